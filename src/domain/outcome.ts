@@ -1,0 +1,51 @@
+/** Outcome codes are a public contract (DESIGN.md §3): users filter on them, never rename one. */
+export type Outcome =
+  | 'NOT_APPLICABLE'
+  | 'UNVERIFIED'
+  | 'INVALID_PREFERENCES'
+  | 'RAN_AS_ROOT'
+  | 'RAN_AS_SSM_USER'
+  | 'NO_RUN_AS_USER'
+  | 'INVALID_RUN_AS_USER'
+  | 'DISALLOWED_RUN_AS_USER'
+  | 'MISSING_RUN_AS_USER'
+  | 'COMPLIANT';
+
+export type ComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
+export type SeverityLabel = 'INFORMATIONAL' | 'LOW' | 'MEDIUM' | 'HIGH' | 'CRITICAL';
+
+export interface OutcomeRating {
+  readonly compliance: ComplianceStatus;
+  readonly severity: SeverityLabel;
+}
+
+/** Precedence order, highest first: the first outcome whose condition holds wins. */
+export const OUTCOME_PRECEDENCE: readonly Outcome[] = [
+  'NOT_APPLICABLE',
+  'UNVERIFIED',
+  'INVALID_PREFERENCES',
+  'RAN_AS_ROOT',
+  'RAN_AS_SSM_USER',
+  'NO_RUN_AS_USER',
+  'INVALID_RUN_AS_USER',
+  'DISALLOWED_RUN_AS_USER',
+  'MISSING_RUN_AS_USER',
+  'COMPLIANT',
+];
+
+// NOT_APPLICABLE has no rating in the contract; when reporting it is configured it is written
+// as an informational NOT_AVAILABLE finding.
+const RATINGS: Readonly<Record<Outcome, OutcomeRating>> = {
+  NOT_APPLICABLE: { compliance: 'NOT_AVAILABLE', severity: 'INFORMATIONAL' },
+  UNVERIFIED: { compliance: 'NOT_AVAILABLE', severity: 'INFORMATIONAL' },
+  INVALID_PREFERENCES: { compliance: 'FAILED', severity: 'MEDIUM' },
+  RAN_AS_ROOT: { compliance: 'FAILED', severity: 'HIGH' },
+  RAN_AS_SSM_USER: { compliance: 'FAILED', severity: 'HIGH' },
+  NO_RUN_AS_USER: { compliance: 'WARNING', severity: 'LOW' },
+  INVALID_RUN_AS_USER: { compliance: 'FAILED', severity: 'HIGH' },
+  DISALLOWED_RUN_AS_USER: { compliance: 'FAILED', severity: 'HIGH' },
+  MISSING_RUN_AS_USER: { compliance: 'FAILED', severity: 'MEDIUM' },
+  COMPLIANT: { compliance: 'PASSED', severity: 'INFORMATIONAL' },
+};
+
+export const ratingOf = (outcome: Outcome): OutcomeRating => RATINGS[outcome];
