@@ -1,0 +1,72 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+const base = { AWS_REGION: 'eu-west-1' };
+
+describe('loadConfig', () => {
+  it('applies the DESIGN.md defaults', () => {
+    // Act
+    const config = loadConfig(base);
+    // Assess
+    expect(config).toMatchObject({
+      region: 'eu-west-1',
+      reportCompliantSessions: false,
+      reportNotApplicable: false,
+      userDirectory: 'inventory',
+      inventoryTypeName: 'Custom:OSUsers',
+      auditedRegions: ['eu-west-1'],
+      terminateStaleSessions: false,
+      cacheTtlSeconds: 60,
+    });
+    expect([...config.deniedRunAsUsers]).toEqual(['root']);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('reads every setting', () => {
+    const config = loadConfig({
+      ...base,
+      DENIED_RUN_AS_USERS: 'root, admin ,',
+      REPORT_COMPLIANT_SESSIONS: 'true',
+      REPORT_NOT_APPLICABLE: 'true',
+      USER_DIRECTORY: 'none',
+      INVENTORY_TYPE_NAME: 'Custom:Users',
+      AUDITED_REGIONS: 'us-east-1,eu-west-1',
+      TERMINATE_STALE_SESSIONS: 'true',
+      INVENTORY_MAX_AGE_HOURS: '12',
+      CACHE_TTL_SECONDS: '0',
+    });
+    expect([...config.deniedRunAsUsers]).toEqual(['root', 'admin']);
+    expect(config).toMatchObject({
+      reportCompliantSessions: true,
+      reportNotApplicable: true,
+      userDirectory: 'none',
+      inventoryTypeName: 'Custom:Users',
+      auditedRegions: ['us-east-1', 'eu-west-1'],
+      terminateStaleSessions: true,
+      inventoryMaxAgeHours: 12,
+      cacheTtlSeconds: 0,
+    });
+  });
+
+  it('an empty deny list is allowed (explicitly set to nothing)', () => {
+    expect([...loadConfig({ ...base, DENIED_RUN_AS_USERS: '' }).deniedRunAsUsers]).toEqual([]);
+  });
+
+  it.each([
+    [{ AWS_REGION: '' }, 'AWS_REGION'],
+    [{ AWS_REGION: 'mars-1' }, 'AWS_REGION'],
+    [{ ...base, REPORT_COMPLIANT_SESSIONS: 'yes' }, 'REPORT_COMPLIANT_SESSIONS'],
+    [{ ...base, REPORT_NOT_APPLICABLE: '1' }, 'REPORT_NOT_APPLICABLE'],
+    [{ ...base, TERMINATE_STALE_SESSIONS: 'TRUE' }, 'TERMINATE_STALE_SESSIONS'],
+    [{ ...base, USER_DIRECTORY: 'ldap' }, 'USER_DIRECTORY'],
+    [{ ...base, INVENTORY_TYPE_NAME: 'AWS:Application' }, 'INVENTORY_TYPE_NAME'],
+    [{ ...base, AUDITED_REGIONS: 'us-east-1,nowhere' }, 'AUDITED_REGIONS'],
+    [{ ...base, DENIED_RUN_AS_USERS: 'root,$(reboot)' }, 'DENIED_RUN_AS_USERS'],
+    [{ ...base, INVENTORY_MAX_AGE_HOURS: '-1' }, 'INVENTORY_MAX_AGE_HOURS'],
+    [{ ...base, CACHE_TTL_SECONDS: 'soon' }, 'CACHE_TTL_SECONDS'],
+  ])('rejects %j naming %s', (env, variable) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(variable);
+  });
+});
