@@ -33,11 +33,9 @@ describe('createSsmNodePlatforms', () => {
     'reads platform %s filtered by instance id',
     async (platform) => {
       // Prepare
-      ssm
-        .on(DescribeInstanceInformationCommand)
-        .resolves({
-          InstanceInformationList: [{ InstanceId: NODE, PlatformType: platform, PingStatus: 'Online' }],
-        });
+      ssm.on(DescribeInstanceInformationCommand).resolves({
+        InstanceInformationList: [{ InstanceId: NODE, PlatformType: platform, PingStatus: 'Online' }],
+      });
 
       // Act
       const result = await adapter().platformOf(NODE);
@@ -58,11 +56,9 @@ describe('createSsmNodePlatforms', () => {
     {
       label: 'only other nodes',
       setup: () =>
-        ssm
-          .on(DescribeInstanceInformationCommand)
-          .resolves({
-            InstanceInformationList: [{ InstanceId: 'mi-0123456789abcdef0', PlatformType: 'Linux' }],
-          }),
+        ssm.on(DescribeInstanceInformationCommand).resolves({
+          InstanceInformationList: [{ InstanceId: 'mi-0123456789abcdef0', PlatformType: 'Linux' }],
+        }),
     },
     {
       label: 'InvalidInstanceId',
