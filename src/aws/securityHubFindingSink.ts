@@ -1,0 +1,188 @@
+/**
+ * FindingSink over Security Hub BatchImportFindings, and a reader of this product's own
+ * findings (GetFindings) for re-evaluation. A finding provider imports only: it never
+ * calls BatchUpdateFindings.
+ */
+import {
+  type AwsSecurityFinding,
+  type AwsSecurityFindingFilters,
+  BatchImportFindingsCommand,
+  type BatchImportFindingsCommandOutput,
+  GetFindingsCommand,
+  type SecurityHubClient,
+} from '@aws-sdk/client-securityhub';
+import type { FindingSink } from '../app/ports.ts';
+import { FindingImportError } from '../errors.ts';
+import type { AsffFinding } from '../findings/asff.ts';
+import { toAwsCallError } from './sdkErrors.ts';
+
+export interface SecurityHubFindingSinkOptions {
+  /** Minimum gap between BatchImportFindings calls; Security Hub allows about 10 calls/s. */
+  readonly minIntervalMs?: number;
+  readonly now?: () => number;
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** BatchImportFindings limits: 100 findings and 6 MB per call. */
+export const MAX_FINDINGS_PER_CALL = 100;
+export const MAX_BYTES_PER_CALL = 6 * 1024 * 1024;
+/** Room for the request envelope around the findings array. */
+const ENVELOPE_BYTES = 1024;
+/** GetFindings: each filter attribute takes at most 20 values. */
+export const MAX_FILTER_VALUES = 20;
+const PAGE_SIZE = 100;
+
+const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Splits findings into batches within the per-call count and size limits, keeping their order. */
+export const batchFindings = (findings: readonly AsffFinding[]): AsffFinding[][] => {
+  const batches: AsffFinding[][] = [];
+  let batch: AsffFinding[] = [];
+  let bytes = ENVELOPE_BYTES;
+  for (const finding of findings) {
+    const size = Buffer.byteLength(JSON.stringify(finding), 'utf8') + 1;
+    if (batch.length > 0 && (batch.length >= MAX_FINDINGS_PER_CALL || bytes + size > MAX_BYTES_PER_CALL)) {
+      batches.push(batch);
+      batch = [];
+      bytes = ENVELOPE_BYTES;
+    }
+    batch.push(finding);
+    bytes += size;
+  }
+  if (batch.length > 0) batches.push(batch);
+  return batches;
+};
+
+export const createSecurityHubFindingSink = (
+  sh: SecurityHubClient,
+  options: SecurityHubFindingSinkOptions = {},
+): FindingSink => {
+  const { minIntervalMs = 100, now = Date.now, sleep = defaultSleep } = options;
+  let lastCallAt = Number.NEGATIVE_INFINITY;
+
+  const pace = async (): Promise<void> => {
+    const wait = lastCallAt + minIntervalMs - now();
+    if (wait > 0) await sleep(wait);
+    lastCallAt = now();
+  };
+
+  return {
+    importFindings: async (findings) => {
+      const failed: { id: string; code: string; message: string }[] = [];
+      for (const batch of batchFindings(findings)) {
+        await pace();
+        let response: BatchImportFindingsCommandOutput;
+        try {
+          response = await sh.send(
+            // AsffFinding is a structurally compatible, readonly subset of AwsSecurityFinding;
+            // the SDK type only differs in mutable arrays and its string-literal unions.
+            new BatchImportFindingsCommand({ Findings: batch as unknown as AwsSecurityFinding[] }),
+          );
+        } catch (err) {
+          throw toAwsCallError('securityhub:BatchImportFindings', err);
+        }
+        for (const f of response.FailedFindings ?? []) {
+          failed.push({ id: f.Id ?? '', code: f.ErrorCode ?? '', message: f.ErrorMessage ?? '' });
+        }
+      }
+      // Later batches are still sent so one bad finding does not hold back the rest.
+      if (failed.length > 0) throw new FindingImportError(failed);
+    },
+  };
+};
+
+/** What re-evaluation needs to know about a finding already in Security Hub. */
+export interface StoredFinding {
+  readonly Id: string;
+  readonly GeneratorId: string;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+  readonly RecordState: string;
+  readonly ProductFields: Readonly<Record<string, string>>;
+  readonly Compliance: { readonly Status: string } | undefined;
+  readonly Resources: readonly { readonly Type: string; readonly Id: string }[];
+}
+
+export interface SecurityHubFindingReader {
+  /** The findings among ids that exist, keyed by Id. */
+  findingsByIds(ids: readonly string[]): Promise<Map<string, StoredFinding>>;
+  /** All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must match). */
+  activeFindings(filter: {
+    readonly generatorId: string;
+    readonly productFields?: Readonly<Record<string, string>>;
+  }): Promise<StoredFinding[]>;
+}
+
+const toStored = (f: AwsSecurityFinding): StoredFinding | undefined => {
+  if (typeof f.Id !== 'string') return undefined;
+  return {
+    Id: f.Id,
+    GeneratorId: f.GeneratorId ?? '',
+    CreatedAt: f.CreatedAt ?? '',
+    UpdatedAt: f.UpdatedAt ?? '',
+    RecordState: f.RecordState ?? '',
+    ProductFields: { ...(f.ProductFields ?? {}) },
+    Compliance: f.Compliance?.Status === undefined ? undefined : { Status: f.Compliance.Status },
+    Resources: (f.Resources ?? []).map((r) => ({ Type: r.Type ?? '', Id: r.Id ?? '' })),
+  };
+};
+
+const chunk = <T>(items: readonly T[], size: number): T[][] => {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+};
+
+export const createSecurityHubFindingReader = (sh: SecurityHubClient): SecurityHubFindingReader => {
+  const getAll = async (filters: AwsSecurityFindingFilters): Promise<AwsSecurityFinding[]> => {
+    const findings: AwsSecurityFinding[] = [];
+    let nextToken: string | undefined;
+    do {
+      try {
+        const response = await sh.send(
+          new GetFindingsCommand({
+            Filters: filters,
+            MaxResults: PAGE_SIZE,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        );
+        findings.push(...(response.Findings ?? []));
+        nextToken = response.NextToken || undefined;
+      } catch (err) {
+        throw toAwsCallError('securityhub:GetFindings', err);
+      }
+    } while (nextToken !== undefined);
+    return findings;
+  };
+
+  return {
+    findingsByIds: async (ids) => {
+      const found = new Map<string, StoredFinding>();
+      for (const part of chunk([...new Set(ids)], MAX_FILTER_VALUES)) {
+        const findings = await getAll({ Id: part.map((id) => ({ Value: id, Comparison: 'EQUALS' })) });
+        for (const finding of findings) {
+          const stored = toStored(finding);
+          if (stored !== undefined && part.includes(stored.Id)) found.set(stored.Id, stored);
+        }
+      }
+      return found;
+    },
+
+    activeFindings: async ({ generatorId, productFields = {} }) => {
+      const pairs = Object.entries(productFields);
+      // Security Hub takes 20 values per filter attribute; any further pairs are matched here.
+      const sent = pairs.slice(0, MAX_FILTER_VALUES);
+      const findings = await getAll({
+        GeneratorId: [{ Value: generatorId, Comparison: 'EQUALS' }],
+        RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        ...(sent.length === 0
+          ? {}
+          : { ProductFields: sent.map(([Key, Value]) => ({ Key, Value, Comparison: 'EQUALS' as const })) }),
+      });
+      return findings
+        .map(toStored)
+        .filter((f): f is StoredFinding => f !== undefined)
+        .filter((f) => pairs.every(([key, value]) => f.ProductFields[key] === value));
+    },
+  };
+};
