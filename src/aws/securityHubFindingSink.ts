@@ -17,7 +17,11 @@ import type { AsffFinding } from '../findings/asff.ts';
 import { toAwsCallError } from './sdkErrors.ts';
 
 export interface SecurityHubFindingSinkOptions {
-  /** Minimum gap between BatchImportFindings calls; Security Hub allows about 10 calls/s. */
+  /**
+   * Minimum gap between the BatchImportFindings calls of one import (Security Hub allows about
+   * 10 calls/s). Separate invocations are not paced: a single-finding import must not wait, and
+   * throttling across containers is retried by the SDK.
+   */
   readonly minIntervalMs?: number;
   readonly now?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
@@ -58,16 +62,14 @@ export const createSecurityHubFindingSink = (
   options: SecurityHubFindingSinkOptions = {},
 ): FindingSink => {
   const { minIntervalMs = 100, now = Date.now, sleep = defaultSleep } = options;
-  let lastCallAt = Number.NEGATIVE_INFINITY;
-
-  const pace = async (): Promise<void> => {
-    const wait = lastCallAt + minIntervalMs - now();
-    if (wait > 0) await sleep(wait);
-    lastCallAt = now();
-  };
-
   return {
     importFindings: async (findings) => {
+      let lastCallAt = Number.NEGATIVE_INFINITY;
+      const pace = async (): Promise<void> => {
+        const wait = lastCallAt + minIntervalMs - now();
+        if (wait > 0) await sleep(wait);
+        lastCallAt = now();
+      };
       const failed: { id: string; code: string; message: string }[] = [];
       for (const batch of batchFindings(findings)) {
         await pace();
