@@ -28,7 +28,10 @@ export interface AsffFinding {
   readonly Remediation?: { readonly Recommendation: { readonly Text: string; readonly Url?: string } };
   readonly ProductFields: Readonly<Record<string, string>>;
   readonly Resources: readonly AsffResource[];
-  readonly Compliance: { readonly Status: string; readonly StatusReasons?: readonly { readonly ReasonCode: string; readonly Description?: string }[] };
+  readonly Compliance: {
+    readonly Status: string;
+    readonly StatusReasons?: readonly { readonly ReasonCode: string; readonly Description?: string }[];
+  };
   readonly RecordState: 'ACTIVE' | 'ARCHIVED';
   readonly FindingProviderFields: {
     readonly Severity: { readonly Label: string; readonly Original?: string };

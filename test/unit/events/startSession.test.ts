@@ -469,6 +469,9 @@ describe('parseStartSessionEvent: malformed events name the field', () => {
     ['missing eventTime', without(base, 'detail.eventTime'), 'detail.eventTime'],
     ['unparseable eventTime', withValue(base, 'detail.eventTime', 'yesterday'), 'detail.eventTime'],
     ['impossible eventTime', withValue(base, 'detail.eventTime', '2026-13-01T00:00:00Z'), 'detail.eventTime'],
+    ['February 30th', withValue(base, 'detail.eventTime', '2026-02-30T00:00:00Z'), 'detail.eventTime'],
+    ['hour 24', withValue(base, 'detail.eventTime', '2026-03-01T24:00:00Z'), 'detail.eventTime'],
+    ['a date without a time', withValue(base, 'detail.eventTime', '2026-03-01'), 'detail.eventTime'],
     [
       'eventTime without zone',
       withValue(base, 'detail.eventTime', '2026-03-01T10:00:00'),

@@ -1,0 +1,106 @@
+/**
+ * The parts every Run As finding shares (DESIGN.md §4): ids, product ARN, times, severity
+ * and compliance from the outcome, types, escaped ProductFields, limits. Each check's
+ * builder supplies only the words, the resources and its own fields.
+ */
+import { type Outcome, ratingOf } from '../domain/outcome.ts';
+import type { Partition } from '../events/partition.ts';
+import type { AsffFinding, AsffResource } from './asff.ts';
+import { enforceLimits, FINDING_LIMITS } from './enforceLimits.ts';
+import { type FindingCheck, findingId, productArn } from './findingId.ts';
+import { escapeValue } from './text.ts';
+
+export const RUN_AS_FINDING_TYPE =
+  'Software and Configuration Checks/AWS Security Best Practices/SSM Session Manager Run As';
+export const RUN_AS_DOC_URL =
+  'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-run-as.html';
+
+/** Compliance.StatusReasons[].Description: what the outcome code means. */
+export const OUTCOME_REASONS: Readonly<Record<Outcome, string>> = {
+  NOT_APPLICABLE:
+    'Run As does not apply: the call failed, or the session opens no shell on a Linux or macOS node.',
+  UNVERIFIED: 'The OS user Session Manager uses could not be determined.',
+  INVALID_PREFERENCES: 'runAsEnabled has a value the SSM agent rejects: sessions using these settings fail.',
+  RAN_AS_ROOT: 'The session document runs its commands as root (runAsElevated).',
+  RAN_AS_SSM_USER: 'The session ran as ssm-user, which has passwordless sudo: effectively root.',
+  NO_RUN_AS_USER: 'Run As is enabled but no Run As user applies: Session Manager refuses the session.',
+  INVALID_RUN_AS_USER: 'The Run As user is not a safe user name: the agent passes it unquoted to a shell.',
+  DISALLOWED_RUN_AS_USER: 'The Run As user is on the deny list.',
+  MISSING_RUN_AS_USER: 'The Run As user does not exist on the node: Session Manager refuses the session.',
+  COMPLIANT: 'The session ran as the Run As user mapped to its principal.',
+};
+
+const NOTHING_TO_FIX = 'No change needed.';
+
+export interface FindingDraft {
+  readonly partition: Partition;
+  readonly region: string;
+  readonly accountId: string;
+  readonly check: FindingCheck;
+  /** Session id, principal ARN or document name: with the check, what makes the Id. */
+  readonly subject: string;
+  readonly outcome: Outcome;
+  /** Time of the event the finding reflects (never the clock): UpdatedAt and LastObservedAt. */
+  readonly observedAt: string;
+  /** Defaults to observedAt. */
+  readonly firstObservedAt?: string;
+  /** An existing finding's CreatedAt, kept stable across updates; defaults to observedAt. */
+  readonly createdAt?: string;
+  readonly title: string;
+  readonly description: string;
+  /** What to change ('' when nothing). */
+  readonly remediation: string;
+  readonly resources: readonly AsffResource[];
+  /** Check-specific `RunAs/…` fields with raw values (escaped here), after RunAs/Check and RunAs/Outcome. */
+  readonly productFields: Readonly<Record<string, string>>;
+  readonly recordState?: 'ACTIVE' | 'ARCHIVED';
+}
+
+/** RunAs/Check and RunAs/Outcome come first and always from the draft itself. */
+const productFieldsOf = (draft: FindingDraft): Record<string, string> => {
+  const fields: Record<string, string> = {
+    'RunAs/Check': draft.check,
+    'RunAs/Outcome': draft.outcome,
+    ...draft.productFields,
+  };
+  fields['RunAs/Check'] = draft.check;
+  fields['RunAs/Outcome'] = draft.outcome;
+  return Object.fromEntries(
+    Object.entries(fields).map(([key, value]) => [key, escapeValue(value, FINDING_LIMITS.productFieldValue)]),
+  );
+};
+
+export const assembleFinding = (draft: FindingDraft): AsffFinding => {
+  const rating = ratingOf(draft.outcome);
+  const severity = { Label: rating.severity, Original: draft.outcome };
+  return enforceLimits({
+    SchemaVersion: '2018-10-08',
+    Id: findingId(draft.accountId, draft.region, draft.check, draft.subject),
+    ProductArn: productArn(draft.partition, draft.region, draft.accountId),
+    GeneratorId: `ssm-runas-auditor/${draft.check}`,
+    AwsAccountId: draft.accountId,
+    Region: draft.region,
+    Types: [RUN_AS_FINDING_TYPE],
+    CreatedAt: draft.createdAt ?? draft.observedAt,
+    UpdatedAt: draft.observedAt,
+    FirstObservedAt: draft.firstObservedAt ?? draft.observedAt,
+    LastObservedAt: draft.observedAt,
+    Severity: severity,
+    Title: draft.title,
+    Description: draft.description,
+    Remediation: {
+      Recommendation: {
+        Text: draft.remediation.trim() === '' ? NOTHING_TO_FIX : draft.remediation,
+        Url: RUN_AS_DOC_URL,
+      },
+    },
+    ProductFields: productFieldsOf(draft),
+    Resources: draft.resources,
+    Compliance: {
+      Status: rating.compliance,
+      StatusReasons: [{ ReasonCode: draft.outcome, Description: OUTCOME_REASONS[draft.outcome] }],
+    },
+    RecordState: draft.recordState ?? 'ACTIVE',
+    FindingProviderFields: { Severity: severity, Types: [RUN_AS_FINDING_TYPE] },
+  });
+};
