@@ -15,21 +15,6 @@ export const RUN_AS_FINDING_TYPE =
 export const RUN_AS_DOC_URL =
   'https://docs.aws.amazon.com/systems-manager/latest/userguide/session-preferences-run-as.html';
 
-/** Compliance.StatusReasons[].Description: what the outcome code means. */
-export const OUTCOME_REASONS: Readonly<Record<Outcome, string>> = {
-  NOT_APPLICABLE:
-    'Run As does not apply: the call failed, or the session opens no shell on a Linux or macOS node.',
-  UNVERIFIED: 'The OS user Session Manager uses could not be determined.',
-  INVALID_PREFERENCES: 'runAsEnabled has a value the SSM agent rejects: sessions using these settings fail.',
-  RAN_AS_ROOT: 'The session document runs its commands as root (runAsElevated).',
-  RAN_AS_SSM_USER: 'The session ran as ssm-user, which has passwordless sudo: effectively root.',
-  NO_RUN_AS_USER: 'Run As is enabled but no Run As user applies: Session Manager refuses the session.',
-  INVALID_RUN_AS_USER: 'The Run As user is not a safe user name: the agent passes it unquoted to a shell.',
-  DISALLOWED_RUN_AS_USER: 'The Run As user is on the deny list.',
-  MISSING_RUN_AS_USER: 'The Run As user does not exist on the node: Session Manager refuses the session.',
-  COMPLIANT: 'The session ran as the Run As user mapped to its principal.',
-};
-
 const NOTHING_TO_FIX = 'No change needed.';
 
 export interface FindingDraft {
@@ -96,10 +81,9 @@ export const assembleFinding = (draft: FindingDraft): AsffFinding => {
     },
     ProductFields: productFieldsOf(draft),
     Resources: draft.resources,
-    Compliance: {
-      Status: rating.compliance,
-      StatusReasons: [{ ReasonCode: draft.outcome, Description: OUTCOME_REASONS[draft.outcome] }],
-    },
+    // StatusReasons is left out: its reason codes are defined for Security Hub controls, and the
+    // outcome is in Severity.Original and ProductFields RunAs/Outcome already.
+    Compliance: { Status: rating.compliance },
     RecordState: draft.recordState ?? 'ACTIVE',
     FindingProviderFields: { Severity: severity, Types: [RUN_AS_FINDING_TYPE] },
   });

@@ -48,10 +48,12 @@ export const findingBytes = (finding: AsffFinding): number => utf8Length(JSON.st
 const isAllowedKey = (key: string): boolean =>
   key.trim() !== '' && key.length <= FINDING_LIMITS.productFieldKey && !key.toLowerCase().startsWith('aws/');
 
+// Security Hub's FieldMap values are NonEmptyString (`.*\S.*`): an empty value fails the whole
+// import, so "empty" (e.g. RunAs/SessionUser of a refused session) is written as an absent key.
 const limitProductFields = (fields: Readonly<Record<string, string>>): Record<string, string> =>
   Object.fromEntries(
     Object.entries(fields)
-      .filter(([key]) => isAllowedKey(key))
+      .filter(([key, value]) => isAllowedKey(key) && value.trim() !== '')
       .slice(0, FINDING_LIMITS.productFields)
       .map(([key, value]) => [key, truncateEscaped(value, FINDING_LIMITS.productFieldValue)]),
   );
