@@ -242,7 +242,7 @@ const readRunAsSettings = (source: SettingsSource, trail: Trail): RunAsSettings 
     return { kind: 'rejected', key: 'runAsDefaultUser' };
   }
   const enabled = readFlag(source, inputs, 'runAsEnabled');
-  if (enabled.kind === 'invalid') return { kind: 'rejected', key: 'runAsEnabled' }; // caught above
+  if (enabled.kind === 'invalid') return { kind: 'rejected', key: 'runAsEnabled' }; // unreachable: the loop above already returned; narrows the type
   if (enabled.kind === 'unknown') {
     return { kind: 'unknown', gap: { ...enabled.gap, sentence: `Document ${doc}: ${enabled.gap.sentence}` } };
   }
