@@ -1,0 +1,489 @@
+import {
+  GetCommandInvocationCommand,
+  type GetCommandInvocationCommandOutput,
+  InvalidInstanceId,
+  InvocationDoesNotExist,
+  SendCommandCommand,
+  SSMClient,
+  SSMServiceException,
+} from '@aws-sdk/client-ssm';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  type CommandNodeUsersOptions,
+  createCommandNodeUsers,
+  OUT_OF_TIME,
+  probeScript,
+  UnsafeProbeNameError,
+} from '../../../src/aws/commandNodeUsers.ts';
+import { AwsCallError } from '../../../src/errors.ts';
+
+const NODE = 'i-0123456789abcdef0';
+const COMMAND_ID = '0b5f3c1e-1111-4a2b-9c3d-0123456789ab';
+const SOURCE = `id -u on ${NODE}`;
+const ssm = mockClient(SSMClient);
+const client = new SSMClient({ region: 'us-east-1' });
+
+const ssmError = (name: string, status: number) =>
+  new SSMServiceException({
+    name,
+    $fault: status >= 500 ? 'server' : 'client',
+    $metadata: { httpStatusCode: status },
+    message: `${name} happened`,
+  });
+
+const invocation = (
+  status: string,
+  fields: Partial<GetCommandInvocationCommandOutput> = {},
+): GetCommandInvocationCommandOutput => ({
+  $metadata: {},
+  CommandId: COMMAND_ID,
+  InstanceId: NODE,
+  DocumentName: 'AWS-RunShellScript',
+  PluginName: 'aws:runShellScript',
+  Status: status as GetCommandInvocationCommandOutput['Status'],
+  StatusDetails: status,
+  ResponseCode: status === 'Pending' || status === 'InProgress' ? -1 : 0,
+  StandardOutputContent: '',
+  StandardErrorContent: '',
+  ...fields,
+});
+
+const SUCCESS = invocation('Success', { ResponseCode: 0, StandardOutputContent: '1001\n' });
+const NO_SUCH_USER = invocation('Failed', {
+  ResponseCode: 1,
+  StandardErrorContent: 'id: ‘alice’: no such user\n',
+});
+
+/**
+ * A fake Lambda clock: the function starts with `remainingMs` left and every sleep spends
+ * its duration, so polling ends without any real waiting.
+ */
+const fakeTime = (remainingMs = 60_000) => {
+  const state = { remainingMs, sleeps: [] as number[], now: 0 };
+  return {
+    state,
+    sleep: async (ms: number) => {
+      state.sleeps.push(ms);
+      state.remainingMs -= ms;
+    },
+    remainingTimeMs: () => state.remainingMs,
+    now: () => state.now,
+  };
+};
+
+const adapter = (time = fakeTime(), overrides: Partial<CommandNodeUsersOptions> = {}) =>
+  createCommandNodeUsers(client, {
+    ttlMs: 60_000,
+    remainingTimeMs: time.remainingTimeMs,
+    sleep: time.sleep,
+    now: time.now,
+    ...overrides,
+  });
+
+const sendCalls = () => ssm.commandCalls(SendCommandCommand);
+const pollCalls = () => ssm.commandCalls(GetCommandInvocationCommand);
+
+beforeEach(() => {
+  ssm.reset();
+  ssm.on(SendCommandCommand).resolves({ Command: { CommandId: COMMAND_ID } });
+});
+
+describe('probeScript', () => {
+  it('single-quotes the name after --', () => {
+    // Act
+    const script = probeScript('alice');
+
+    // Assess
+    expect(script).toBe("id -u -- 'alice'");
+  });
+
+  it.each(["a'b", "'; reboot; '", 'a;reboot', '$(id)', '-rf', ''])(
+    'throws rather than build a script for %j',
+    (name) => {
+      // Act
+      const build = () => probeScript(name);
+
+      // Assess
+      expect(build).toThrow(UnsafeProbeNameError);
+    },
+  );
+});
+
+describe('createCommandNodeUsers', () => {
+  it('sends exactly one AWS-RunShellScript probe and polls its invocation', async () => {
+    // Prepare
+    ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
+
+    // Act
+    await adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(sendCalls().map((c) => c.args[0].input)).toEqual([
+      {
+        DocumentName: 'AWS-RunShellScript',
+        InstanceIds: [NODE],
+        Parameters: { commands: ["id -u -- 'alice'"] },
+        TimeoutSeconds: 30,
+        Comment: 'ssm-runas-auditor: does the Run As user exist?',
+      },
+    ]);
+    expect(pollCalls().map((c) => c.args[0].input)).toEqual([{ CommandId: COMMAND_ID, InstanceId: NODE }]);
+  });
+
+  it.each([
+    { label: 'Success with exit code 0', result: SUCCESS, expected: { status: 'present', source: SOURCE } },
+    {
+      label: 'Failed with exit code 1 and "no such user"',
+      result: NO_SUCH_USER,
+      expected: { status: 'missing', source: SOURCE },
+    },
+    {
+      label: 'Failed with exit code 1 and "No such user" (macOS)',
+      result: invocation('Failed', { ResponseCode: 1, StandardErrorContent: 'id: alice: No such user\n' }),
+      expected: { status: 'missing', source: SOURCE },
+    },
+    {
+      label: 'Failed with exit code 1 and another message',
+      result: invocation('Failed', { ResponseCode: 1, StandardErrorContent: 'id: cannot contact LDAP\n' }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Failed, exit code 1` },
+    },
+    {
+      label: 'Failed with exit code 2',
+      result: invocation('Failed', { ResponseCode: 2, StandardErrorContent: 'no such user\n' }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Failed, exit code 2` },
+    },
+    {
+      label: 'Failed as Undeliverable',
+      result: invocation('Failed', { StatusDetails: 'Undeliverable', ResponseCode: -1 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Failed (Undeliverable)` },
+    },
+    {
+      label: 'Failed as Terminated',
+      result: invocation('Failed', { StatusDetails: 'Terminated', ResponseCode: -1 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Failed (Terminated)` },
+    },
+    {
+      label: 'TimedOut before delivery',
+      result: invocation('TimedOut', { StatusDetails: 'Delivery Timed Out', ResponseCode: -1 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended TimedOut (Delivery Timed Out)` },
+    },
+    {
+      label: 'Cancelled',
+      result: invocation('Cancelled', { StatusDetails: 'Canceled', ResponseCode: -1 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Cancelled (Canceled)` },
+    },
+    {
+      label: 'Success with a non-zero exit code',
+      result: invocation('Success', { ResponseCode: 3 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended Success, exit code 3` },
+    },
+    {
+      label: 'no status at all',
+      result: invocation('Success', { Status: undefined, StatusDetails: undefined, ResponseCode: -1 }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} ended without a status` },
+    },
+  ])('reports $expected.status for $label', async ({ result, expected }) => {
+    // Prepare
+    ssm.on(GetCommandInvocationCommand).resolves(result);
+
+    // Act
+    const presence = await adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual(expected);
+  });
+
+  it.each([
+    {
+      label: 'InvalidInstanceId (offline or unmanaged node)',
+      err: new InvalidInstanceId({ $metadata: { httpStatusCode: 400 }, message: 'not in a valid state' }),
+      reason: `node not reachable: ${NODE} is not online or not managed by SSM (InvalidInstanceId)`,
+    },
+    {
+      label: 'AccessDeniedException',
+      err: ssmError('AccessDeniedException', 400),
+      reason: 'the auditor is not allowed ssm:SendCommand (AccessDeniedException)',
+    },
+    {
+      label: 'UnsupportedPlatformType',
+      err: ssmError('UnsupportedPlatformType', 400),
+      reason: `node ${NODE} cannot run AWS-RunShellScript (UnsupportedPlatformType)`,
+    },
+  ])('reports unknown without polling when SendCommand fails with $label', async ({ err, reason }) => {
+    // Prepare
+    ssm.on(SendCommandCommand).rejects(err);
+
+    // Act
+    const presence = await adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'unknown', reason });
+    expect(pollCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    { label: 'ThrottlingException', err: ssmError('ThrottlingException', 400) },
+    { label: 'InternalServerError', err: ssmError('InternalServerError', 500) },
+    { label: 'InvalidDocument', err: ssmError('InvalidDocument', 400) },
+  ])('throws AwsCallError when SendCommand fails with $label', async ({ err }) => {
+    // Prepare
+    ssm.on(SendCommandCommand).rejects(err);
+
+    // Act
+    const result = adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    await expect(result).rejects.toBeInstanceOf(AwsCallError);
+    await expect(adapter().presenceOf(NODE, 'alice')).rejects.toMatchObject({
+      operation: 'ssm:SendCommand',
+      cause: err,
+    });
+  });
+
+  it('throws AwsCallError when SendCommand returns no command id', async () => {
+    // Prepare
+    ssm.on(SendCommandCommand).resolves({ Command: {} });
+
+    // Act
+    const result = adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'AwsCallError', operation: 'ssm:SendCommand' });
+    expect(pollCalls()).toHaveLength(0);
+  });
+
+  it.each([
+    { label: 'ThrottlingException', err: ssmError('ThrottlingException', 400) },
+    { label: 'InternalServerError', err: ssmError('InternalServerError', 500) },
+  ])('throws AwsCallError when GetCommandInvocation fails with $label', async ({ err }) => {
+    // Prepare
+    ssm.on(GetCommandInvocationCommand).rejects(err);
+
+    // Act
+    const result = adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    await expect(result).rejects.toMatchObject({
+      name: 'AwsCallError',
+      operation: 'ssm:GetCommandInvocation',
+      cause: err,
+    });
+  });
+
+  it('reports unknown when the auditor may not read the invocation', async () => {
+    // Prepare
+    ssm.on(GetCommandInvocationCommand).rejects(ssmError('AccessDeniedException', 400));
+
+    // Act
+    const presence = await adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({
+      status: 'unknown',
+      reason: 'the auditor is not allowed ssm:GetCommandInvocation (AccessDeniedException)',
+    });
+  });
+
+  it('keeps polling through Pending, InProgress and Delayed, one interval apart', async () => {
+    // Prepare
+    const time = fakeTime();
+    ssm
+      .on(GetCommandInvocationCommand)
+      .resolvesOnce(invocation('Pending'))
+      .resolvesOnce(invocation('InProgress'))
+      .resolvesOnce(invocation('Delayed', { ResponseCode: -1 }))
+      .resolves(SUCCESS);
+
+    // Act
+    const presence = await adapter(time, { pollIntervalMs: 250 }).presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'present', source: SOURCE });
+    expect(pollCalls()).toHaveLength(4);
+    expect(time.state.sleeps).toEqual([250, 250, 250, 250]);
+    expect(sendCalls()).toHaveLength(1);
+  });
+
+  it('treats InvocationDoesNotExist right after SendCommand as not yet visible', async () => {
+    // Prepare
+    const notYet = new InvocationDoesNotExist({ $metadata: { httpStatusCode: 400 }, message: 'not yet' });
+    ssm.on(GetCommandInvocationCommand).rejectsOnce(notYet).rejectsOnce(notYet).resolves(NO_SUCH_USER);
+
+    // Act
+    const presence = await adapter().presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'missing', source: SOURCE });
+    expect(pollCalls()).toHaveLength(3);
+  });
+
+  it('gives up before the function would time out, after a bounded number of polls', async () => {
+    // Prepare: 10 s left, 3 s reserve, 1 s interval → polls while more than 4 s remain.
+    const time = fakeTime(10_000);
+    ssm.on(GetCommandInvocationCommand).resolves(invocation('InProgress'));
+
+    // Act
+    const presence = await adapter(time).presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
+    expect(OUT_OF_TIME).toBe("probe did not finish within the function's remaining time");
+    expect(pollCalls()).toHaveLength(6);
+    expect(time.state.remainingMs).toBe(4_000);
+  });
+
+  it('sends no command when there is no time left to read its answer', async () => {
+    // Prepare
+    const time = fakeTime(4_000);
+
+    // Act
+    const presence = await adapter(time).presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
+    expect(sendCalls()).toHaveLength(0);
+  });
+
+  it('treats an unreadable remaining time as no time left', async () => {
+    // Act
+    const presence = await adapter(fakeTime(Number.NaN)).presenceOf(NODE, 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
+    expect(sendCalls()).toHaveLength(0);
+  });
+
+  it.each(['a;reboot', '$(id)', "a'b", '-rf', 'a'.repeat(257), '', ' alice', 'alice\nreboot', '`id`', 'a|b'])(
+    'never sends a probe for the unsafe name %j',
+    async (name) => {
+      // Act
+      const presence = await adapter().presenceOf(NODE, name);
+
+      // Assess
+      expect(presence).toEqual({ status: 'unknown', reason: 'not a safe user name: not probed' });
+      expect(sendCalls()).toHaveLength(0);
+    },
+  );
+
+  it.each(['i-0123;reboot', 'ecs:cluster_task', '', 'I-0123456789ABCDEF0'])(
+    'never sends a probe to the node id %j',
+    async (nodeId) => {
+      // Act
+      const presence = await adapter().presenceOf(nodeId, 'alice');
+
+      // Assess
+      expect(presence).toEqual({ status: 'unknown', reason: 'not a managed node id: not probed' });
+      expect(sendCalls()).toHaveLength(0);
+    },
+  );
+
+  it('probes hybrid managed nodes (mi-…)', async () => {
+    // Prepare
+    ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
+
+    // Act
+    const presence = await adapter().presenceOf('mi-0a1b2c3d4e5f60007', 'alice');
+
+    // Assess
+    expect(presence).toEqual({ status: 'present', source: 'id -u on mi-0a1b2c3d4e5f60007' });
+  });
+
+  describe('cache (per node and user)', () => {
+    it('reuses present and missing answers until the TTL expires', async () => {
+      // Prepare
+      const time = fakeTime();
+      ssm
+        .on(GetCommandInvocationCommand)
+        .resolvesOnce(SUCCESS)
+        .resolvesOnce(NO_SUCH_USER)
+        .resolves(invocation('Failed', { ResponseCode: 1, StandardErrorContent: 'no such user' }));
+      const users = adapter(time, { ttlMs: 1_000 });
+
+      // Act
+      const first = await users.presenceOf(NODE, 'alice');
+      const again = await users.presenceOf(NODE, 'alice');
+      const bob = await users.presenceOf(NODE, 'bob');
+      const bobAgain = await users.presenceOf(NODE, 'bob');
+      const beforeExpiry = sendCalls().length;
+      time.state.now += 1_000;
+      const afterExpiry = await users.presenceOf(NODE, 'alice');
+
+      // Assess
+      expect([first, again]).toEqual([
+        { status: 'present', source: SOURCE },
+        { status: 'present', source: SOURCE },
+      ]);
+      expect([bob.status, bobAgain.status]).toEqual(['missing', 'missing']);
+      expect(beforeExpiry).toBe(2);
+      expect(afterExpiry.status).toBe('missing');
+      expect(sendCalls()).toHaveLength(3);
+    });
+
+    it('shares one command between concurrent probes of the same node and user', async () => {
+      // Prepare
+      ssm.on(GetCommandInvocationCommand).resolvesOnce(invocation('Pending')).resolves(SUCCESS);
+      const users = adapter();
+
+      // Act
+      const results = await Promise.all([users.presenceOf(NODE, 'alice'), users.presenceOf(NODE, 'alice')]);
+
+      // Assess
+      expect(results).toEqual([
+        { status: 'present', source: SOURCE },
+        { status: 'present', source: SOURCE },
+      ]);
+      expect(sendCalls()).toHaveLength(1);
+    });
+
+    it('does not reuse an answer that ran out of time, so a retry can succeed', async () => {
+      // Prepare
+      const time = fakeTime(5_000);
+      ssm.on(GetCommandInvocationCommand).resolvesOnce(invocation('InProgress')).resolves(SUCCESS);
+      const users = adapter(time);
+
+      // Act
+      const timedOut = await users.presenceOf(NODE, 'alice');
+      time.state.remainingMs = 60_000;
+      const retried = await users.presenceOf(NODE, 'alice');
+
+      // Assess
+      expect(timedOut).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
+      expect(retried).toEqual({ status: 'present', source: SOURCE });
+      expect(sendCalls()).toHaveLength(2);
+    });
+
+    it('does not reuse other unknown answers or thrown errors', async () => {
+      // Prepare
+      ssm
+        .on(SendCommandCommand)
+        .rejectsOnce(new InvalidInstanceId({ $metadata: { httpStatusCode: 400 }, message: 'offline' }))
+        .rejectsOnce(ssmError('ThrottlingException', 400))
+        .resolves({ Command: { CommandId: COMMAND_ID } });
+      ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
+      const users = adapter();
+
+      // Act
+      const offline = await users.presenceOf(NODE, 'alice');
+      await expect(users.presenceOf(NODE, 'alice')).rejects.toBeInstanceOf(AwsCallError);
+      const online = await users.presenceOf(NODE, 'alice');
+
+      // Assess
+      expect(offline.status).toBe('unknown');
+      expect(online).toEqual({ status: 'present', source: SOURCE });
+      expect(sendCalls()).toHaveLength(3);
+    });
+  });
+
+  it.each([
+    { label: 'pollIntervalMs 0', overrides: { pollIntervalMs: 0 } },
+    { label: 'reserveMs -1', overrides: { reserveMs: -1 } },
+    { label: 'ttlMs NaN', overrides: { ttlMs: Number.NaN } },
+  ])('rejects $label at construction', ({ overrides }) => {
+    // Act
+    const build = () => adapter(fakeTime(), overrides);
+
+    // Assess
+    expect(build).toThrow(RangeError);
+  });
+});
