@@ -1,0 +1,594 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import { bundleFunction } from '../../src/local/build.ts';
+import { matchesPattern } from '../../src/local/eventPattern.ts';
+import {
+  type FunctionSpec,
+  functionsOf,
+  loadTemplate,
+  parseTemplate,
+  resolveEnvironment,
+  resolveIntrinsics,
+  type Template,
+} from '../../src/local/template.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '../..');
+
+/** DESIGN.md §5, plus the tunables the template exposes. Each must come from a Parameter. */
+const CONFIG_VARIABLES = [
+  'DENIED_RUN_AS_USERS',
+  'REPORT_COMPLIANT_SESSIONS',
+  'REPORT_NOT_APPLICABLE',
+  'USER_DIRECTORY',
+  'INVENTORY_TYPE_NAME',
+  'AUDITED_REGIONS',
+  'TERMINATE_STALE_SESSIONS',
+  'INVENTORY_MAX_AGE_HOURS',
+];
+
+/** Variables config.ts may read that the template deliberately does not set. */
+const NOT_FROM_TEMPLATE = new Set([
+  'AWS_REGION', // set by Lambda
+  'AWS_DEFAULT_REGION', // set by Lambda
+  'CACHE_TTL_SECONDS', // documented tunable with a default
+]);
+
+/** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
+const EVENT_ROUTES: readonly { readonly prefix: string; readonly functions: readonly string[] }[] = [
+  { prefix: 'startsession-', functions: ['AuditSessionFunction'] },
+];
+
+/** IAM prefix of each SDK client package the adapters may import. */
+const IAM_PREFIX: Readonly<Record<string, string>> = {
+  iam: 'iam',
+  ssm: 'ssm',
+  cloudtrail: 'cloudtrail',
+  securityhub: 'securityhub',
+};
+
+/** Actions without resource-level permissions (Service Authorization Reference): only these may use "*". */
+const NO_RESOURCE_LEVEL = new Set([
+  'ssm:DescribeInstanceInformation',
+  'ssm:ListInventoryEntries',
+  'cloudtrail:LookupEvents',
+]);
+
+let template: Template;
+let functions: FunctionSpec[];
+
+beforeAll(async () => {
+  template = await loadTemplate(path.join(ROOT, 'template.yaml'));
+  functions = functionsOf(template);
+});
+
+const resource = (id: string) => {
+  const found = template.body.Resources[id];
+  if (found === undefined) throw new Error(`template has no resource ${id}`);
+  return found;
+};
+
+/** `{ "Fn::GetAtt": [Id, Attr] }` → Id. */
+const getAttTarget = (value: unknown, attribute: string): string | undefined => {
+  const getAtt = (value as { 'Fn::GetAtt'?: unknown } | undefined)?.['Fn::GetAtt'];
+  return Array.isArray(getAtt) && getAtt[1] === attribute && typeof getAtt[0] === 'string'
+    ? getAtt[0]
+    : undefined;
+};
+
+const refTarget = (value: unknown): string | undefined => {
+  const ref = (value as { Ref?: unknown } | undefined)?.Ref;
+  return typeof ref === 'string' ? ref : undefined;
+};
+
+const alarmsOn = (queueId: string) =>
+  Object.entries(template.body.Resources).filter(([, r]) => {
+    if (r.Type !== 'AWS::CloudWatch::Alarm') return false;
+    const p = r.Properties ?? {};
+    const dimensions = Array.isArray(p.Dimensions) ? p.Dimensions : [];
+    return (
+      p.Namespace === 'AWS/SQS' &&
+      p.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+      p.ComparisonOperator === 'GreaterThanThreshold' &&
+      p.Threshold === 0 &&
+      dimensions.some(
+        (d: { Name?: unknown; Value?: unknown }) =>
+          d.Name === 'QueueName' && getAttTarget(d.Value, 'QueueName') === queueId,
+      )
+    );
+  });
+
+describe('template.yaml', () => {
+  it('is a SAM template with at least the session auditor', () => {
+    // Assess
+    expect(template.body.Transform).toBe('AWS::Serverless-2016-10-31');
+    expect(functions.map((fn) => fn.logicalId)).toContain('AuditSessionFunction');
+  });
+
+  it('parses CloudFormation short-form tags into their long form', () => {
+    // Prepare
+    const text = [
+      'Resources:',
+      '  Thing:',
+      '    Type: AWS::SQS::Queue',
+      '    Properties:',
+      '      A: !Ref Param',
+      `      B: !Sub "arn:\${AWS::Partition}:x"`,
+      `      C: !Sub ["\${X}", { X: !Ref Param }]`,
+      '      D: !GetAtt Res.Attr',
+      '      E: !GetAtt Stack.Outputs.Name',
+      '      F: !GetAtt [Res, Attr]',
+      '      G: !If [Cond, !Join ["-", [a, b]], !Ref AWS::NoValue]',
+      '      H: !And [!Equals [!Ref P, x], !Not [!Condition Other], !Or [!Condition A, !Condition B]]',
+      '      I: !Select [0, !Split [",", !ImportValue Shared]]',
+      '      J: !FindInMap [Map, !Ref AWS::Region, Key]',
+      '      K: !Base64 text',
+      '      L: !Cidr [!GetAZs "", 6, 5]',
+    ].join('\n');
+
+    // Act
+    const parsed = parseTemplate(text).body.Resources.Thing?.Properties;
+
+    // Assess
+    expect(parsed).toEqual({
+      A: { Ref: 'Param' },
+      B: { 'Fn::Sub': `arn:\${AWS::Partition}:x` },
+      C: { 'Fn::Sub': [`\${X}`, { X: { Ref: 'Param' } }] },
+      D: { 'Fn::GetAtt': ['Res', 'Attr'] },
+      E: { 'Fn::GetAtt': ['Stack', 'Outputs.Name'] },
+      F: { 'Fn::GetAtt': ['Res', 'Attr'] },
+      G: { 'Fn::If': ['Cond', { 'Fn::Join': ['-', ['a', 'b']] }, { Ref: 'AWS::NoValue' }] },
+      H: {
+        'Fn::And': [
+          { 'Fn::Equals': [{ Ref: 'P' }, 'x'] },
+          { 'Fn::Not': [{ Condition: 'Other' }] },
+          { 'Fn::Or': [{ Condition: 'A' }, { Condition: 'B' }] },
+        ],
+      },
+      I: { 'Fn::Select': [0, { 'Fn::Split': [',', { 'Fn::ImportValue': 'Shared' }] }] },
+      J: { 'Fn::FindInMap': ['Map', { Ref: 'AWS::Region' }, 'Key'] },
+      K: { 'Fn::Base64': 'text' },
+      L: { 'Fn::Cidr': [{ 'Fn::GetAZs': '' }, 6, 5] },
+    });
+  });
+
+  it.each([
+    ['an unknown tag', 'Resources:\n  A:\n    Type: X\n    Properties: { P: !Reff Param }'],
+    ['a duplicate key', 'Resources:\n  A:\n    Type: X\n  A:\n    Type: Y'],
+    ['no Resources', 'Parameters: {}'],
+    ['a resource without Type', 'Resources:\n  A:\n    Properties: {}'],
+  ])('refuses a template with %s', (_name, text) => {
+    // Act
+    const attempt = () => parseTemplate(text);
+
+    // Assess
+    expect(attempt).toThrow(/template\.yaml/);
+  });
+
+  it('resolves parameters, pseudo parameters and conditions, and refuses deploy-time values', () => {
+    // Prepare
+    const alarm = resource('AuditSessionFailureAlarm').Properties ?? {};
+
+    // Act
+    const withoutTopic = resolveIntrinsics(template, { actions: alarm.AlarmActions });
+    const withTopic = resolveIntrinsics(
+      template,
+      { actions: alarm.AlarmActions },
+      { parameters: { AlarmTopicArn: 'arn:aws:sns:eu-west-1:111122223333:ops' } },
+    );
+    const deployTime = () => resolveIntrinsics(template, alarm.Dimensions);
+
+    // Assess
+    expect(withoutTopic).toEqual({});
+    expect(withTopic).toEqual({ actions: ['arn:aws:sns:eu-west-1:111122223333:ops'] });
+    expect(deployTime).toThrow(/Fn::GetAtt/);
+  });
+
+  describe.each(['AuditSessionFunction'])('%s', (logicalId) => {
+    let fn: FunctionSpec;
+    beforeAll(() => {
+      const found = functions.find((f) => f.logicalId === logicalId);
+      if (found === undefined) throw new Error(`no ${logicalId}`);
+      fn = found;
+    });
+
+    it('builds with esbuild as ESM from its handler file', () => {
+      // Assess
+      expect(fn.buildMethod).toBe('esbuild');
+      expect(fn.buildProperties).toMatchObject({
+        Format: 'esm',
+        OutExtension: ['.js=.mjs'],
+        Sourcemap: true,
+      });
+      expect(fn.codeDir).toBe(ROOT);
+    });
+  });
+
+  describe('every function', () => {
+    it('uses a supported Node.js runtime', () => {
+      // Assess
+      expect(functions.length).toBeGreaterThan(0);
+      for (const fn of functions) expect(['nodejs22.x', 'nodejs24.x'], fn.logicalId).toContain(fn.runtime);
+    });
+
+    it('runs on the Node.js major the project develops with (package.json devDependencies.node)', async () => {
+      // Prepare
+      const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as {
+        devDependencies: Record<string, string>;
+      };
+      const major = pkg.devDependencies.node?.split('.')[0];
+
+      // Assess
+      expect(major).toMatch(/^\d+$/);
+      for (const fn of functions) expect(fn.runtime, fn.logicalId).toBe(`nodejs${major}.x`);
+    });
+
+    it('has a Handler that resolves to handlers/<module>.ts exporting that name', async () => {
+      for (const fn of functions) {
+        // Prepare
+        const [moduleName, exportName] = fn.handler.split('.') as [string, string];
+        const entry = `handlers/${moduleName}.ts`;
+
+        // Assess
+        expect(fn.entryPoints, fn.logicalId).toContain(entry);
+        expect(existsSync(path.join(fn.codeDir, entry)), `${entry} exists`).toBe(true);
+        const source = await readFile(path.join(fn.codeDir, entry), 'utf8');
+        expect(source, `${entry} exports ${exportName}`).toMatch(new RegExp(`export const ${exportName}\\b`));
+      }
+    });
+
+    it('retries each rule delivery and dead-letters what EventBridge cannot deliver', () => {
+      for (const fn of functions) {
+        const sources = Object.entries(fn.events).filter(([, e]) =>
+          ['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'].includes(e.Type),
+        );
+        expect(sources.length, `${fn.logicalId} has an event source`).toBeGreaterThan(0);
+        for (const [eventId, { Properties: p }] of sources) {
+          // Assess
+          const where = `${fn.logicalId}.${eventId}`;
+          expect(p.RetryPolicy, where).toMatchObject({
+            MaximumRetryAttempts: expect.any(Number),
+            MaximumEventAgeInSeconds: expect.any(Number),
+          });
+          const dlq = p.DeadLetterConfig as { Arn?: unknown; Type?: unknown } | undefined;
+          const queueId = getAttTarget(dlq?.Arn, 'Arn');
+          expect(queueId !== undefined || dlq?.Type === 'SQS', `${where} has a DeadLetterConfig`).toBe(true);
+          if (queueId !== undefined) {
+            expect(resource(queueId).Type).toBe('AWS::SQS::Queue');
+            expect(alarmsOn(queueId).length, `alarm on ${queueId}`).toBeGreaterThan(0);
+          }
+        }
+      }
+    });
+
+    it('sends failed invocations to an encrypted SQS queue that is alarmed', () => {
+      for (const fn of functions) {
+        // Prepare
+        const config = fn.properties.EventInvokeConfig as
+          | {
+              MaximumRetryAttempts?: unknown;
+              DestinationConfig?: { OnFailure?: { Type?: unknown; Destination?: unknown } };
+            }
+          | undefined;
+        const onFailure = config?.DestinationConfig?.OnFailure;
+        const queueId = getAttTarget(onFailure?.Destination, 'Arn');
+
+        // Assess
+        expect(config?.MaximumRetryAttempts, fn.logicalId).toEqual(expect.any(Number));
+        expect(onFailure?.Type, fn.logicalId).toBe('SQS');
+        expect(queueId, `${fn.logicalId} OnFailure destination`).toBeDefined();
+        const queue = resource(queueId ?? '');
+        expect(queue.Type).toBe('AWS::SQS::Queue');
+        expect(queue.Properties).toMatchObject({
+          SqsManagedSseEnabled: true,
+          MessageRetentionPeriod: 1_209_600,
+        });
+        expect(alarmsOn(queueId ?? '').length, `alarm on ${queueId}`).toBeGreaterThan(0);
+      }
+    });
+
+    it('logs to its own log group with a retention period', () => {
+      for (const fn of functions) {
+        // Prepare
+        const logGroupId = refTarget(
+          (fn.properties.LoggingConfig as { LogGroup?: unknown } | undefined)?.LogGroup,
+        );
+
+        // Assess
+        expect(logGroupId, `${fn.logicalId} LoggingConfig.LogGroup`).toBeDefined();
+        const logGroup = resource(logGroupId ?? '');
+        expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+        expect(resolveIntrinsics(template, logGroup.Properties?.RetentionInDays)).toEqual(
+          expect.stringMatching(/^\d+$/),
+        );
+      }
+    });
+
+    it('sets every configuration variable from a template Parameter', () => {
+      for (const fn of functions) {
+        for (const name of CONFIG_VARIABLES) {
+          // Assess
+          const parameter = refTarget(fn.environment[name]);
+          expect(parameter, `${fn.logicalId} ${name}`).toBeDefined();
+          expect(template.body.Parameters?.[parameter ?? ''], `parameter ${parameter}`).toBeDefined();
+        }
+      }
+    });
+
+    it('sets every variable config.ts reads, except those Lambda sets and documented tunables', async () => {
+      // Prepare
+      const source = await readFile(path.join(ROOT, 'src/config.ts'), 'utf8');
+      const read = new Set(
+        [...source.matchAll(/env\.([A-Z][A-Z0-9_]+)|env,\s*'([A-Z][A-Z0-9_]+)'/g)].map(
+          (m) => m[1] ?? m[2] ?? '',
+        ),
+      );
+
+      // Assess
+      expect(read.size).toBeGreaterThan(0);
+      for (const fn of functions) {
+        for (const name of read) {
+          if (NOT_FROM_TEMPLATE.has(name)) continue;
+          expect(Object.keys(fn.environment), `${fn.logicalId} sets ${name}`).toContain(name);
+        }
+      }
+    });
+
+    it('starts with a valid configuration from the parameter defaults', () => {
+      for (const fn of functions) {
+        // Act
+        const env = { ...resolveEnvironment(template, fn), AWS_REGION: 'us-east-1' };
+        const config = loadConfig(env);
+
+        // Assess
+        expect(config.deniedRunAsUsers.has('root')).toBe(true);
+        expect(config.userDirectory).toBe('inventory');
+        expect(config.auditedRegions).toEqual(['us-east-1']);
+      }
+    });
+  });
+
+  it.each(['ReportCompliantSessions', 'ReportNotApplicable', 'TerminateStaleSessions'])(
+    'restricts the flag %s to "true" and "false"',
+    (name) => {
+      // Assess
+      expect(template.body.Parameters?.[name]).toMatchObject({
+        Type: 'String',
+        Default: 'false',
+        AllowedValues: ['true', 'false'],
+      });
+    },
+  );
+
+  it('leaves alarm actions out unless a topic is given', () => {
+    // Prepare
+    const alarms = Object.values(template.body.Resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+
+    // Assess
+    expect(alarms.length).toBeGreaterThan(0);
+    for (const alarm of alarms) {
+      expect(alarm.Properties?.AlarmActions).toEqual({
+        'Fn::If': ['HasAlarmTopic', [{ Ref: 'AlarmTopicArn' }], { Ref: 'AWS::NoValue' }],
+      });
+    }
+    expect(resolveIntrinsics(template, { Condition: 'HasAlarmTopic' })).toBe(false);
+  });
+});
+
+describe('EventBridge routing of events/', () => {
+  const eventFiles = async (): Promise<{ name: string; event: unknown }[]> => {
+    const names = (await readdir(path.join(ROOT, 'events'))).filter((n) => n.endsWith('.json')).sort();
+    const files = await Promise.all(
+      names.map(async (name) => ({
+        name,
+        event: JSON.parse(await readFile(path.join(ROOT, 'events', name), 'utf8')) as unknown,
+      })),
+    );
+    // Only EventBridge events; env-vars files, worlds and the like are skipped.
+    return files.filter(({ event }) => {
+      const e = event as Record<string, unknown>;
+      return (
+        typeof e === 'object' &&
+        e !== null &&
+        typeof e.source === 'string' &&
+        'detail-type' in e &&
+        'detail' in e
+      );
+    });
+  };
+
+  const routedTo = (event: unknown): string[] =>
+    functions
+      .filter((fn) => fn.rules.some((rule) => matchesPattern(rule.pattern, event)))
+      .map((fn) => fn.logicalId)
+      .sort();
+
+  it('has StartSession samples to route', async () => {
+    // Act
+    const files = await eventFiles();
+
+    // Assess
+    expect(files.filter((f) => f.name.startsWith('startsession-')).length).toBeGreaterThan(0);
+  });
+
+  it('routes every sample to exactly the functions it is meant for', async () => {
+    // Prepare
+    const files = await eventFiles();
+
+    for (const { name, event } of files) {
+      // Act
+      const matched = routedTo(event);
+
+      // Assess
+      const expected = [...(EVENT_ROUTES.find((r) => name.startsWith(r.prefix))?.functions ?? [])].sort();
+      expect(matched, name).toEqual(expected);
+    }
+  });
+
+  const base = {
+    version: '0',
+    id: '7bf73129-1428-4cd3-a780-95db273d1602',
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.ssm',
+    account: '111122223333',
+    time: '2026-01-01T00:00:00Z',
+    region: 'us-east-1',
+    resources: [],
+  };
+  const detail = {
+    eventVersion: '1.08',
+    eventSource: 'ssm.amazonaws.com',
+    eventName: 'StartSession',
+    awsRegion: 'us-east-1',
+    sourceIPAddress: '203.0.113.10',
+    requestParameters: { target: 'i-0123456789abcdef0' },
+    eventType: 'AwsApiCall',
+  };
+
+  it.each([
+    ['TerminateSession', { ...base, detail: { ...detail, eventName: 'TerminateSession' } }],
+    ['ResumeSession', { ...base, detail: { ...detail, eventName: 'ResumeSession' } }],
+    ['GetDocument', { ...base, detail: { ...detail, eventName: 'GetDocument' } }],
+    ['StartSession from aws.ec2', { ...base, source: 'aws.ec2', detail }],
+    [
+      'an AWS Service Event via CloudTrail',
+      { ...base, 'detail-type': 'AWS Service Event via CloudTrail', detail },
+    ],
+    [
+      'StartSession from another event source',
+      { ...base, detail: { ...detail, eventSource: 'ec2.amazonaws.com' } },
+    ],
+  ])('does not send %s to AuditSessionFunction', (_name, event) => {
+    // Act
+    const matched = routedTo(event);
+
+    // Assess
+    expect(matched).not.toContain('AuditSessionFunction');
+  });
+
+  it('sends an inline StartSession to AuditSessionFunction', () => {
+    // Act
+    const matched = routedTo({ ...base, detail });
+
+    // Assess
+    expect(matched).toContain('AuditSessionFunction');
+  });
+});
+
+describe('least privilege', () => {
+  interface SdkCall {
+    /** `<prefix>:<Action>`. */
+    readonly action: string;
+    /** What the code calls: `new <Name>(` or `<paginateName>(`. */
+    readonly call: RegExp;
+  }
+
+  /** Every SDK command an adapter file constructs or paginates, keyed to its IAM action. */
+  const callsIn = (source: string, file: string): SdkCall[] => {
+    const imported = new Map<string, { prefix: string; name: string }>(); // local name → import
+    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
+      const [, specifiers = '', client = ''] = m;
+      const prefix = IAM_PREFIX[client];
+      if (prefix === undefined) throw new Error(`${file}: no IAM prefix known for @aws-sdk/client-${client}`);
+      for (const raw of specifiers.split(',')) {
+        const spec = raw.trim();
+        if (spec === '' || spec.startsWith('type ')) continue;
+        const [name = '', local = name] = spec.split(/\s+as\s+/);
+        imported.set(local.trim(), { prefix, name: name.trim() });
+      }
+    }
+    const calls: SdkCall[] = [];
+    for (const m of source.matchAll(/new\s+([A-Za-z0-9_]+)\s*\(/g)) {
+      const found = imported.get(m[1] ?? '');
+      if (found?.name.endsWith('Command')) {
+        calls.push({
+          action: `${found.prefix}:${found.name.slice(0, -'Command'.length)}`,
+          call: new RegExp(`new ${found.name}\\d*\\(`),
+        });
+      }
+    }
+    for (const m of source.matchAll(/\b(paginate[A-Za-z0-9_]+)\s*\(/g)) {
+      const found = imported.get(m[1] ?? '');
+      if (found !== undefined) {
+        calls.push({
+          action: `${found.prefix}:${found.name.slice('paginate'.length)}`,
+          call: new RegExp(`\\b${found.name}\\d*\\(`),
+        });
+      }
+    }
+    return calls;
+  };
+
+  it.each(['AuditSessionFunction'])(
+    'grants %s exactly the actions its bundled adapters send',
+    async (logicalId) => {
+      // Prepare
+      const fn = functions.find((f) => f.logicalId === logicalId);
+      if (fn === undefined) throw new Error(`no ${logicalId}`);
+      const bundle = await bundleFunction(fn, { minify: false });
+      let sent: string[];
+      try {
+        const adapters = Object.keys(bundle.metafile.inputs).filter((input) =>
+          /^src\/aws\/[^/]+\.ts$/.test(input),
+        );
+        expect(adapters.length, 'adapters in the bundle').toBeGreaterThan(0);
+        const code = await readFile(bundle.outfile, 'utf8');
+
+        // Act
+        const calls = (
+          await Promise.all(
+            adapters.map(async (file) => callsIn(await readFile(path.join(fn.codeDir, file), 'utf8'), file)),
+          )
+        ).flat();
+        // An adapter file may hold code this function never reaches; esbuild drops it, and so does the grant.
+        sent = calls.filter(({ call }) => call.test(code)).map(({ action }) => action);
+      } finally {
+        await rm(bundle.outdir, { recursive: true, force: true });
+      }
+      const granted = fn.policyStatements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+
+      // Assess
+      expect(fn.otherPolicies, 'only inline policy statements, so the grant is visible').toEqual([]);
+      expect([...new Set(granted)].sort()).toEqual([...new Set(sent)].sort());
+      expect(granted.length, 'each action granted once').toBe(new Set(granted).size);
+    },
+  );
+
+  it('uses "*" only for actions IAM cannot scope to a resource', () => {
+    for (const fn of functions) {
+      for (const statement of fn.policyStatements) {
+        // Prepare
+        const resources = resolveIntrinsics(template, statement.Resource) as string[];
+
+        // Assess
+        expect(
+          statement.Action.some((a) => a.includes('*')),
+          'no wildcard actions',
+        ).toBe(false);
+        if (resources.includes('*')) {
+          for (const action of statement.Action)
+            expect([...NO_RESOURCE_LEVEL], `${action} on "*"`).toContain(action);
+        } else {
+          for (const arn of resources) expect(arn).toMatch(/^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(123456789012)?:/);
+        }
+      }
+    }
+  });
+
+  it('scopes Security Hub imports to the account’s own product', () => {
+    // Prepare
+    const fn = functions.find((f) => f.logicalId === 'AuditSessionFunction');
+    const statement = fn?.policyStatements.find((s) => s.Action.includes('securityhub:BatchImportFindings'));
+
+    // Act
+    const resources = resolveIntrinsics(template, statement?.Resource, {
+      region: 'eu-west-1',
+      accountId: '111122223333',
+    });
+
+    // Assess
+    expect(resources).toEqual(['arn:aws:securityhub:eu-west-1:111122223333:product/111122223333/default']);
+  });
+});
