@@ -1,0 +1,318 @@
+/**
+ * The local AWS endpoint: one HTTP server that speaks IAM (awsQuery), SSM and CloudTrail
+ * (awsJson1_1) and Security Hub (restJson1) well enough for the real SDK v3 clients, serving a
+ * LocalWorld. The Region comes from the SigV4 credential scope; signatures are not verified.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type FaultDecision, type FaultService, Faults } from './faults.ts';
+import { cloudTrailOperation } from './services/cloudtrail.ts';
+import { iamOperation, renderQueryError, renderQueryResponse } from './services/iam.ts';
+import { securityHubInput, securityHubOperation, securityHubRoute } from './services/securityHub.ts';
+import { ssmOperation } from './services/ssm.ts';
+import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './services/wire.ts';
+import { LocalWorld, type StoredFinding, type World } from './world.ts';
+
+/** Per-operation call counters (`ssm:GetDocument` → n), faulted calls included. */
+export class CallLog {
+  readonly #counts = new Map<string, number>();
+
+  record(key: string): void {
+    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
+  }
+
+  count(key: string): number {
+    return this.#counts.get(key) ?? 0;
+  }
+
+  total(): number {
+    let sum = 0;
+    for (const n of this.#counts.values()) sum += n;
+    return sum;
+  }
+
+  reset(): void {
+    this.#counts.clear();
+  }
+
+  snapshot(): Record<string, number> {
+    return Object.fromEntries([...this.#counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  }
+}
+
+export interface LocalAws {
+  readonly url: string;
+  readonly port: number;
+  /** AWS_ENDPOINT_URL_<SERVICE> for the four services, all pointing here. */
+  endpointEnv(): Record<string, string>;
+  readonly world: LocalWorld;
+  readonly faults: Faults;
+  readonly calls: CallLog;
+  /** Findings Security Hub stores, one Region or all. */
+  findings(region?: string): StoredFinding[];
+  close(): Promise<void>;
+}
+
+type Protocol = 'query' | 'json' | 'rest-json';
+
+interface Route {
+  readonly protocol: Protocol;
+  readonly service: FaultService | undefined;
+  readonly operation: string;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const FAULT_ERRORS: Readonly<
+  Record<
+    FaultService,
+    Readonly<Record<NonNullable<FaultDecision['error']>, { code: string; status: number }>>
+  >
+> = {
+  iam: {
+    throttle: { code: 'Throttling', status: 400 },
+    'server-error': { code: 'ServiceFailure', status: 500 },
+    'access-denied': { code: 'AccessDenied', status: 403 },
+  },
+  ssm: {
+    throttle: { code: 'ThrottlingException', status: 400 },
+    'server-error': { code: 'InternalServerError', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 400 },
+  },
+  cloudtrail: {
+    throttle: { code: 'ThrottlingException', status: 429 },
+    'server-error': { code: 'InternalFailure', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 403 },
+  },
+  securityhub: {
+    throttle: { code: 'ThrottlingException', status: 429 },
+    'server-error': { code: 'InternalException', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 403 },
+  },
+};
+
+const CLOUDTRAIL_TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
+
+function route(req: IncomingMessage, path: string, body: string): Route {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    if (target.startsWith('AmazonSSM.'))
+      return { protocol: 'json', service: 'ssm', operation: target.slice(10) };
+    const cloudTrail = CLOUDTRAIL_TARGET.exec(target);
+    if (cloudTrail?.[1] !== undefined)
+      return { protocol: 'json', service: 'cloudtrail', operation: cloudTrail[1] };
+    return { protocol: 'json', service: undefined, operation: target };
+  }
+  if (path === '/findings' || path.startsWith('/findings/')) {
+    const operation = securityHubRoute(req.method ?? '', path);
+    return { protocol: 'rest-json', service: 'securityhub', operation: operation ?? `${req.method} ${path}` };
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  if (contentType.startsWith('application/x-www-form-urlencoded') || /^Action=/.test(body)) {
+    return { protocol: 'query', service: 'iam', operation: new URLSearchParams(body).get('Action') ?? '' };
+  }
+  return { protocol: 'rest-json', service: undefined, operation: `${req.method} ${path}` };
+}
+
+/** Region of the SigV4 credential scope: `Credential=AKID/20260101/us-east-1/ssm/aws4_request`. */
+function signedRegion(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth !== 'string') return undefined;
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/.exec(auth)?.[1];
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new AwsApiError('RequestEntityTooLarge', 'Request body exceeds 10 MB.', 413));
+        req.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJsonBody(body: string): JsonObject {
+  if (body.trim() === '') return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch (error) {
+    throw new AwsApiError('SerializationException', 'The request body is not valid JSON.', 400, {
+      cause: error,
+    });
+  }
+  if (!isJsonObject(parsed))
+    throw new AwsApiError('SerializationException', 'The request body must be a JSON object.');
+  return parsed;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function send(
+  res: ServerResponse,
+  status: number,
+  contentType: string,
+  body: string,
+  headers: Record<string, string>,
+): void {
+  res.writeHead(status, {
+    'content-type': contentType,
+    'content-length': Buffer.byteLength(body),
+    ...headers,
+  });
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, protocol: Protocol, error: AwsApiError, requestId: string): void {
+  if (protocol === 'query') {
+    send(res, error.status, 'text/xml', renderQueryError(error, requestId), {
+      'x-amzn-requestid': requestId,
+    });
+    return;
+  }
+  const body =
+    protocol === 'json'
+      ? { __type: error.code, message: error.message }
+      : { Code: error.code, Message: error.message };
+  const contentType = protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json';
+  send(res, error.status, contentType, JSON.stringify(body), {
+    'x-amzn-errortype': error.code,
+    'x-amzn-requestid': requestId,
+  });
+}
+
+function unknownOperation(protocol: Protocol, operation: string): AwsApiError {
+  return protocol === 'query'
+    ? new AwsApiError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`)
+    : new AwsApiError(
+        'UnknownOperationException',
+        `The local endpoint does not implement ${operation}.`,
+        protocol === 'json' ? 400 : 404,
+      );
+}
+
+async function dispatch(
+  req: IncomingMessage,
+  res: ServerResponse,
+  state: Omit<LocalAws, 'url' | 'port' | 'close' | 'endpointEnv' | 'findings'>,
+): Promise<void> {
+  const requestId = randomUUID();
+  const path = (req.url ?? '/').split('?')[0] ?? '/';
+  let protocol: Protocol = 'rest-json';
+  try {
+    const body = await readBody(req);
+    const r = route(req, path, body);
+    protocol = r.protocol;
+    const service = r.service;
+    if (service === undefined) throw unknownOperation(protocol, r.operation);
+    state.calls.record(`${service}:${r.operation}`);
+    const region = signedRegion(req);
+    if (region === undefined) {
+      throw new AwsApiError(
+        'MissingAuthenticationToken',
+        'Request is missing a SigV4 Authorization header.',
+        403,
+      );
+    }
+    const decision = state.faults.onCall({ service, operation: r.operation, region });
+    if (decision.delayMs > 0) await sleep(decision.delayMs);
+    if (decision.error !== undefined) {
+      const { code, status } = FAULT_ERRORS[service][decision.error];
+      throw new AwsApiError(code, `Injected ${decision.error} fault for ${service}:${r.operation}.`, status);
+    }
+    const ctx: CallContext = { world: state.world, region, service, operation: r.operation, requestId };
+    const headers = { 'x-amzn-requestid': requestId };
+    switch (service) {
+      case 'iam': {
+        const operation = iamOperation(r.operation);
+        if (operation === undefined) throw unknownOperation(protocol, r.operation);
+        const xml = renderQueryResponse(r.operation, operation(new URLSearchParams(body), ctx), requestId);
+        send(res, 200, 'text/xml', xml, headers);
+        return;
+      }
+      case 'securityhub': {
+        const operation = securityHubOperation(r.operation);
+        if (operation === undefined) throw unknownOperation(protocol, r.operation);
+        const output = operation(securityHubInput(parseJsonBody(body)), ctx);
+        send(res, 200, 'application/json', JSON.stringify(output), headers);
+        return;
+      }
+      case 'ssm': {
+        const operation = ssmOperation(r.operation);
+        if (operation === undefined) throw unknownOperation(protocol, r.operation);
+        const output = operation(new JsonInput(parseJsonBody(body)), { ...ctx, faults: state.faults });
+        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(output), headers);
+        return;
+      }
+      case 'cloudtrail': {
+        const operation = cloudTrailOperation(r.operation);
+        if (operation === undefined) throw unknownOperation(protocol, r.operation);
+        const output = operation(new JsonInput(parseJsonBody(body)), ctx);
+        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(output), headers);
+        return;
+      }
+    }
+  } catch (error) {
+    const apiError =
+      error instanceof AwsApiError
+        ? error
+        : new AwsApiError(
+            'InternalFailure',
+            `Local endpoint failure: ${error instanceof Error ? error.message : String(error)}`,
+            500,
+            { cause: error },
+          );
+    if (!res.headersSent) sendError(res, protocol, apiError, requestId);
+  }
+}
+
+export async function startLocalAws(
+  world: LocalWorld | World,
+  options: { port?: number; host?: string } = {},
+): Promise<LocalAws> {
+  const localWorld = world instanceof LocalWorld ? world : new LocalWorld(world);
+  const faults = new Faults(localWorld.initialFaults);
+  const calls = new CallLog();
+  const state = { world: localWorld, faults, calls };
+  const server = createServer((req, res) => {
+    void dispatch(req, res, state);
+  });
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return {
+    url,
+    port,
+    world: localWorld,
+    faults,
+    calls,
+    endpointEnv: () => ({
+      AWS_ENDPOINT_URL_IAM: url,
+      AWS_ENDPOINT_URL_SSM: url,
+      AWS_ENDPOINT_URL_CLOUDTRAIL: url,
+      AWS_ENDPOINT_URL_SECURITYHUB: url,
+    }),
+    findings: (region?: string) => localWorld.findings(region),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error === undefined ? resolve() : reject(error)));
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,442 @@
+/**
+ * Security Hub over restJson1: BatchImportFindings (POST /findings/import) with the service's
+ * per-finding validation and upsert rules, and GetFindings (POST /findings) with string, map
+ * and date filters. Findings are stored per Region of the request signature.
+ *
+ * Stored record (what the service keeps): the finding as sent, plus the service-managed fields
+ * it fills when absent (Region = request Region, RecordState ACTIVE, Workflow.Status and
+ * WorkflowState NEW). On update the customer-owned fields (Workflow, WorkflowState, Note,
+ * UserDefinedFields, VerificationState) keep their stored values, since a provider cannot change
+ * them; CreatedAt is stored as sent (the auditor keeps it stable itself). An update whose
+ * UpdatedAt is not later than the stored one is dropped but counted as a success.
+ */
+import type { StoredFinding } from '../world.ts';
+import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject, paginate } from './wire.ts';
+
+type SecurityHubOperation = (input: JsonInput, ctx: CallContext) => JsonObject;
+
+const SEVERITY_LABELS = ['INFORMATIONAL', 'LOW', 'MEDIUM', 'HIGH', 'CRITICAL'];
+const COMPLIANCE_STATUSES = ['PASSED', 'WARNING', 'FAILED', 'NOT_AVAILABLE'];
+const TYPE_NAMESPACES = [
+  'Software and Configuration Checks',
+  'TTPs',
+  'Effects',
+  'Unusual Behaviors',
+  'Sensitive Data Identifications',
+];
+const MAX_FINDING_BYTES = 240 * 1024;
+const REQUIRED = [
+  'SchemaVersion',
+  'Id',
+  'ProductArn',
+  'GeneratorId',
+  'AwsAccountId',
+  'Types',
+  'CreatedAt',
+  'UpdatedAt',
+  'Severity',
+  'Title',
+  'Description',
+  'Resources',
+] as const;
+const CUSTOMER_FIELDS = [
+  'Workflow',
+  'WorkflowState',
+  'Note',
+  'UserDefinedFields',
+  'VerificationState',
+] as const;
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+export function productArnFor(partition: string, region: string, accountId: string): string {
+  return `arn:${partition}:securityhub:${region}:${accountId}:product/${accountId}/default`;
+}
+
+const findingKey = (productArn: string, id: string): string => `${productArn}\n${id}`;
+
+function validString(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.trim() !== '' && value.length <= max;
+}
+
+function typesProblem(value: unknown, field: string): string | undefined {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 50)
+    return `${field} must list 1 to 50 types`;
+  for (const type of value) {
+    if (typeof type !== 'string') return `${field} must be strings`;
+    const parts = type.split('/');
+    if (parts.length > 3 || !TYPE_NAMESPACES.includes(parts[0] ?? '') || parts.some((p) => p === '')) {
+      return `${field} value ${JSON.stringify(type)} is not namespace[/category[/classifier]] with a known namespace`;
+    }
+  }
+  return undefined;
+}
+
+function severityProblem(value: unknown, field: string): string | undefined {
+  if (!isJsonObject(value)) return `${field} must be a structure`;
+  if (value.Label !== undefined && !SEVERITY_LABELS.includes(String(value.Label))) {
+    return `${field}.Label must be one of ${SEVERITY_LABELS.join(', ')}`;
+  }
+  const normalized = value.Normalized;
+  if (normalized !== undefined && (typeof normalized !== 'number' || normalized < 0 || normalized > 100)) {
+    return `${field}.Normalized must be between 0 and 100`;
+  }
+  if (value.Label === undefined && normalized === undefined) return `${field} needs a Label`;
+  return undefined;
+}
+
+/** The reason Security Hub would reject this finding, or undefined when it is valid. */
+function findingProblem(finding: JsonObject, ctx: CallContext): string | undefined {
+  for (const field of REQUIRED) {
+    if (finding[field] === undefined || finding[field] === null)
+      return `Finding is missing the required field ${field}`;
+  }
+  if (finding.SchemaVersion !== '2018-10-08') return 'SchemaVersion must be 2018-10-08';
+  if (!validString(finding.Id, 512)) return 'Id must be 1 to 512 characters';
+  const productArn = productArnFor(ctx.world.partition, ctx.region, ctx.world.accountId);
+  if (finding.ProductArn !== productArn)
+    return `ProductArn must be ${productArn} for this account and Region`;
+  if (!validString(finding.GeneratorId, 512)) return 'GeneratorId must be 1 to 512 characters';
+  if (finding.AwsAccountId !== ctx.world.accountId)
+    return `AwsAccountId must be the calling account ${ctx.world.accountId}`;
+  const typesIssue = typesProblem(finding.Types, 'Types');
+  if (typesIssue !== undefined) return typesIssue;
+  for (const field of ['CreatedAt', 'UpdatedAt', 'FirstObservedAt', 'LastObservedAt'] as const) {
+    const value = finding[field];
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || !RFC3339.test(value) || Number.isNaN(Date.parse(value)))
+    ) {
+      return `${field} must be an RFC 3339 timestamp`;
+    }
+  }
+  const severityIssue = severityProblem(finding.Severity, 'Severity');
+  if (severityIssue !== undefined) return severityIssue;
+  if (!validString(finding.Title, 256)) return 'Title must be 1 to 256 characters';
+  if (!validString(finding.Description, 1024)) return 'Description must be 1 to 1024 characters';
+  const resources = finding.Resources;
+  if (!Array.isArray(resources) || resources.length < 1 || resources.length > 32)
+    return 'Resources must list 1 to 32 resources';
+  for (const [index, resource] of resources.entries()) {
+    if (!isJsonObject(resource) || !validString(resource.Type, 256) || !validString(resource.Id, 512)) {
+      return `Resources[${index}] needs a Type and an Id`;
+    }
+  }
+  const fieldsIssue = productFieldsProblem(finding.ProductFields);
+  if (fieldsIssue !== undefined) return fieldsIssue;
+  const compliance = finding.Compliance;
+  if (
+    compliance !== undefined &&
+    (!isJsonObject(compliance) || !COMPLIANCE_STATUSES.includes(String(compliance.Status)))
+  ) {
+    return `Compliance.Status must be one of ${COMPLIANCE_STATUSES.join(', ')}`;
+  }
+  if (
+    finding.RecordState !== undefined &&
+    finding.RecordState !== 'ACTIVE' &&
+    finding.RecordState !== 'ARCHIVED'
+  ) {
+    return 'RecordState must be ACTIVE or ARCHIVED';
+  }
+  const provider = finding.FindingProviderFields;
+  if (provider !== undefined) {
+    if (!isJsonObject(provider)) return 'FindingProviderFields must be a structure';
+    if (provider.Severity !== undefined) {
+      const issue = severityProblem(provider.Severity, 'FindingProviderFields.Severity');
+      if (issue !== undefined) return issue;
+    }
+    if (provider.Types !== undefined) {
+      const issue = typesProblem(provider.Types, 'FindingProviderFields.Types');
+      if (issue !== undefined) return issue;
+    }
+  }
+  if (Buffer.byteLength(JSON.stringify(finding), 'utf8') > MAX_FINDING_BYTES) return 'Finding exceeds 240 KB';
+  return undefined;
+}
+
+function productFieldsProblem(fields: unknown): string | undefined {
+  if (fields === undefined) return undefined;
+  if (!isJsonObject(fields)) return 'ProductFields must be a map of strings';
+  const entries = Object.entries(fields);
+  if (entries.length > 50) return 'ProductFields may hold at most 50 pairs';
+  for (const [key, value] of entries) {
+    if (key.length === 0 || key.length > 128)
+      return `ProductFields key ${JSON.stringify(key.slice(0, 40))} must be 1 to 128 characters`;
+    if (typeof value !== 'string' || value.length > 2048)
+      return `ProductFields value of ${key} must be a string of at most 2048 characters`;
+    // Security Hub reserves the aws/ namespace for its own fields.
+    if (key.toLowerCase().startsWith('aws/')) return `ProductFields key ${key} uses the reserved aws/ prefix`;
+  }
+  return undefined;
+}
+
+const batchImportFindings: SecurityHubOperation = (input, ctx) => {
+  const findings = input.optionalArray('Findings');
+  if (findings === undefined || findings.length === 0 || findings.length > 100) {
+    throw new AwsApiError('InvalidInputException', 'Findings must contain between 1 and 100 findings.');
+  }
+  const store = ctx.world.region(ctx.region).findings;
+  const failed: JsonObject[] = [];
+  for (const raw of findings) {
+    const finding = isJsonObject(raw) ? raw : {};
+    const id = typeof finding.Id === 'string' ? finding.Id : '';
+    const problem = findingProblem(finding, ctx);
+    if (problem !== undefined) {
+      failed.push({ Id: id, ErrorCode: 'InvalidInput', ErrorMessage: problem });
+      continue;
+    }
+    const key = findingKey(finding.ProductArn as string, id);
+    const stored = store.get(key);
+    if (stored !== undefined && Date.parse(finding.UpdatedAt as string) <= Date.parse(stored.UpdatedAt))
+      continue;
+    const record: JsonObject = {
+      ...finding,
+      Region: typeof finding.Region === 'string' ? finding.Region : ctx.region,
+      RecordState: finding.RecordState ?? 'ACTIVE',
+      Workflow: finding.Workflow ?? { Status: 'NEW' },
+      WorkflowState: finding.WorkflowState ?? 'NEW',
+    };
+    if (stored !== undefined) {
+      for (const field of CUSTOMER_FIELDS) {
+        if (stored[field] === undefined) delete record[field];
+        else record[field] = stored[field];
+      }
+    }
+    store.set(key, structuredClone(record) as StoredFinding);
+  }
+  return {
+    FailedCount: failed.length,
+    SuccessCount: findings.length - failed.length,
+    FailedFindings: failed,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// GetFindings
+
+type Accessor = (finding: StoredFinding) => string[];
+
+const field =
+  (...path: string[]): Accessor =>
+  (finding) => {
+    let value: unknown = finding;
+    for (const key of path) value = isJsonObject(value) ? value[key] : undefined;
+    return typeof value === 'string' ? [value] : [];
+  };
+
+const resourcesField =
+  (key: string): Accessor =>
+  (finding) =>
+    Array.isArray(finding.Resources)
+      ? finding.Resources.flatMap((r: unknown) =>
+          isJsonObject(r) && typeof r[key] === 'string' ? [r[key] as string] : [],
+        )
+      : [];
+
+const STRING_FIELDS: Readonly<Record<string, Accessor>> = {
+  ProductArn: field('ProductArn'),
+  AwsAccountId: field('AwsAccountId'),
+  Id: field('Id'),
+  GeneratorId: field('GeneratorId'),
+  Region: field('Region'),
+  Type: (finding) =>
+    Array.isArray(finding.Types) ? finding.Types.filter((t): t is string => typeof t === 'string') : [],
+  Title: field('Title'),
+  Description: field('Description'),
+  SeverityLabel: field('Severity', 'Label'),
+  ComplianceStatus: field('Compliance', 'Status'),
+  RecordState: field('RecordState'),
+  WorkflowStatus: field('Workflow', 'Status'),
+  WorkflowState: field('WorkflowState'),
+  VerificationState: field('VerificationState'),
+  ProductName: field('ProductName'),
+  CompanyName: field('CompanyName'),
+  ResourceType: resourcesField('Type'),
+  ResourceId: resourcesField('Id'),
+  ResourcePartition: resourcesField('Partition'),
+  ResourceRegion: resourcesField('Region'),
+};
+
+const MAP_FIELDS: Readonly<Record<string, (finding: StoredFinding) => unknown>> = {
+  ProductFields: (finding) => finding.ProductFields,
+  UserDefinedFields: (finding) => finding.UserDefinedFields,
+};
+
+const DATE_FIELDS = ['CreatedAt', 'UpdatedAt', 'FirstObservedAt', 'LastObservedAt'];
+
+const POSITIVE = new Set(['EQUALS', 'PREFIX', 'CONTAINS', 'CONTAINS_WORD']);
+const NEGATIVE = new Set(['NOT_EQUALS', 'PREFIX_NOT_EQUALS', 'NOT_CONTAINS']);
+
+function compare(value: string, wanted: string, comparison: string): boolean {
+  switch (comparison) {
+    case 'EQUALS':
+    case 'NOT_EQUALS':
+      return value === wanted;
+    case 'PREFIX':
+    case 'PREFIX_NOT_EQUALS':
+      return value.startsWith(wanted);
+    case 'CONTAINS_WORD':
+      return value.split(/\W+/).includes(wanted);
+    default:
+      return value.includes(wanted);
+  }
+}
+
+type Predicate = (finding: StoredFinding) => boolean;
+
+function filterList(name: string, raw: unknown): JsonObject[] {
+  if (!Array.isArray(raw) || raw.some((item) => !isJsonObject(item))) {
+    throw new AwsApiError('InvalidInputException', `Filter ${name} must be a list of filters.`);
+  }
+  if (raw.length > 20)
+    throw new AwsApiError('InvalidInputException', `Filter ${name} accepts at most 20 values.`);
+  return raw as JsonObject[];
+}
+
+/**
+ * Filters on one field: positive comparisons (EQUALS, PREFIX, CONTAINS) are OR'ed, negative
+ * ones AND'ed, and a field must pass both groups, as Security Hub documents.
+ */
+function fieldPredicate(
+  name: string,
+  filters: JsonObject[],
+  allowed: ReadonlySet<string>,
+  valuesOf: (finding: StoredFinding, filter: JsonObject) => string[],
+): Predicate {
+  const comparisons = filters.map((f) => String(f.Comparison));
+  for (const comparison of comparisons) {
+    if (!allowed.has(comparison))
+      throw new AwsApiError('InvalidInputException', `Comparison ${comparison} is not valid for ${name}.`);
+  }
+  const has = (c: string): boolean => comparisons.includes(c);
+  if (
+    (has('EQUALS') && (has('NOT_EQUALS') || has('PREFIX_NOT_EQUALS'))) ||
+    (has('CONTAINS') && has('NOT_CONTAINS'))
+  ) {
+    throw new AwsApiError(
+      'InvalidInputException',
+      `Filter ${name} combines comparisons Security Hub does not allow together.`,
+    );
+  }
+  for (const filter of filters) {
+    if (typeof filter.Value !== 'string')
+      throw new AwsApiError('InvalidInputException', `Filter ${name} needs a Value.`);
+  }
+  const positive = filters.filter((f) => POSITIVE.has(String(f.Comparison)));
+  const negative = filters.filter((f) => NEGATIVE.has(String(f.Comparison)));
+  return (finding) => {
+    const matches = (filter: JsonObject): boolean =>
+      valuesOf(finding, filter).some((value) =>
+        compare(value, filter.Value as string, String(filter.Comparison)),
+      );
+    return (positive.length === 0 || positive.some(matches)) && negative.every((filter) => !matches(filter));
+  };
+}
+
+function datePredicate(name: string, filters: JsonObject[], now: string): Predicate {
+  const windows = filters.map((filter) => {
+    const range = filter.DateRange;
+    if (isJsonObject(range)) {
+      if (typeof range.Value !== 'number' || range.Unit !== 'DAYS') {
+        throw new AwsApiError('InvalidInputException', `Filter ${name} DateRange needs a Value in DAYS.`);
+      }
+      return { start: Date.parse(now) - range.Value * 86_400_000, end: Number.POSITIVE_INFINITY };
+    }
+    const bound = (value: unknown, fallback: number): number => {
+      if (value === undefined) return fallback;
+      const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
+      if (Number.isNaN(ms))
+        throw new AwsApiError('InvalidInputException', `Filter ${name} has an invalid date.`);
+      return ms;
+    };
+    return {
+      start: bound(filter.Start, Number.NEGATIVE_INFINITY),
+      end: bound(filter.End, Number.POSITIVE_INFINITY),
+    };
+  });
+  return (finding) => {
+    const value = finding[name];
+    if (typeof value !== 'string') return false;
+    const ms = Date.parse(value);
+    return windows.some((w) => ms >= w.start && ms <= w.end);
+  };
+}
+
+function predicates(filters: JsonObject, now: string): Predicate[] {
+  return Object.entries(filters).map(([name, raw]) => {
+    const stringField = STRING_FIELDS[name];
+    if (stringField !== undefined) {
+      return fieldPredicate(name, filterList(name, raw), new Set([...POSITIVE, ...NEGATIVE]), (finding) =>
+        stringField(finding),
+      );
+    }
+    const mapField = MAP_FIELDS[name];
+    if (mapField !== undefined) {
+      const list = filterList(name, raw);
+      for (const filter of list) {
+        if (typeof filter.Key !== 'string')
+          throw new AwsApiError('InvalidInputException', `Filter ${name} needs a Key.`);
+      }
+      const allowed = new Set(['EQUALS', 'NOT_EQUALS', 'CONTAINS', 'NOT_CONTAINS']);
+      return fieldPredicate(name, list, allowed, (finding, filter) => {
+        const map = mapField(finding);
+        const value = isJsonObject(map) ? map[filter.Key as string] : undefined;
+        return typeof value === 'string' ? [value] : [];
+      });
+    }
+    if (DATE_FIELDS.includes(name)) return datePredicate(name, filterList(name, raw), now);
+    throw new AwsApiError('InvalidInputException', `Filter ${name} is not supported by the local endpoint.`);
+  });
+}
+
+function sorter(criteria: unknown[] | undefined): (a: StoredFinding, b: StoredFinding) => number {
+  const list = (criteria ?? []).map((criterion) => {
+    if (!isJsonObject(criterion) || typeof criterion.Field !== 'string') {
+      throw new AwsApiError('InvalidInputException', 'SortCriteria needs a Field.');
+    }
+    return { field: criterion.Field, direction: criterion.SortOrder === 'asc' ? 1 : -1 };
+  });
+  if (list.length === 0) list.push({ field: 'UpdatedAt', direction: -1 });
+  list.push({ field: 'Id', direction: 1 });
+  return (a, b) => {
+    for (const { field: name, direction } of list) {
+      const x = String(a[name] ?? '');
+      const y = String(b[name] ?? '');
+      if (x !== y) return x < y ? -direction : direction;
+    }
+    return 0;
+  };
+}
+
+const getFindings: SecurityHubOperation = (input, ctx) => {
+  const filters = input.optionalObject('Filters') ?? {};
+  const tests = predicates(filters, ctx.world.now);
+  const sortCriteria = input.optionalArray('SortCriteria');
+  const pageSize = input.int('MaxResults', 1, 100, 100);
+  const findings = [...ctx.world.region(ctx.region).findings.values()]
+    .filter((finding) => tests.every((test) => test(finding)))
+    .sort(sorter(sortCriteria));
+  const scope = JSON.stringify([filters, sortCriteria ?? null]);
+  const { items, nextToken } = paginate(findings, input.optionalString('NextToken'), pageSize, scope, () => {
+    return new AwsApiError('InvalidInputException', 'The NextToken is not valid.');
+  });
+  return { Findings: items, ...(nextToken === undefined ? {} : { NextToken: nextToken }) };
+};
+
+/** restJson1 routes: method and path decide the operation. */
+export function securityHubRoute(method: string, path: string): string | undefined {
+  if (method !== 'POST') return undefined;
+  if (path === '/findings/import') return 'BatchImportFindings';
+  if (path === '/findings') return 'GetFindings';
+  return undefined;
+}
+
+const operations: Readonly<Record<string, SecurityHubOperation>> = {
+  BatchImportFindings: batchImportFindings,
+  GetFindings: getFindings,
+};
+
+export function securityHubOperation(name: string): SecurityHubOperation | undefined {
+  return Object.hasOwn(operations, name) ? operations[name] : undefined;
+}
+
+export const securityHubInput = (body: JsonObject): JsonInput => new JsonInput(body, 'InvalidInputException');

@@ -1,0 +1,201 @@
+import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
+import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startLocalAws } from '../../../src/local/server.ts';
+import { LocalWorld } from '../../../src/local/world.ts';
+import { baseWorld, CREDENTIALS, clientConfig, withLocal } from './localAwsHelpers.ts';
+
+const AUTH =
+  'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=00';
+
+async function raw(
+  url: string,
+  init: { headers?: Record<string, string>; body?: string; path?: string; method?: string },
+) {
+  const response = await fetch(`${url}${init.path ?? '/'}`, {
+    method: init.method ?? 'POST',
+    headers: init.headers ?? {},
+    ...(init.method === 'GET' ? {} : { body: init.body ?? '' }),
+  });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+describe('startLocalAws', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+    Object.assign(process.env, saved);
+  });
+
+  it('listens on 127.0.0.1 on an ephemeral port and serves a given LocalWorld', async () => {
+    // Prepare
+    const world = new LocalWorld(baseWorld());
+
+    // Act
+    const local = await startLocalAws(world);
+    await local.close();
+
+    // Assess
+    expect(local.url).toBe(`http://127.0.0.1:${local.port}`);
+    expect(local.port).toBeGreaterThan(0);
+    expect(local.world).toBe(world);
+  });
+
+  it('endpointEnv() points the real SDK clients at it without an explicit endpoint', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Prepare
+      Object.assign(process.env, local.endpointEnv());
+      const config = { region: 'us-east-1', credentials: CREDENTIALS };
+
+      // Act
+      const doc = await new SSMClient(config).send(
+        new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' }),
+      );
+      const tags = await new IAMClient(config).send(new ListUserTagsCommand({ UserName: 'alice' }));
+      const events = await new CloudTrailClient(config).send(new LookupEventsCommand({}));
+      const findings = await new SecurityHubClient(config).send(new GetFindingsCommand({}));
+
+      // Assess
+      expect(Object.keys(local.endpointEnv()).sort()).toEqual([
+        'AWS_ENDPOINT_URL_CLOUDTRAIL',
+        'AWS_ENDPOINT_URL_IAM',
+        'AWS_ENDPOINT_URL_SECURITYHUB',
+        'AWS_ENDPOINT_URL_SSM',
+      ]);
+      expect(doc.Name).toBe('SSM-SessionManagerRunShell');
+      expect(tags.Tags?.length).toBe(2);
+      expect(events.Events).toEqual([]);
+      expect(findings.Findings).toEqual([]);
+      expect(local.calls.snapshot()).toEqual({
+        'cloudtrail:LookupEvents': 1,
+        'iam:ListUserTags': 1,
+        'securityhub:GetFindings': 1,
+        'ssm:GetDocument': 1,
+      });
+    });
+  });
+
+  it('counts calls per operation; reset() clears the counters', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Prepare
+      const ssm = new SSMClient(clientConfig(local));
+      await ssm.send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' }));
+      await ssm.send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' }));
+
+      // Act
+      const before = local.calls.snapshot();
+      const total = local.calls.total();
+      local.calls.reset();
+
+      // Assess
+      expect(before).toEqual({ 'ssm:GetDocument': 2 });
+      expect(total).toBe(2);
+      expect(local.calls.snapshot()).toEqual({});
+    });
+  });
+
+  it('takes the Region from the SigV4 credential scope', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const response = await raw(local.url, {
+        headers: {
+          'x-amz-target': 'AmazonSSM.GetDocument',
+          'content-type': 'application/x-amz-json-1.1',
+          authorization: AUTH,
+        },
+        body: JSON.stringify({ Name: 'SSM-SessionManagerRunShell' }),
+      });
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(JSON.parse(JSON.parse(response.text).Content).inputs.runAsEnabled).toBe(false);
+    });
+  });
+
+  it('accepts the fully qualified CloudTrail target', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const response = await raw(local.url, {
+        headers: {
+          'x-amz-target': 'com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents',
+          authorization: AUTH,
+        },
+        body: '{}',
+      });
+
+      // Assess
+      expect(response.status).toBe(200);
+      expect(JSON.parse(response.text)).toEqual({ Events: [] });
+      expect(local.calls.count('cloudtrail:LookupEvents')).toBe(1);
+    });
+  });
+
+  it.each([
+    [
+      'an unknown SSM operation',
+      { headers: { 'x-amz-target': 'AmazonSSM.DeleteEverything', authorization: AUTH }, body: '{}' },
+      400,
+      'UnknownOperationException',
+    ],
+    [
+      'an unknown service target',
+      { headers: { 'x-amz-target': 'DynamoDB_20120810.Scan', authorization: AUTH }, body: '{}' },
+      400,
+      'UnknownOperationException',
+    ],
+    [
+      'an unknown Security Hub path',
+      { headers: { authorization: AUTH }, path: '/findings/archive', body: '{}' },
+      404,
+      'UnknownOperationException',
+    ],
+    [
+      'a path nobody serves',
+      { headers: { authorization: AUTH }, path: '/nothing', method: 'GET' },
+      404,
+      'UnknownOperationException',
+    ],
+    [
+      'a body that is not JSON',
+      { headers: { 'x-amz-target': 'AmazonSSM.GetDocument', authorization: AUTH }, body: '{nope' },
+      400,
+      'SerializationException',
+    ],
+    [
+      'a request without a signature',
+      { headers: { 'x-amz-target': 'AmazonSSM.GetDocument' }, body: '{}' },
+      403,
+      'MissingAuthenticationToken',
+    ],
+  ])('answers %s with a JSON error, not a crash', async (_case, init, status, code) => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const response = await raw(local.url, init);
+
+      // Assess
+      expect(response.status).toBe(status);
+      expect(response.headers.get('x-amzn-errortype')).toBe(code);
+      const body = JSON.parse(response.text);
+      expect(body.__type ?? body.Code).toBe(code);
+    });
+  });
+
+  it('answers an unknown IAM action with an InvalidAction XML error', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const response = await raw(local.url, {
+        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: AUTH },
+        body: 'Action=DeleteAccount&Version=2010-05-08',
+      });
+
+      // Assess
+      expect(response.status).toBe(400);
+      expect(response.text).toContain('<ErrorResponse');
+      expect(response.text).toContain('<Code>InvalidAction</Code>');
+      expect(response.text).toContain('<Type>Sender</Type>');
+      expect(local.calls.count('iam:DeleteAccount')).toBe(1);
+    });
+  });
+});
