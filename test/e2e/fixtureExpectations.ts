@@ -3,10 +3,11 @@
  * against src/local/demo-world.json, reasoned from DESIGN.md §2–§3 (not from the code).
  *
  * Conventions every entry follows:
- * - `expectedUser` is the Run As user resolved from a session tag, the principal's tag or the
- *   document's runAsDefaultUser. When the decision never resolves one (call failed, no shell,
- *   Run As off, runAsElevated, rejected runAsEnabled, no source, unverifiable) it is '' with
- *   source 'none'.
+ * - `expectedUser` is the OS user Session Manager's rules give the session (the runAs.ts Decision
+ *   contract): the user resolved from a session tag, the principal's tag or the document's
+ *   runAsDefaultUser; 'ssm-user' with source 'none' when Run As is off or the node is Windows;
+ *   'root' with source 'none' for runAsElevated commands; '' with source 'none' when no user
+ *   results (call failed, no shell, rejected runAsEnabled, no tag nor default, unverifiable).
  * - `sessionUser`: RAN_AS_SSM_USER 'ssm-user'; RAN_AS_ROOT 'root'; refused sessions ''; COMPLIANT
  *   the expected user; NOT_APPLICABLE on a Windows node 'ssm-user', other NOT_APPLICABLE ''; UNVERIFIED ''.
  * - `userVerified` is true only when the node's inventory was read and the user's existence was
@@ -239,7 +240,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
   // Windows node: Run As is unsupported; the session runs as ssm-user, a local administrator.
   'startsession-not-applicable-windows.json': {
     outcome: 'NOT_APPLICABLE',
-    expectedUser: '',
+    expectedUser: 'ssm-user',
     expectedUserSource: 'none',
     sessionUser: 'ssm-user',
     userVerified: false,
@@ -249,7 +250,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
   // DEFAULT version 2 has Run As off (draft version 3 turns it back on but is not the default).
   'startsession-null-response.json': {
     outcome: 'RAN_AS_SSM_USER',
-    expectedUser: '',
+    expectedUser: 'ssm-user',
     expectedUserSource: 'none',
     sessionUser: 'ssm-user',
     userVerified: false,
@@ -258,7 +259,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
   // TailAgentLog is InteractiveCommands with properties.linux.runAsElevated true: runs as root.
   'startsession-ran-as-root-interactive-command.json': {
     outcome: 'RAN_AS_ROOT',
-    expectedUser: '',
+    expectedUser: 'root',
     expectedUserSource: 'none',
     sessionUser: 'root',
     userVerified: false,
@@ -267,7 +268,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
   // RunAsOff-Shell named by ARN; its default version has Run As off, so alice's tag is not used.
   'startsession-ran-as-ssm-user-custom-document.json': {
     outcome: 'RAN_AS_SSM_USER',
-    expectedUser: '',
+    expectedUser: 'ssm-user',
     expectedUserSource: 'none',
     sessionUser: 'ssm-user',
     userVerified: false,
@@ -276,7 +277,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
   // eu-west-1: SSM-SessionManagerRunShell has runAsEnabled false; alice's tag is not used.
   'startsession-ran-as-ssm-user-region-off.json': {
     outcome: 'RAN_AS_SSM_USER',
-    expectedUser: '',
+    expectedUser: 'ssm-user',
     expectedUserSource: 'none',
     sessionUser: 'ssm-user',
     userVerified: false,
