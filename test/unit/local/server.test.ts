@@ -198,4 +198,36 @@ describe('startLocalAws', () => {
       expect(local.calls.count('iam:DeleteAccount')).toBe(1);
     });
   });
+
+  it('serves the world as replayed changes leave it', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Prepare
+      const config = clientConfig(local);
+      local.world.applyChange({
+        eventSource: 'iam.amazonaws.com',
+        eventName: 'TagUser',
+        awsRegion: 'us-east-1',
+        requestParameters: { userName: 'alice', tags: [{ key: 'ssmSessionRunAs', value: 'alice-ops' }] },
+      });
+      local.world.applyChange({
+        eventSource: 'ssm.amazonaws.com',
+        eventName: 'DeleteDocument',
+        awsRegion: 'us-east-1',
+        requestParameters: { name: 'SSM-SessionManagerRunShell' },
+      });
+
+      // Act
+      const tags = await new IAMClient(config).send(new ListUserTagsCommand({ UserName: 'alice' }));
+      const error = await new SSMClient(config)
+        .send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' }))
+        .catch((e: unknown) => e as Error);
+
+      // Assess
+      expect(tags.Tags).toEqual([
+        { Key: 'ssmSessionRunAs', Value: 'alice-ops' },
+        { Key: 'Team', Value: 'ops' },
+      ]);
+      expect((error as Error).name).toBe('InvalidDocument');
+    });
+  });
 });
