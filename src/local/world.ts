@@ -552,11 +552,29 @@ export interface CommandInvocationState {
   readonly outcome: CommandOutcome;
 }
 
-/** A finding as Security Hub stores it (validated on import); other fields are kept as sent. */
+/**
+ * A finding as the local Security Hub stores it: these fields were validated on import (Region
+ * and RecordState are filled by the service when absent); every other field is kept as sent.
+ */
 export type StoredFinding = Readonly<Record<string, unknown>> & {
+  readonly SchemaVersion: '2018-10-08';
   readonly Id: string;
   readonly ProductArn: string;
+  readonly GeneratorId: string;
+  readonly AwsAccountId: string;
+  readonly Region: string;
+  readonly Types: readonly string[];
+  readonly CreatedAt: string;
   readonly UpdatedAt: string;
+  readonly Severity: { readonly Label?: string; readonly Normalized?: number };
+  readonly Title: string;
+  readonly Description: string;
+  readonly Resources: readonly ({ readonly Type: string; readonly Id: string } & Readonly<
+    Record<string, unknown>
+  >)[];
+  readonly RecordState: 'ACTIVE' | 'ARCHIVED';
+  readonly ProductFields?: Readonly<Record<string, string>>;
+  readonly Compliance?: { readonly Status: string } & Readonly<Record<string, unknown>>;
 };
 
 export interface RegionState {
@@ -672,7 +690,8 @@ export class LocalWorld {
 
   /** Findings Security Hub stores, in first-import order; one Region or all of them. */
   findings(region?: string): StoredFinding[] {
-    const regions = region === undefined ? [...this.#regions.values()] : [this.region(region)];
+    const one = region === undefined ? undefined : this.#regions.get(region);
+    const regions = region === undefined ? [...this.#regions.values()] : one === undefined ? [] : [one];
     return regions.flatMap((state) =>
       [...state.findings.values()].map((finding) => structuredClone(finding)),
     );

@@ -448,6 +448,31 @@ function versionedWorld(): LocalWorld {
   );
 }
 
+describe('LocalWorld', () => {
+  it('reads findings of a Region it never saw as none, without creating the Region', () => {
+    // Prepare
+    const world = new LocalWorld(baseWorld());
+
+    // Act
+    const findings = world.findings('ap-south-1');
+
+    // Assess
+    expect(findings).toEqual([]);
+    expect(world.regionNames().sort()).toEqual(['eu-west-1', 'us-east-1']);
+  });
+
+  it('hands out distinct, UUID-shaped command ids', () => {
+    // Prepare
+    const world = new LocalWorld(baseWorld());
+
+    // Act
+    const ids = [world.nextCommandId(), world.nextCommandId()];
+
+    // Assess
+    expect(ids).toEqual(['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002']);
+  });
+});
+
 describe('LocalWorld.applyChange', () => {
   it('TagUser adds tags and replaces a key spelled in another case', () => {
     // Prepare
