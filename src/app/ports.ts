@@ -41,8 +41,11 @@ export interface NodePlatforms {
 }
 
 export interface NodeUsers {
-  /** Whether an OS user exists on a node. Never "missing" unless that is known for sure. */
-  presenceOf(nodeId: string, user: string): Promise<UserPresence>;
+  /**
+   * Whether an OS user exists on a node at `asOf` (ISO time, the session's event time). Never
+   * "missing" unless that is known for sure.
+   */
+  presenceOf(nodeId: string, user: string, asOf: string): Promise<UserPresence>;
 }
 
 export interface FindingSink {

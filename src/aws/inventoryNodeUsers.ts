@@ -107,17 +107,18 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
   };
 
   return {
-    presenceOf: async (nodeId, user): Promise<UserPresence> => {
+    presenceOf: async (nodeId, user, asOf): Promise<UserPresence> => {
       const snapshot = await cache.get(nodeId, () => read(nodeId));
       if (!snapshot.read) return { status: 'unknown', reason: snapshot.reason };
       const source = `inventory ${typeName} captured ${snapshot.captureTime}`;
       // A listed user existed at capture time; only absence needs a fresh inventory to mean anything.
       if (snapshot.users.has(user)) return { status: 'present', source };
-      // Freshness is judged at each look-up: a cached snapshot ages like the inventory itself.
-      if (now() - snapshot.capturedAt > maxAgeMs) {
+      // Freshness is judged against the moment in question (the session's event time), not the
+      // clock: an inventory far from it, before or after, says nothing about the node then.
+      if (Math.abs(Date.parse(asOf) - snapshot.capturedAt) > maxAgeMs) {
         return {
           status: 'unknown',
-          reason: `inventory ${typeName} captured ${snapshot.captureTime} is older than ${hours(maxAgeMs)}`,
+          reason: `inventory ${typeName} captured ${snapshot.captureTime} is more than ${hours(maxAgeMs)} from ${asOf}`,
         };
       }
       return { status: 'missing', source };

@@ -78,6 +78,8 @@ export interface PolicyStatement {
   readonly Action: readonly string[];
   readonly Resource: readonly TemplateValue[];
   readonly Condition?: TemplateValue;
+  /** Template condition the statement depends on (`!If [Cond, statement, !Ref AWS::NoValue]`). */
+  readonly onlyIf?: string;
 }
 
 export interface FunctionSpec {
@@ -241,7 +243,20 @@ const statementsOf = (
       continue;
     }
     const raw = Array.isArray(entry.Statement) ? entry.Statement : [entry.Statement];
-    for (const [index, statement] of raw.entries()) {
+    for (const [index, entry] of raw.entries()) {
+      // A statement granted only under a template condition: !If [Cond, statement, !Ref AWS::NoValue].
+      const conditional = isRecord(entry) && Array.isArray(entry['Fn::If']) ? entry['Fn::If'] : undefined;
+      if (
+        conditional !== undefined &&
+        (typeof conditional[0] !== 'string' ||
+          !isRecord(conditional[2]) ||
+          conditional[2].Ref !== 'AWS::NoValue')
+      ) {
+        throw new TemplateError(
+          `${where}.Policies statement ${index}: !If must be [Condition, statement, !Ref AWS::NoValue]`,
+        );
+      }
+      const statement: unknown = conditional === undefined ? entry : conditional[1];
       if (!isRecord(statement) || typeof statement.Effect !== 'string') {
         throw new TemplateError(`${where}.Policies statement ${index} needs an Effect`);
       }
@@ -256,6 +271,7 @@ const statementsOf = (
               ? statement.Resource
               : [statement.Resource],
         ...(statement.Condition === undefined ? {} : { Condition: statement.Condition }),
+        ...(conditional === undefined ? {} : { onlyIf: String(conditional[0]) }),
       });
     }
   }

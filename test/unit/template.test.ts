@@ -53,8 +53,15 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
 const NO_RESOURCE_LEVEL = new Set([
   'ssm:DescribeInstanceInformation',
   'ssm:ListInventoryEntries',
+  'ssm:GetCommandInvocation',
   'cloudtrail:LookupEvents',
 ]);
+
+/** Actions that only one USER_DIRECTORY mode calls: granted only under that mode's condition. */
+const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
+  'ssm:SendCommand': 'ProbesWithRunCommand',
+  'ssm:GetCommandInvocation': 'ProbesWithRunCommand',
+};
 
 let template: Template;
 let functions: FunctionSpec[];
@@ -575,6 +582,27 @@ describe('least privilege', () => {
         }
       }
     }
+  });
+
+  it('grants the Run Command probe only when USER_DIRECTORY is command, on AWS-RunShellScript and nodes', () => {
+    for (const fn of functions) {
+      for (const statement of fn.policyStatements) {
+        for (const action of statement.Action) {
+          // Assess
+          expect(statement.onlyIf, `${fn.logicalId} ${action}`).toBe(CONDITIONAL_ACTIONS[action]);
+        }
+      }
+    }
+    const condition = template.body.Conditions?.ProbesWithRunCommand;
+    expect(condition).toEqual({ 'Fn::Equals': [{ Ref: 'UserDirectory' }, 'command'] });
+    const send = functions[0]?.policyStatements.find((s) => s.Action.includes('ssm:SendCommand'));
+    expect(
+      resolveIntrinsics(template, send?.Resource, { region: 'eu-west-1', accountId: '111122223333' }),
+    ).toEqual([
+      'arn:aws:ssm:eu-west-1::document/AWS-RunShellScript',
+      'arn:aws:ec2:eu-west-1:111122223333:instance/*',
+      'arn:aws:ssm:eu-west-1:111122223333:managed-instance/*',
+    ]);
   });
 
   it('scopes Security Hub imports to the account’s own product', () => {

@@ -18,6 +18,8 @@ import {
 } from '../../../src/aws/commandNodeUsers.ts';
 import { AwsCallError } from '../../../src/errors.ts';
 
+/** The session's event time (the probe asks the node now; it does not use it). */
+const AS_OF = '2026-03-01T12:00:00.000Z';
 const NODE = 'i-0123456789abcdef0';
 const COMMAND_ID = '0b5f3c1e-1111-4a2b-9c3d-0123456789ab';
 const SOURCE = `id -u on ${NODE}`;
@@ -116,7 +118,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
 
     // Act
-    await adapter().presenceOf(NODE, 'alice');
+    await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(sendCalls().map((c) => c.args[0].input)).toEqual([
@@ -188,7 +190,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(result);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual(expected);
@@ -215,7 +217,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).rejects(err);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason });
@@ -231,11 +233,11 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice');
+    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().presenceOf(NODE, 'alice')).rejects.toMatchObject({
+    await expect(adapter().presenceOf(NODE, 'alice', AS_OF)).rejects.toMatchObject({
       operation: 'ssm:SendCommand',
       cause: err,
     });
@@ -246,7 +248,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).resolves({ Command: {} });
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice');
+    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'AwsCallError', operation: 'ssm:SendCommand' });
@@ -261,7 +263,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice');
+    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     await expect(result).rejects.toMatchObject({
@@ -276,7 +278,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejects(ssmError('AccessDeniedException', 400));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({
@@ -296,7 +298,7 @@ describe('createCommandNodeUsers', () => {
       .resolves(SUCCESS);
 
     // Act
-    const presence = await adapter(time, { pollIntervalMs: 250 }).presenceOf(NODE, 'alice');
+    const presence = await adapter(time, { pollIntervalMs: 250 }).presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'present', source: SOURCE });
@@ -311,7 +313,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejectsOnce(notYet).rejectsOnce(notYet).resolves(NO_SUCH_USER);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'missing', source: SOURCE });
@@ -324,7 +326,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(invocation('InProgress'));
 
     // Act
-    const presence = await adapter(time).presenceOf(NODE, 'alice');
+    const presence = await adapter(time).presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -338,7 +340,7 @@ describe('createCommandNodeUsers', () => {
     const time = fakeTime(4_000);
 
     // Act
-    const presence = await adapter(time).presenceOf(NODE, 'alice');
+    const presence = await adapter(time).presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -347,7 +349,7 @@ describe('createCommandNodeUsers', () => {
 
   it('treats an unreadable remaining time as no time left', async () => {
     // Act
-    const presence = await adapter(fakeTime(Number.NaN)).presenceOf(NODE, 'alice');
+    const presence = await adapter(fakeTime(Number.NaN)).presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -358,7 +360,7 @@ describe('createCommandNodeUsers', () => {
     'never sends a probe for the unsafe name %j',
     async (name) => {
       // Act
-      const presence = await adapter().presenceOf(NODE, name);
+      const presence = await adapter().presenceOf(NODE, name, AS_OF);
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a safe user name: not probed' });
@@ -370,7 +372,7 @@ describe('createCommandNodeUsers', () => {
     'never sends a probe to the node id %j',
     async (nodeId) => {
       // Act
-      const presence = await adapter().presenceOf(nodeId, 'alice');
+      const presence = await adapter().presenceOf(nodeId, 'alice', AS_OF);
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a managed node id: not probed' });
@@ -383,7 +385,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
 
     // Act
-    const presence = await adapter().presenceOf('mi-0a1b2c3d4e5f60007', 'alice');
+    const presence = await adapter().presenceOf('mi-0a1b2c3d4e5f60007', 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'present', source: 'id -u on mi-0a1b2c3d4e5f60007' });
@@ -401,13 +403,13 @@ describe('createCommandNodeUsers', () => {
       const users = adapter(time, { ttlMs: 1_000 });
 
       // Act
-      const first = await users.presenceOf(NODE, 'alice');
-      const again = await users.presenceOf(NODE, 'alice');
-      const bob = await users.presenceOf(NODE, 'bob');
-      const bobAgain = await users.presenceOf(NODE, 'bob');
+      const first = await users.presenceOf(NODE, 'alice', AS_OF);
+      const again = await users.presenceOf(NODE, 'alice', AS_OF);
+      const bob = await users.presenceOf(NODE, 'bob', AS_OF);
+      const bobAgain = await users.presenceOf(NODE, 'bob', AS_OF);
       const beforeExpiry = sendCalls().length;
       time.state.now += 1_000;
-      const afterExpiry = await users.presenceOf(NODE, 'alice');
+      const afterExpiry = await users.presenceOf(NODE, 'alice', AS_OF);
 
       // Assess
       expect([first, again]).toEqual([
@@ -426,7 +428,10 @@ describe('createCommandNodeUsers', () => {
       const users = adapter();
 
       // Act
-      const results = await Promise.all([users.presenceOf(NODE, 'alice'), users.presenceOf(NODE, 'alice')]);
+      const results = await Promise.all([
+        users.presenceOf(NODE, 'alice', AS_OF),
+        users.presenceOf(NODE, 'alice', AS_OF),
+      ]);
 
       // Assess
       expect(results).toEqual([
@@ -443,9 +448,9 @@ describe('createCommandNodeUsers', () => {
       const users = adapter(time);
 
       // Act
-      const timedOut = await users.presenceOf(NODE, 'alice');
+      const timedOut = await users.presenceOf(NODE, 'alice', AS_OF);
       time.state.remainingMs = 60_000;
-      const retried = await users.presenceOf(NODE, 'alice');
+      const retried = await users.presenceOf(NODE, 'alice', AS_OF);
 
       // Assess
       expect(timedOut).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -464,9 +469,9 @@ describe('createCommandNodeUsers', () => {
       const users = adapter();
 
       // Act
-      const offline = await users.presenceOf(NODE, 'alice');
-      await expect(users.presenceOf(NODE, 'alice')).rejects.toBeInstanceOf(AwsCallError);
-      const online = await users.presenceOf(NODE, 'alice');
+      const offline = await users.presenceOf(NODE, 'alice', AS_OF);
+      await expect(users.presenceOf(NODE, 'alice', AS_OF)).rejects.toBeInstanceOf(AwsCallError);
+      const online = await users.presenceOf(NODE, 'alice', AS_OF);
 
       // Assess
       expect(offline.status).toBe('unknown');

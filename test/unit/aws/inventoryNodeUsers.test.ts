@@ -13,6 +13,8 @@ const NODE = 'i-0123456789abcdef0';
 const TYPE = 'Custom:OSUsers';
 const CAPTURED = '2026-01-01T00:00:00Z';
 const HOUR = 3_600_000;
+/** The session's event time: one hour after the capture unless told otherwise. */
+const AS_OF = '2026-01-01T01:00:00.000Z';
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
@@ -53,7 +55,7 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).resolves(inventory([{ Name: 'ec2-user' }]));
 
     // Act
-    await adapter().presenceOf(NODE, 'ec2-user');
+    await adapter().presenceOf(NODE, 'ec2-user', AS_OF);
 
     // Assess
     expect(ssm.commandCalls(ListInventoryEntriesCommand)[0]?.args[0].input).toEqual({
@@ -77,7 +79,7 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).resolves(inventory(entries));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, user);
+    const presence = await adapter().presenceOf(NODE, user, AS_OF);
 
     // Assess
     expect(presence).toEqual({ status, source: SOURCE });
@@ -92,7 +94,7 @@ describe('createInventoryNodeUsers', () => {
       .resolvesOnce(inventory([{ Name: 'alice' }]));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'present', source: SOURCE });
@@ -103,42 +105,47 @@ describe('createInventoryNodeUsers', () => {
     ]);
   });
 
-  it('never says missing from an inventory older than the maximum age', async () => {
+  it('never says missing from an inventory captured more than the maximum age from the session', async () => {
     // Prepare
     ssm.on(ListInventoryEntriesCommand).resolves(inventory([{ Name: 'ec2-user' }]));
-    const users = adapter({ clock: () => Date.parse(CAPTURED) + 24 * HOUR + 1 });
+    const users = adapter();
+    const muchLater = new Date(Date.parse(CAPTURED) + 24 * HOUR + 1).toISOString();
 
     // Act
-    const missing = await users.presenceOf(NODE, 'alice');
-    const listed = await users.presenceOf(NODE, 'ec2-user');
+    const missing = await users.presenceOf(NODE, 'alice', muchLater);
+    const listed = await users.presenceOf(NODE, 'ec2-user', muchLater);
 
     // Assess
     expect(missing).toEqual({
       status: 'unknown',
-      reason: `inventory ${TYPE} captured ${CAPTURED} is older than 24 h`,
+      reason: `inventory ${TYPE} captured ${CAPTURED} is more than 24 h from ${muchLater}`,
     });
     expect(listed).toEqual({ status: 'present', source: SOURCE });
   });
 
-  it('judges freshness at each look-up, even from the cache', async () => {
+  it('judges freshness against each session time, before or after the capture, even from the cache', async () => {
     // Prepare
-    let clock = Date.parse(CAPTURED);
     ssm.on(ListInventoryEntriesCommand).resolves(inventory([{ Name: 'ec2-user' }]));
     const users = createInventoryNodeUsers(client, {
       typeName: TYPE,
       maxAgeMs: HOUR,
-      now: () => clock,
+      now: () => Date.parse(CAPTURED),
       ttlMs: 10 * HOUR,
     });
 
     // Act
-    const fresh = await users.presenceOf(NODE, 'alice');
-    clock += 2 * HOUR;
-    const stale = await users.presenceOf(NODE, 'alice');
+    const justBefore = await users.presenceOf(NODE, 'alice', '2025-12-31T23:30:00Z');
+    const justAfter = await users.presenceOf(NODE, 'alice', '2026-01-01T00:30:00Z');
+    const twoHoursLater = await users.presenceOf(NODE, 'alice', '2026-01-01T02:00:00Z');
+    const dayBefore = await users.presenceOf(NODE, 'alice', '2025-12-31T00:00:00Z');
 
     // Assess
-    expect(fresh.status).toBe('missing');
-    expect(stale.status).toBe('unknown');
+    expect([justBefore.status, justAfter.status, twoHoursLater.status, dayBefore.status]).toEqual([
+      'missing',
+      'missing',
+      'unknown',
+      'unknown',
+    ]);
     expect(ssm.commandCalls(ListInventoryEntriesCommand)).toHaveLength(1);
   });
 
@@ -187,7 +194,7 @@ describe('createInventoryNodeUsers', () => {
     setup();
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice');
+    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason });
@@ -201,11 +208,11 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice');
+    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().presenceOf(NODE, 'alice')).rejects.toMatchObject({
+    await expect(adapter().presenceOf(NODE, 'alice', AS_OF)).rejects.toMatchObject({
       operation: 'ssm:ListInventoryEntries',
       cause: err,
     });
@@ -220,13 +227,13 @@ describe('createInventoryNodeUsers', () => {
 
       // Act
       const results = await Promise.all([
-        users.presenceOf(NODE, 'alice'),
-        users.presenceOf(NODE, 'bob'),
-        users.presenceOf(NODE, 'carol'),
+        users.presenceOf(NODE, 'alice', AS_OF),
+        users.presenceOf(NODE, 'bob', AS_OF),
+        users.presenceOf(NODE, 'carol', AS_OF),
       ]);
       const beforeExpiry = ssm.commandCalls(ListInventoryEntriesCommand).length;
       clock += 1_000;
-      await users.presenceOf(NODE, 'alice');
+      await users.presenceOf(NODE, 'alice', AS_OF);
 
       // Assess
       expect(results.map((r) => r.status)).toEqual(['present', 'present', 'missing']);
@@ -244,10 +251,10 @@ describe('createInventoryNodeUsers', () => {
       const uncached = adapter({ ttlMs: 0 });
 
       // Act
-      await expect(cached.presenceOf(NODE, 'alice')).rejects.toBeInstanceOf(AwsCallError);
-      const retried = await cached.presenceOf(NODE, 'alice');
-      await uncached.presenceOf(NODE, 'alice');
-      await uncached.presenceOf(NODE, 'alice');
+      await expect(cached.presenceOf(NODE, 'alice', AS_OF)).rejects.toBeInstanceOf(AwsCallError);
+      const retried = await cached.presenceOf(NODE, 'alice', AS_OF);
+      await uncached.presenceOf(NODE, 'alice', AS_OF);
+      await uncached.presenceOf(NODE, 'alice', AS_OF);
 
       // Assess
       expect(retried.status).toBe('present');
@@ -259,7 +266,7 @@ describe('createInventoryNodeUsers', () => {
 describe('createNoNodeUsers', () => {
   it('never knows whether a user exists', async () => {
     // Act
-    const presence = await createNoNodeUsers().presenceOf(NODE, 'alice');
+    const presence = await createNoNodeUsers().presenceOf(NODE, 'alice', AS_OF);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: 'USER_DIRECTORY is none' });
