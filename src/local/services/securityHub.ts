@@ -363,13 +363,14 @@ function datePredicate(name: string, filters: JsonObject[], now: string): Predic
 
 function predicates(filters: JsonObject, now: string): Predicate[] {
   return Object.entries(filters).map(([name, raw]) => {
-    const stringField = STRING_FIELDS[name];
+    // Own keys only: a filter named `constructor` must not reach Object.prototype.
+    const stringField = Object.hasOwn(STRING_FIELDS, name) ? STRING_FIELDS[name] : undefined;
     if (stringField !== undefined) {
       return fieldPredicate(name, filterList(name, raw), new Set([...POSITIVE, ...NEGATIVE]), (finding) =>
         stringField(finding),
       );
     }
-    const mapField = MAP_FIELDS[name];
+    const mapField = Object.hasOwn(MAP_FIELDS, name) ? MAP_FIELDS[name] : undefined;
     if (mapField !== undefined) {
       const list = filterList(name, raw);
       for (const filter of list) {

@@ -266,7 +266,8 @@ function entryFilters(input: JsonInput): EntryFilter[] {
 }
 
 function entryMatches(entry: Readonly<Record<string, string>>, filter: EntryFilter): boolean {
-  const value = entry[filter.key.replace(/^.*\./, '')];
+  const attribute = filter.key.replace(/^.*\./, '');
+  const value = Object.hasOwn(entry, attribute) ? entry[attribute] : undefined;
   if (value === undefined) return false;
   switch (filter.type) {
     case 'Equal':

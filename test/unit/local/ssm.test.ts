@@ -333,6 +333,27 @@ describe('local SSM nodes and inventory through the real SDK', () => {
     });
   });
 
+  it.each([
+    [[{ Key: 'Custom:OSUsers.Name', Values: ['alice'], Type: 'Equal' as const }], ['alice']],
+    [[{ Key: 'Name', Values: ['r', 'e'], Type: 'BeginWith' as const }], ['ec2-user', 'root']],
+    [[{ Key: 'Name', Values: ['root'], Type: 'NotEqual' as const }], ['ec2-user', 'alice']],
+    [[{ Key: 'constructor', Values: ['f'], Type: 'BeginWith' as const }], []],
+  ])('ListInventoryEntries applies entry filters %j', async (filters, users) => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const out = await new SSMClient(clientConfig(local)).send(
+        new ListInventoryEntriesCommand({
+          InstanceId: 'i-0123456789abcdef0',
+          TypeName: 'Custom:OSUsers',
+          Filters: filters,
+        }),
+      );
+
+      // Assess
+      expect(out.Entries?.map((e) => e.Name)).toEqual(users);
+    });
+  });
+
   it('ListInventoryEntries reports a stale capture time 30 days back', async () => {
     // Prepare
     const world = parseWorld({
