@@ -4,7 +4,9 @@
  * decision can say exactly why the expectation is unverified.
  */
 
-export type Known<T> = { readonly known: true; readonly value: T } | { readonly known: false; readonly reason: string };
+export type Known<T> =
+  | { readonly known: true; readonly value: T }
+  | { readonly known: false; readonly reason: string };
 
 export const known = <T>(value: T): Known<T> => ({ known: true, value });
 export const unknown = <T = never>(reason: string): Known<T> => ({ known: false, reason });

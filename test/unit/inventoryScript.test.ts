@@ -27,10 +27,8 @@ afterAll(async () => {
 });
 
 const steps = (): Step[] => {
-  const resources = template.body.Resources as Record<
-    string,
-    { Properties: { Content: { mainSteps: Step[] } } }
-  >;
+  type DocumentResource = { Properties: { Content: { mainSteps: Step[] } } };
+  const resources = template.body.Resources as unknown as Record<string, DocumentResource>;
   const document = resources.OSUsersInventoryDocument;
   if (document === undefined) throw new Error('no OSUsersInventoryDocument');
   return document.Properties.Content.mainSteps;
