@@ -1,0 +1,52 @@
+/** Shared e2e setup: the bundled world and events, replayed through the real handlers and SDK. */
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { ConfiguredRetryStrategy } from '@smithy/core/retry';
+import type { ClientOptions } from '../../src/composition/clients.ts';
+import { type ReplayEvent, type ReplayOptions, type ReplayResult, readEventFiles, replay } from '../../src/local/replay.ts';
+import { loadWorld, type StoredFinding, type World } from '../../src/local/world.ts';
+
+export const ROOT = path.resolve(import.meta.dirname, '../..');
+export const EVENTS_DIR = path.join(ROOT, 'events');
+
+/** Retries as the SDK's standard strategy does (3 attempts), without waiting. */
+export const FAST_RETRIES: ClientOptions = { retryStrategy: new ConfiguredRetryStrategy(3, () => 1) };
+
+/** Report every outcome so each one can be checked in Security Hub. */
+export const REPORT_ALL = { Parameters: { REPORT_COMPLIANT_SESSIONS: 'true', REPORT_NOT_APPLICABLE: 'true' } };
+
+export const demoWorld = (): Promise<World> => loadWorld(path.join(ROOT, 'src/local/demo-world.json'));
+
+export const sessionEventFiles = async (): Promise<string[]> =>
+  (await readdir(EVENTS_DIR)).filter((name) => name.startsWith('startsession-') && name.endsWith('.json')).sort();
+
+export const readEvents = async (names: readonly string[]): Promise<ReplayEvent[]> =>
+  readEventFiles(names.map((name) => path.join(EVENTS_DIR, name)));
+
+export const replayAll = (
+  events: readonly ReplayEvent[],
+  options: Partial<ReplayOptions> & { world: World },
+): Promise<ReplayResult> =>
+  replay({ envVars: REPORT_ALL, clientOptions: FAST_RETRIES, ...options, events });
+
+/** The one run of a replayed event (a StartSession reaches exactly one function). */
+export const onlyRun = (result: ReplayResult, event: string) => {
+  const evaluation = result.evaluations.find((e) => e.event === event);
+  if (evaluation?.runs.length !== 1) throw new Error(`${event}: expected one function run`);
+  const [run] = evaluation.runs;
+  if (run === undefined) throw new Error(`${event}: no run`);
+  return run;
+};
+
+export const findingById = (findings: readonly StoredFinding[], id: string): StoredFinding | undefined =>
+  findings.find((f) => f.Id === id);
+
+/** A deep copy of an EventBridge event with changes applied to its CloudTrail detail. */
+export const withDetail = (
+  event: unknown,
+  change: (detail: Record<string, unknown>, envelope: Record<string, unknown>) => void,
+): unknown => {
+  const copy = structuredClone(event) as Record<string, unknown>;
+  change(copy.detail as Record<string, unknown>, copy);
+  return copy;
+};
