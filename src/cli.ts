@@ -22,7 +22,7 @@ class UsageError extends Error {
 const USAGE = `usage:
   runas-audit demo
   runas-audit replay --world W.json [--env-vars ENV.json] [--format table|json] EVENT.json...
-  runas-audit invoke <LogicalId> -e EVENT.json [--env-vars ENV.json]
+  runas-audit invoke <LogicalId> -e EVENT.json [--env-vars ENV.json] [--world W.json]
   runas-audit local-aws --world W.json [--port N] [--host ADDRESS]
   runas-audit bench [--events N] [--principals N] [--nodes N] [--documents N] [--latency-ms N] [--out FILE]`;
 
@@ -108,7 +108,11 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { event: { type: 'string', short: 'e' }, 'env-vars': { type: 'string' } },
+      options: {
+        event: { type: 'string', short: 'e' },
+        'env-vars': { type: 'string' },
+        world: { type: 'string' },
+      },
     });
     const logicalId = positionals[0];
     if (logicalId === undefined || values.event === undefined)
@@ -119,10 +123,35 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
       values['env-vars'] === undefined
         ? undefined
         : ((await readJson(values['env-vars'], 'env-vars')) as SamEnvVars);
-    const outcome = await invokeFunction({ logicalId, event, ...(envVars === undefined ? {} : { envVars }) });
-    process.stderr.write(outcome.logs);
-    process.stdout.write(`${JSON.stringify(outcome.ok ? outcome.result : outcome.error)}\n`);
-    return outcome.ok ? 0 : 1;
+    // --world: serve that world on a local endpoint for the invocation (no AWS account needed).
+    const local =
+      values.world === undefined
+        ? undefined
+        : await (await import('./local/server.ts')).startLocalAws(await loadWorld(values.world));
+    try {
+      const { region, account } = event as { region?: unknown; account?: unknown };
+      const extraEnv =
+        local === undefined
+          ? undefined
+          : {
+              ...local.endpointEnv(),
+              AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+              AWS_SECRET_ACCESS_KEY: 'local-invoke-not-a-secret',
+              ...(typeof region === 'string' ? { AWS_REGION: region, AWS_DEFAULT_REGION: region } : {}),
+            };
+      const outcome = await invokeFunction({
+        logicalId,
+        event,
+        ...(envVars === undefined ? {} : { envVars }),
+        ...(extraEnv === undefined ? {} : { extraEnv }),
+        ...(typeof account === 'string' ? { accountId: account } : {}),
+      });
+      process.stderr.write(outcome.logs);
+      process.stdout.write(`${JSON.stringify(outcome.ok ? outcome.result : outcome.error)}\n`);
+      return outcome.ok ? 0 : 1;
+    } finally {
+      await local?.close();
+    }
   },
 
   'local-aws': async (args) => {

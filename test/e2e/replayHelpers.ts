@@ -3,7 +3,13 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { ClientOptions } from '../../src/composition/clients.ts';
-import { type ReplayEvent, type ReplayOptions, type ReplayResult, readEventFiles, replay } from '../../src/local/replay.ts';
+import {
+  type ReplayEvent,
+  type ReplayOptions,
+  type ReplayResult,
+  readEventFiles,
+  replay,
+} from '../../src/local/replay.ts';
 import { loadWorld, type StoredFinding, type World } from '../../src/local/world.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -13,12 +19,16 @@ export const EVENTS_DIR = path.join(ROOT, 'events');
 export const FAST_RETRIES: ClientOptions = { retryStrategy: new ConfiguredRetryStrategy(3, () => 1) };
 
 /** Report every outcome so each one can be checked in Security Hub. */
-export const REPORT_ALL = { Parameters: { REPORT_COMPLIANT_SESSIONS: 'true', REPORT_NOT_APPLICABLE: 'true' } };
+export const REPORT_ALL = {
+  Parameters: { REPORT_COMPLIANT_SESSIONS: 'true', REPORT_NOT_APPLICABLE: 'true' },
+};
 
 export const demoWorld = (): Promise<World> => loadWorld(path.join(ROOT, 'src/local/demo-world.json'));
 
 export const sessionEventFiles = async (): Promise<string[]> =>
-  (await readdir(EVENTS_DIR)).filter((name) => name.startsWith('startsession-') && name.endsWith('.json')).sort();
+  (await readdir(EVENTS_DIR))
+    .filter((name) => name.startsWith('startsession-') && name.endsWith('.json'))
+    .sort();
 
 export const readEvents = async (names: readonly string[]): Promise<ReplayEvent[]> =>
   readEventFiles(names.map((name) => path.join(EVENTS_DIR, name)));
@@ -26,8 +36,7 @@ export const readEvents = async (names: readonly string[]): Promise<ReplayEvent[
 export const replayAll = (
   events: readonly ReplayEvent[],
   options: Partial<ReplayOptions> & { world: World },
-): Promise<ReplayResult> =>
-  replay({ envVars: REPORT_ALL, clientOptions: FAST_RETRIES, ...options, events });
+): Promise<ReplayResult> => replay({ envVars: REPORT_ALL, clientOptions: FAST_RETRIES, ...options, events });
 
 /** The one run of a replayed event (a StartSession reaches exactly one function). */
 export const onlyRun = (result: ReplayResult, event: string) => {
