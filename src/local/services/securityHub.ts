@@ -163,6 +163,8 @@ function productFieldsProblem(fields: unknown): string | undefined {
       return `ProductFields key ${JSON.stringify(key.slice(0, 40))} must be 1 to 128 characters`;
     if (typeof value !== 'string' || value.length > 2048)
       return `ProductFields value of ${key} must be a string of at most 2048 characters`;
+    // FieldMap values are NonEmptyString (pattern .*\S.*): blank values fail the import.
+    if (value.trim() === '') return `ProductFields value of ${key} must not be empty or blank`;
     // Security Hub reserves the aws/ namespace for its own fields.
     if (key.toLowerCase().startsWith('aws/')) return `ProductFields key ${key} uses the reserved aws/ prefix`;
   }

@@ -89,6 +89,8 @@ describe('local Security Hub BatchImportFindings through the real SDK', () => {
     ['a ProductFields key over 128', { ProductFields: { [long(129)]: 'v' } }, '128'],
     ['a ProductFields value over 2048', { ProductFields: { k: long(2049) } }, '2048'],
     ['an aws/ ProductFields key', { ProductFields: { 'aws/securityhub/FindingId': 'x' } }, 'aws/'],
+    ['an empty ProductFields value', { ProductFields: { 'RunAs/SessionUser': '' } }, 'must not be empty'],
+    ['a blank ProductFields value', { ProductFields: { 'RunAs/SessionUser': '  ' } }, 'must not be empty'],
     [
       'a finding over 240 KB',
       { Resources: [{ Type: 'Other', Id: 'r', Details: { Other: { a: long(250 * 1024) } } }] },
