@@ -62,3 +62,68 @@ export interface SessionAuditPorts {
   readonly nodeUsers: NodeUsers;
   readonly findings: FindingSink;
 }
+
+// ----- re-evaluation after a change (IAM tags, session documents, open sessions) -----------------
+
+export interface PrincipalDirectory {
+  /**
+   * The IAM user or role of this account as it exists now (its ARN carries the IAM path, which
+   * tag and delete events do not); value null when it does not exist.
+   */
+  principalOf(kind: 'user' | 'role', name: string): Promise<Known<Principal | null>>;
+}
+
+/** What re-evaluation needs to know about a finding already in Security Hub. */
+export interface StoredFinding {
+  readonly Id: string;
+  readonly GeneratorId: string;
+  readonly CreatedAt: string;
+  readonly UpdatedAt: string;
+  readonly RecordState: string;
+  readonly ProductFields: Readonly<Record<string, string>>;
+  readonly Compliance: { readonly Status: string } | undefined;
+  readonly Resources: readonly { readonly Type: string; readonly Id: string }[];
+}
+
+export interface FindingReader {
+  /** The findings among ids that exist (any record state), keyed by Id. */
+  findingsByIds(ids: readonly string[]): Promise<ReadonlyMap<string, StoredFinding>>;
+  /** All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must match). */
+  activeFindings(filter: {
+    readonly generatorId: string;
+    readonly productFields?: Readonly<Record<string, string>>;
+  }): Promise<readonly StoredFinding[]>;
+}
+
+/** A Session Manager session that is still open (DescribeSessions, State Active). */
+export interface OpenSession {
+  readonly sessionId: string;
+  readonly target: string;
+  /** The ARN that started it: an IAM user ARN, or an assumed-role session ARN for a role. */
+  readonly owner: string;
+  readonly documentName?: string;
+  /** ISO-8601 UTC. */
+  readonly startDate: string;
+}
+
+export interface ActiveSessions {
+  /** Open sessions of this Region (all pages); `owner` narrows to sessions whose Owner is that exact ARN. */
+  openSessions(filter?: { readonly owner?: string }): Promise<readonly OpenSession[]>;
+  /** Ends a session; one that has already ended counts as terminated. */
+  terminate(sessionId: string): Promise<void>;
+}
+
+/** Everything a change needs in one Region: its documents, findings and sessions. */
+export interface RegionChangePorts {
+  readonly documents: SessionDocuments;
+  readonly findings: FindingSink;
+  readonly findingReader: FindingReader;
+  readonly sessions: ActiveSessions;
+}
+
+/** Ports of a principal or document change in one account: IAM is global, the rest per Region. */
+export interface ChangeAuditPorts {
+  readonly principalTags: PrincipalTags;
+  readonly principals: PrincipalDirectory;
+  readonly inRegion: (region: string) => RegionChangePorts;
+}

@@ -11,7 +11,7 @@ import {
   GetFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import type { FindingSink } from '../app/ports.ts';
+import type { FindingReader, FindingSink, StoredFinding } from '../app/ports.ts';
 import { FindingImportError } from '../errors.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 import { toAwsCallError } from './sdkErrors.ts';
@@ -93,27 +93,10 @@ export const createSecurityHubFindingSink = (
   };
 };
 
-/** What re-evaluation needs to know about a finding already in Security Hub. */
-export interface StoredFinding {
-  readonly Id: string;
-  readonly GeneratorId: string;
-  readonly CreatedAt: string;
-  readonly UpdatedAt: string;
-  readonly RecordState: string;
-  readonly ProductFields: Readonly<Record<string, string>>;
-  readonly Compliance: { readonly Status: string } | undefined;
-  readonly Resources: readonly { readonly Type: string; readonly Id: string }[];
-}
+export type { StoredFinding };
 
-export interface SecurityHubFindingReader {
-  /** The findings among ids that exist, keyed by Id. */
-  findingsByIds(ids: readonly string[]): Promise<Map<string, StoredFinding>>;
-  /** All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must match). */
-  activeFindings(filter: {
-    readonly generatorId: string;
-    readonly productFields?: Readonly<Record<string, string>>;
-  }): Promise<StoredFinding[]>;
-}
+/** The FindingReader port over GetFindings (kept under its adapter name for existing callers). */
+export type SecurityHubFindingReader = FindingReader;
 
 const toStored = (f: AwsSecurityFinding): StoredFinding | undefined => {
   if (typeof f.Id !== 'string') return undefined;
@@ -135,7 +118,7 @@ const chunk = <T>(items: readonly T[], size: number): T[][] => {
   return chunks;
 };
 
-export const createSecurityHubFindingReader = (sh: SecurityHubClient): SecurityHubFindingReader => {
+export const createSecurityHubFindingReader = (sh: SecurityHubClient): FindingReader => {
   const getAll = async (filters: AwsSecurityFindingFilters): Promise<AwsSecurityFinding[]> => {
     const findings: AwsSecurityFinding[] = [];
     let nextToken: string | undefined;

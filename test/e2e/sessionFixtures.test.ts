@@ -4,7 +4,7 @@
  * oracle and the stored findings field by field against the contract (DESIGN.md §4).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ratingOf } from '../../src/domain/outcome.ts';
+import { OUTCOME_PRECEDENCE, ratingOf } from '../../src/domain/outcome.ts';
 import type { ReplayEvent, ReplayResult } from '../../src/local/replay.ts';
 import { FIXTURE_EXPECTATIONS } from './fixtureExpectations.ts';
 import {
@@ -49,18 +49,7 @@ describe('bundled StartSession fixtures', () => {
     // Assess
     expect(files.sort()).toEqual(Object.keys(FIXTURE_EXPECTATIONS).sort());
     expect(new Set(Object.values(FIXTURE_EXPECTATIONS).map((e) => e.outcome))).toEqual(
-      new Set([
-        'NOT_APPLICABLE',
-        'UNVERIFIED',
-        'INVALID_PREFERENCES',
-        'RAN_AS_ROOT',
-        'RAN_AS_SSM_USER',
-        'NO_RUN_AS_USER',
-        'INVALID_RUN_AS_USER',
-        'DISALLOWED_RUN_AS_USER',
-        'MISSING_RUN_AS_USER',
-        'COMPLIANT',
-      ]),
+      new Set(OUTCOME_PRECEDENCE),
     );
   });
 
