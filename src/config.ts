@@ -2,8 +2,9 @@
  * The only reader of process.env (DESIGN.md §5). A bad value fails at cold start with a
  * message naming the variable; the result is frozen.
  */
-import { ConfigError } from './errors.ts';
+
 import { isSafeUserName } from './domain/userName.ts';
+import { ConfigError } from './errors.ts';
 
 export type UserDirectory = 'inventory' | 'command' | 'none';
 
@@ -21,6 +22,8 @@ export interface Config {
   readonly terminateStaleSessions: boolean;
   /** Warm-container cache TTL for documents, platforms and tags (documented tunable). */
   readonly cacheTtlSeconds: number;
+  /** USER_DIRECTORY=command: how often the probe polls GetCommandInvocation (documented tunable). */
+  readonly probePollIntervalMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -54,19 +57,25 @@ const list = (raw: string | undefined): string[] =>
 export const loadConfig = (env: Env = process.env): Config => {
   const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
   if (!REGION.test(region)) {
-    throw new ConfigError(`AWS_REGION must be an AWS Region such as us-east-1, got ${JSON.stringify(region)}`);
+    throw new ConfigError(
+      `AWS_REGION must be an AWS Region such as us-east-1, got ${JSON.stringify(region)}`,
+    );
   }
 
   const denied = env.DENIED_RUN_AS_USERS === undefined ? ['root'] : list(env.DENIED_RUN_AS_USERS);
   for (const user of denied) {
     if (!isSafeUserName(user)) {
-      throw new ConfigError(`DENIED_RUN_AS_USERS has an entry that is not a user name: ${JSON.stringify(user)}`);
+      throw new ConfigError(
+        `DENIED_RUN_AS_USERS has an entry that is not a user name: ${JSON.stringify(user)}`,
+      );
     }
   }
 
   const directory = env.USER_DIRECTORY?.trim() || 'inventory';
   if (directory !== 'inventory' && directory !== 'command' && directory !== 'none') {
-    throw new ConfigError(`USER_DIRECTORY must be inventory, command or none, got ${JSON.stringify(directory)}`);
+    throw new ConfigError(
+      `USER_DIRECTORY must be inventory, command or none, got ${JSON.stringify(directory)}`,
+    );
   }
 
   const inventoryTypeName = env.INVENTORY_TYPE_NAME?.trim() || 'Custom:OSUsers';
@@ -78,7 +87,8 @@ export const loadConfig = (env: Env = process.env): Config => {
 
   const auditedRegions = list(env.AUDITED_REGIONS);
   for (const r of auditedRegions) {
-    if (!REGION.test(r)) throw new ConfigError(`AUDITED_REGIONS has an entry that is not a Region: ${JSON.stringify(r)}`);
+    if (!REGION.test(r))
+      throw new ConfigError(`AUDITED_REGIONS has an entry that is not a Region: ${JSON.stringify(r)}`);
   }
 
   return Object.freeze({
@@ -92,5 +102,6 @@ export const loadConfig = (env: Env = process.env): Config => {
     auditedRegions: Object.freeze(auditedRegions.length > 0 ? auditedRegions : [region]),
     terminateStaleSessions: bool(env, 'TERMINATE_STALE_SESSIONS', false),
     cacheTtlSeconds: positiveNumber(env, 'CACHE_TTL_SECONDS', 60),
+    probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
   });
 };

@@ -27,7 +27,11 @@ const nodeUsersFor = (
     case 'none':
       return createNoNodeUsers();
     case 'command':
-      return createCommandNodeUsers(ssm, { ttlMs, remainingTimeMs });
+      return createCommandNodeUsers(ssm, {
+        ttlMs,
+        remainingTimeMs,
+        pollIntervalMs: config.probePollIntervalMs,
+      });
     case 'inventory':
       return createInventoryNodeUsers(ssm, {
         typeName: config.inventoryTypeName,

@@ -65,20 +65,28 @@ const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({
   AWS_PROFILE: '',
 });
 
-const lambdaContext = (functionName: string, region: string, account: string): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-  memoryLimitInMB: '256',
-  awsRequestId: randomUUID(),
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'local-replay',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+const lambdaContext = (
+  functionName: string,
+  region: string,
+  account: string,
+  timeoutSeconds: number,
+): Context => {
+  const deadline = Date.now() + timeoutSeconds * 1000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
+    memoryLimitInMB: '256',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: 'local-replay',
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+};
 
 const stringField = (event: unknown, key: string): string => {
   if (typeof event !== 'object' || event === null) return '';
@@ -117,7 +125,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
         )) as HandlerModule;
         const handler = module.createHandler(env, options.clientOptions);
         try {
-          const result = await handler(event, lambdaContext(fn.logicalId, region, account));
+          const result = await handler(event, lambdaContext(fn.logicalId, region, account, fn.timeout));
           runs.push({ logicalId: fn.logicalId, result });
         } catch (error) {
           const err = error instanceof Error ? error : new Error(String(error));

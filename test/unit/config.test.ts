@@ -35,6 +35,7 @@ describe('loadConfig', () => {
       TERMINATE_STALE_SESSIONS: 'true',
       INVENTORY_MAX_AGE_HOURS: '12',
       CACHE_TTL_SECONDS: '0',
+      PROBE_POLL_INTERVAL_MS: '250',
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root', 'admin']);
     expect(config).toMatchObject({
@@ -46,6 +47,7 @@ describe('loadConfig', () => {
       terminateStaleSessions: true,
       inventoryMaxAgeHours: 12,
       cacheTtlSeconds: 0,
+      probePollIntervalMs: 250,
     });
   });
 
@@ -65,6 +67,7 @@ describe('loadConfig', () => {
     [{ ...base, DENIED_RUN_AS_USERS: 'root,$(reboot)' }, 'DENIED_RUN_AS_USERS'],
     [{ ...base, INVENTORY_MAX_AGE_HOURS: '-1' }, 'INVENTORY_MAX_AGE_HOURS'],
     [{ ...base, CACHE_TTL_SECONDS: 'soon' }, 'CACHE_TTL_SECONDS'],
+    [{ ...base, PROBE_POLL_INTERVAL_MS: '-5' }, 'PROBE_POLL_INTERVAL_MS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -34,6 +34,7 @@ const NOT_FROM_TEMPLATE = new Set([
   'AWS_REGION', // set by Lambda
   'AWS_DEFAULT_REGION', // set by Lambda
   'CACHE_TTL_SECONDS', // documented tunable with a default
+  'PROBE_POLL_INTERVAL_MS', // documented tunable with a default
 ]);
 
 /** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
