@@ -29,11 +29,11 @@ const serviceCalls = (endpoint: LocalAws, service: string): number =>
 const replayOn = async (events: readonly ReplayEvent[]) =>
   replayAll(events, { world: await demoWorld(), local });
 const idOf = (events: readonly ReplayEvent[], name: string): string => {
-  const detail = (events.find((e) => e.name === name)?.event as { detail: Record<string, never> }).detail as {
-    recipientAccountId: string;
-    awsRegion: string;
-    responseElements: { sessionId: string };
-  };
+  const event = events.find((e) => e.name === name)?.event as
+    | { detail: { recipientAccountId: string; awsRegion: string; responseElements: { sessionId: string } } }
+    | undefined;
+  if (event === undefined) throw new Error(`no event ${name}`);
+  const { detail } = event;
   return `${detail.recipientAccountId}/${detail.awsRegion}/ssm-runas/session/${detail.responseElements.sessionId}`;
 };
 
