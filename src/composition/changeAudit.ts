@@ -1,0 +1,66 @@
+/**
+ * Wires the change use cases (principal and document changes) to the AWS adapters. IAM is global
+ * and read from the function's own Region; every other port is per Region, so the principal
+ * function (us-east-1 only, where IAM events arrive) writes into each audited Region's Security Hub.
+ * Nothing is cached across invocations: a change must see the state it announces.
+ */
+import type { ChangeAuditPorts, RegionChangePorts } from '../app/ports.ts';
+import { createIamPrincipalDirectory } from '../aws/iamPrincipalDirectory.ts';
+import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
+import {
+  createSecurityHubFindingReader,
+  createSecurityHubFindingSink,
+} from '../aws/securityHubFindingSink.ts';
+import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
+import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
+import type { Config } from '../config.ts';
+import { type ClientOptions, createClients, type RegionClients } from './clients.ts';
+
+export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
+
+const NO_CACHE = { ttlMs: 0 } as const;
+
+export const createChangeAuditPorts = (
+  config: Config,
+  clientOptions: ClientOptions = {},
+): ChangeAuditPortsFor => {
+  // Clients live as long as the container (connection reuse), one set per Region.
+  const clients = new Map<string, RegionClients>();
+  const clientsIn = (region: string): RegionClients => {
+    let found = clients.get(region);
+    if (found === undefined) {
+      found = createClients(region, clientOptions);
+      clients.set(region, found);
+    }
+    return found;
+  };
+  const regionPorts = new Map<string, RegionChangePorts>();
+  const inRegion = (region: string): RegionChangePorts => {
+    let found = regionPorts.get(region);
+    if (found === undefined) {
+      const { ssm, securityHub } = clientsIn(region);
+      found = {
+        documents: createSsmSessionDocuments(ssm, NO_CACHE),
+        findings: createSecurityHubFindingSink(securityHub),
+        findingReader: createSecurityHubFindingReader(securityHub),
+        sessions: createSsmActiveSessions(ssm),
+      };
+      regionPorts.set(region, found);
+    }
+    return found;
+  };
+  const accounts = new Map<string, ChangeAuditPorts>();
+  return (accountId) => {
+    let found = accounts.get(accountId);
+    if (found === undefined) {
+      const { iam } = clientsIn(config.region);
+      found = {
+        principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
+        principals: createIamPrincipalDirectory(iam, { accountId }),
+        inRegion,
+      };
+      accounts.set(accountId, found);
+    }
+    return found;
+  };
+};

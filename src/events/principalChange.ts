@@ -1,0 +1,212 @@
+/**
+ * EventBridge "AWS API Call via CloudTrail" for IAM user and role changes that can move a Run As
+ * mapping (tags, creation, deletion) → PrincipalChangeCommand. IAM is global: these events reach
+ * EventBridge only in us-east-1 (or the partition's IAM Region). A failed call or another IAM API is
+ * out of scope; anything malformed throws MalformedEventError naming the field.
+ */
+import type { Principal } from '../domain/facts.ts';
+import { RUN_AS_TAG } from '../domain/runAs.ts';
+import { MalformedEventError } from '../errors.ts';
+import { openEnvelope, parseApiCallRecord } from './envelope.ts';
+import {
+  asObject,
+  type JsonObject,
+  objectAt,
+  optionalObjectAt,
+  optionalStringAt,
+  stringAt,
+  valueAt,
+} from './fields.ts';
+import { type Intake, inScope, outOfScope } from './intake.ts';
+import type { Partition } from './partition.ts';
+
+export const PRINCIPAL_CHANGE_EVENTS = [
+  'TagUser',
+  'UntagUser',
+  'TagRole',
+  'UntagRole',
+  'CreateUser',
+  'CreateRole',
+  'DeleteUser',
+  'DeleteRole',
+] as const;
+
+export type PrincipalChangeEventName = (typeof PRINCIPAL_CHANGE_EVENTS)[number];
+
+export const IAM_SOURCE = { source: 'aws.iam', eventSource: 'iam.amazonaws.com' } as const;
+
+/** The IAM user or role whose mapping may have changed. */
+export type ChangedPrincipal = Principal & { readonly kind: 'user' | 'role' };
+
+export interface PrincipalChangeCommand {
+  readonly eventId: string;
+  /** ISO-8601 UTC with milliseconds. */
+  readonly eventTime: string;
+  readonly eventName: PrincipalChangeEventName;
+  readonly accountId: string;
+  readonly partition: Partition;
+  /**
+   * The changed principal. Its ARN is built from partition, account, path and name; only
+   * CreateUser/CreateRole carry the path, so for other events `pathKnown` is false and the path
+   * is assumed to be "/" until IAM says otherwise.
+   */
+  readonly principal: ChangedPrincipal;
+  readonly pathKnown: boolean;
+  /** The SSMSessionRunAs key (any case) is among the tags set or the tag keys removed. */
+  readonly runAsTagInvolved: boolean;
+  /** DeleteUser / DeleteRole. */
+  readonly deleted: boolean;
+  /** Who made the change (the caller ARN as CloudTrail recorded it). */
+  readonly changedBy: string;
+}
+
+const KNOWN_EVENTS: ReadonlySet<string> = new Set(PRINCIPAL_CHANGE_EVENTS);
+const isPrincipalChangeEvent = (name: string): name is PrincipalChangeEventName => KNOWN_EVENTS.has(name);
+
+/** IAM user and role names. */
+const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+/** An IAM path: "/" or "/segment/…/" of printable ASCII. */
+const IAM_PATH = /^\/(?:[\x21-\x7e]+\/)?$/;
+const MAX_PATH = 512;
+/** IAM allows at most 50 tags per principal; a request with more cannot have succeeded. */
+const MAX_TAGS = 50;
+const MAX_TAG_KEY = 128;
+const MAX_TAG_VALUE = 256;
+const RUN_AS_KEY = RUN_AS_TAG.toLowerCase();
+
+const base = 'detail.requestParameters';
+
+/** `tags: [{ key, value }]`: checks each entry and returns the keys. */
+const tagKeysOfTags = (requestParameters: JsonObject, required: boolean): string[] => {
+  const raw = valueAt(requestParameters, 'tags');
+  const path = `${base}.tags`;
+  if (raw === undefined || raw === null) {
+    if (required) throw new MalformedEventError(path, 'is missing');
+    return [];
+  }
+  if (!Array.isArray(raw)) throw new MalformedEventError(path, 'must be an array of { key, value }');
+  if (raw.length > MAX_TAGS) throw new MalformedEventError(path, `has more than ${MAX_TAGS} tags`);
+  return raw.map((item: unknown, index) => {
+    const at = `${path}[${index}]`;
+    const tag = asObject(item, at);
+    const key = stringAt(tag, 'key', at, { max: MAX_TAG_KEY });
+    const value = valueAt(tag, 'value');
+    // IAM accepts an empty tag value.
+    if (typeof value !== 'string') throw new MalformedEventError(`${at}.value`, 'must be a string');
+    if (value.length > MAX_TAG_VALUE) {
+      throw new MalformedEventError(`${at}.value`, `is longer than ${MAX_TAG_VALUE} characters`);
+    }
+    return key;
+  });
+};
+
+/** `tagKeys: ["…"]` of an untag call. */
+const tagKeysRemoved = (requestParameters: JsonObject): string[] => {
+  const raw = valueAt(requestParameters, 'tagKeys');
+  const path = `${base}.tagKeys`;
+  if (!Array.isArray(raw)) throw new MalformedEventError(path, 'must be an array of tag keys');
+  if (raw.length > MAX_TAGS) throw new MalformedEventError(path, `has more than ${MAX_TAGS} keys`);
+  return raw.map((key: unknown, index) => {
+    const at = `${path}[${index}]`;
+    if (typeof key !== 'string' || key.trim() === '') throw new MalformedEventError(at, 'must be a tag key');
+    if (key.length > MAX_TAG_KEY)
+      throw new MalformedEventError(at, `is longer than ${MAX_TAG_KEY} characters`);
+    return key;
+  });
+};
+
+const involvedKeys = (eventName: PrincipalChangeEventName, requestParameters: JsonObject): string[] => {
+  switch (eventName) {
+    case 'TagUser':
+    case 'TagRole':
+      return tagKeysOfTags(requestParameters, true);
+    case 'UntagUser':
+    case 'UntagRole':
+      return tagKeysRemoved(requestParameters);
+    case 'CreateUser':
+    case 'CreateRole':
+      return tagKeysOfTags(requestParameters, false);
+    case 'DeleteUser':
+    case 'DeleteRole':
+      return [];
+  }
+};
+
+/**
+ * CreateUser / CreateRole responseElements.user|role.arn, when present: it names the path for
+ * sure. It must be this account's principal of that kind and name.
+ */
+const createdPath = (
+  detail: JsonObject,
+  kind: 'user' | 'role',
+  name: string,
+  accountId: string,
+): string | undefined => {
+  const responseElements = optionalObjectAt(detail, 'responseElements', 'detail');
+  if (responseElements === undefined) return undefined;
+  const created = optionalObjectAt(responseElements, kind, 'detail.responseElements');
+  if (created === undefined) return undefined;
+  const at = `detail.responseElements.${kind}`;
+  const arn = optionalStringAt(created, 'arn', at);
+  if (arn === undefined) return undefined;
+  const match = /^arn:[\w-]+:iam::(\d{12}):(user|role)(\/.*\/|\/)([^/]+)$/.exec(arn);
+  if (match === null || match[1] !== accountId || match[2] !== kind || match[4] !== name) {
+    throw new MalformedEventError(`${at}.arn`, `must be the ARN of ${kind} ${name} in account ${accountId}`);
+  }
+  const path = match[3] ?? '/';
+  if (!IAM_PATH.test(path) || path.length > MAX_PATH)
+    throw new MalformedEventError(`${at}.arn`, 'has an invalid IAM path');
+  return path;
+};
+
+const requestedPath = (requestParameters: JsonObject): string | undefined =>
+  optionalStringAt(requestParameters, 'path', base, {
+    max: MAX_PATH,
+    pattern: IAM_PATH,
+    expected: 'an IAM path such as "/" or "/ops/"',
+  });
+
+export const parsePrincipalChangeEvent = (event: unknown): Intake<PrincipalChangeCommand> => {
+  const { envelope, detail, eventName } = openEnvelope(event, IAM_SOURCE);
+  if (!isPrincipalChangeEvent(eventName)) return outOfScope(`${eventName} does not change a Run As mapping`);
+  const record = parseApiCallRecord(detail, envelope);
+  if (record.errorCode !== null) return outOfScope(`${eventName} failed (${record.errorCode})`);
+
+  const kind = eventName.endsWith('User') ? 'user' : 'role';
+  const requestParameters = objectAt(detail, 'requestParameters', 'detail');
+  const name = stringAt(requestParameters, kind === 'user' ? 'userName' : 'roleName', base, {
+    max: 128,
+    pattern: IAM_NAME,
+    expected: `an IAM ${kind} name`,
+  });
+  const creates = eventName === 'CreateUser' || eventName === 'CreateRole';
+  const asked = creates ? requestedPath(requestParameters) : undefined;
+  const answered = creates ? createdPath(detail, kind, name, record.accountId) : undefined;
+  // IAM creates a principal at "/" when the request names no path.
+  const path = answered ?? asked ?? '/';
+  const arn = `arn:${record.partition}:iam::${record.accountId}:${kind}${path}${name}`;
+  const runAsTagInvolved = involvedKeys(eventName, requestParameters).some(
+    (key) => key.toLowerCase() === RUN_AS_KEY,
+  );
+
+  return inScope({
+    eventId: record.eventId,
+    eventTime: record.eventTime,
+    eventName,
+    accountId: record.accountId,
+    partition: record.partition,
+    principal: {
+      kind,
+      arn,
+      accountId: record.accountId,
+      name,
+      path,
+      callerArn: arn,
+      accessKeyId: '',
+    },
+    pathKnown: creates,
+    runAsTagInvolved,
+    deleted: eventName === 'DeleteUser' || eventName === 'DeleteRole',
+    changedBy: record.principal.callerArn,
+  });
+};
