@@ -6,7 +6,7 @@
  * settings (issue 4 §2, §3, §4). The document is read now, not taken from the event, so duplicate
  * and late events write the same result; Security Hub keeps the newest UpdatedAt.
  */
-import type { Known } from '../domain/facts.ts';
+import { type Known, known } from '../domain/facts.ts';
 import { ratingOf } from '../domain/outcome.ts';
 import {
   type Decision,
@@ -89,7 +89,7 @@ const versionOf = (read: Known<DocumentContent | null>): string =>
 
 interface Posture {
   readonly decision: Decision;
-  readonly versions: DocumentVersions;
+  readonly versions?: DocumentVersions;
 }
 
 const judgeVersions = (
@@ -213,18 +213,31 @@ const judgeDocument = async (
     };
   }
 
-  const latestRead = gone ? defaultRead : await reads.documentOf(region, documentName, LATEST_VERSION);
-  const { decision, versions } = judgeVersions(defaultRead, latestRead, documentName, settings);
+  // A deleted SSM-SessionManagerRunShell has no versions: the built-in defaults decide.
+  const { decision, versions } = gone
+    ? {
+        decision: decidePreferencesPosture({
+          documentName,
+          document: known(null),
+          deniedUsers: settings.deniedRunAsUsers,
+        }),
+      }
+    : judgeVersions(
+        defaultRead,
+        await reads.documentOf(region, documentName, LATEST_VERSION),
+        documentName,
+        settings,
+      );
   const posture = postureAction(decision, existing);
   // A pending $LATEST that differs is worth saying even when $DEFAULT is fine.
-  const write = posture.write || versions.latest !== undefined;
+  const write = posture.write || versions?.latest !== undefined;
   const action = posture.write ? posture.action : write ? 'written' : posture.action;
   const findings = write
     ? [
         buildPreferencesFinding({
           ...placement,
           documentName,
-          posture: { exists: true, decision, versions },
+          posture: { exists: true, decision, ...(versions === undefined ? {} : { versions }) },
           change,
           ...createdAtOf(existing),
         }),

@@ -63,32 +63,28 @@ export interface PrincipalFindingInput extends Placement {
   readonly createdAt?: string;
 }
 
-const principalNoun = (principal: Principal): string => {
-  switch (principal.kind) {
-    case 'user':
-      return `User ${principal.name}`;
-    case 'role':
-      return `Role ${principal.name}`;
-    case 'root':
-      return 'The root user';
-    case 'federated-user':
-      return `Federated user ${principal.name}`;
-    case 'other':
-      return principal.name;
-  }
+/** "Role Operators", "User alice", …; `start` capitalises it for the start of a sentence. */
+const principalWords = (principal: Principal, start: boolean): string => {
+  const words = ((): string => {
+    switch (principal.kind) {
+      case 'user':
+        return `user ${principal.name}`;
+      case 'role':
+        return `role ${principal.name}`;
+      case 'root':
+        return 'the root user';
+      case 'federated-user':
+        return `federated user ${principal.name}`;
+      case 'other':
+        return principal.name;
+    }
+  })();
+  return start && principal.kind !== 'other' ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
 };
 
-const lowerFirst = (text: string): string =>
-  text.startsWith('User ') ||
-  text.startsWith('Role ') ||
-  text.startsWith('The ') ||
-  text.startsWith('Federated ')
-    ? `${text.charAt(0).toLowerCase()}${text.slice(1)}`
-    : text;
-
 const principalTitle = (principal: Principal, decision: Decision, region: string): string => {
-  const who = principalNoun(principal);
-  const whose = lowerFirst(who);
+  const who = principalWords(principal, true);
+  const whose = principalWords(principal, false);
   switch (decision.outcome) {
     case 'COMPLIANT':
     case 'DISALLOWED_RUN_AS_USER':
@@ -115,7 +111,7 @@ const principalTitle = (principal: Principal, decision: Decision, region: string
 
 export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding => {
   const { principal, posture, change } = input;
-  const who = principalNoun(principal);
+  const who = principalWords(principal, true);
   const common = {
     partition: input.partition,
     region: input.region,

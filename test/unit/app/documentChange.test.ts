@@ -223,6 +223,8 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
       Title: 'Run As is off in us-east-1: every shell session runs as ssm-user',
     });
     expect(held(region, PREFS_ID).Description).toContain('built-in defaults');
+    expect(held(region, PREFS_ID).Description).not.toContain('default version');
+    expect(evaluation).toMatchObject({ defaultVersion: '', latestVersion: '', latestDiffers: false });
   });
 
   it('compares every open session with the new preferences', async () => {
