@@ -40,6 +40,8 @@ const NOT_FROM_TEMPLATE = new Set([
 /** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
 const EVENT_ROUTES: readonly { readonly prefix: string; readonly functions: readonly string[] }[] = [
   { prefix: 'startsession-', functions: ['AuditSessionFunction'] },
+  { prefix: 'iam-', functions: ['PrincipalChangeFunction'] },
+  { prefix: 'ssm-', functions: ['DocumentChangeFunction'] },
 ];
 
 /** IAM prefix of each SDK client package the adapters may import. */
@@ -56,12 +58,14 @@ const NO_RESOURCE_LEVEL = new Set([
   'ssm:ListInventoryEntries',
   'ssm:GetCommandInvocation',
   'cloudtrail:LookupEvents',
+  'ssm:DescribeSessions',
 ]);
 
 /** Actions that only one USER_DIRECTORY mode calls: granted only under that mode's condition. */
 const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
   'ssm:SendCommand': 'ProbesWithRunCommand',
   'ssm:GetCommandInvocation': 'ProbesWithRunCommand',
+  'ssm:TerminateSession': 'TerminatesStaleSessions',
 };
 
 let template: Template;
@@ -194,25 +198,28 @@ describe('template.yaml', () => {
     expect(deployTime).toThrow(/Fn::GetAtt/);
   });
 
-  describe.each(['AuditSessionFunction'])('%s', (logicalId) => {
-    let fn: FunctionSpec;
-    beforeAll(() => {
-      const found = functions.find((f) => f.logicalId === logicalId);
-      if (found === undefined) throw new Error(`no ${logicalId}`);
-      fn = found;
-    });
-
-    it('builds with esbuild as ESM from its handler file', () => {
-      // Assess
-      expect(fn.buildMethod).toBe('esbuild');
-      expect(fn.buildProperties).toMatchObject({
-        Format: 'esm',
-        OutExtension: ['.js=.mjs'],
-        Sourcemap: true,
+  describe.each(['AuditSessionFunction', 'PrincipalChangeFunction', 'DocumentChangeFunction'])(
+    '%s',
+    (logicalId) => {
+      let fn: FunctionSpec;
+      beforeAll(() => {
+        const found = functions.find((f) => f.logicalId === logicalId);
+        if (found === undefined) throw new Error(`no ${logicalId}`);
+        fn = found;
       });
-      expect(fn.codeDir).toBe(ROOT);
-    });
-  });
+
+      it('builds with esbuild as ESM from its handler file', () => {
+        // Assess
+        expect(fn.buildMethod).toBe('esbuild');
+        expect(fn.buildProperties).toMatchObject({
+          Format: 'esm',
+          OutExtension: ['.js=.mjs'],
+          Sourcemap: true,
+        });
+        expect(fn.codeDir).toBe(ROOT);
+      });
+    },
+  );
 
   describe('every function', () => {
     it('uses a supported Node.js runtime', () => {
@@ -529,7 +536,7 @@ describe('least privilege', () => {
     return calls;
   };
 
-  it.each(['AuditSessionFunction'])(
+  it.each(['AuditSessionFunction', 'PrincipalChangeFunction', 'DocumentChangeFunction'])(
     'grants %s exactly the actions its bundled adapters send',
     async (logicalId) => {
       // Prepare
@@ -579,7 +586,11 @@ describe('least privilege', () => {
           for (const action of statement.Action)
             expect([...NO_RESOURCE_LEVEL], `${action} on "*"`).toContain(action);
         } else {
-          for (const arn of resources) expect(arn).toMatch(/^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(123456789012)?:/);
+          // A Region of `*` only for the one function that serves every audited Region (IAM changes).
+          const scoped = /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(123456789012)?:/;
+          const anyRegion = /^arn:aws:[a-z0-9-]+:([a-z0-9-]*|\*):(123456789012)?:/;
+          for (const arn of resources)
+            expect(arn).toMatch(fn.logicalId === 'PrincipalChangeFunction' ? anyRegion : scoped);
         }
       }
     }
