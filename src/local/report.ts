@@ -22,7 +22,7 @@ const COLUMNS: readonly (keyof Row)[] = [
 ];
 const MAX_WIDTH: Readonly<Record<keyof Row, number>> = {
   event: 44,
-  check: 10,
+  check: 14,
   principal: 34,
   node: 21,
   outcome: 22,
@@ -34,6 +34,32 @@ const shortPrincipal = (arn: string): string => arn.replace(/^arn:[^:]*:(iam|sts
 const clip = (text: string, width: number): string =>
   (text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width);
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+
+const expectedText = (user: string, source: string): string =>
+  user === ''
+    ? `(${source || 'none'})`
+    : source === ''
+      ? JSON.stringify(user)
+      : `${JSON.stringify(user)} (${source})`;
+
+/** One Region's posture result: the outcome, or what was done when nothing was decided. */
+const postureRow = (
+  base: Pick<Row, 'event' | 'check'>,
+  subject: string,
+  posture: Record<string, unknown>,
+): Row => {
+  const sessions = (posture.sessions ?? {}) as { stale?: unknown[]; terminated?: unknown[] };
+  const stale = (sessions.stale?.length ?? 0) + (sessions.terminated?.length ?? 0);
+  const action = str(posture.action);
+  return {
+    ...base,
+    principal: subject,
+    node: str(posture.region),
+    outcome: action === 'written' || action === 'resolved' ? str(posture.outcome) : action,
+    expected: `${expectedText(str(posture.expectedUser), '')}${stale > 0 ? `; ${stale} open session(s) stale` : ''}`,
+    severity: action === 'written' || action === 'resolved' ? str(posture.severity) : '',
+  };
+};
 
 const rowsOf = (result: ReplayResult): Row[] =>
   result.evaluations.flatMap((evaluation) => {
@@ -64,34 +90,33 @@ const rowsOf = (result: ReplayResult): Row[] =>
           },
         ];
       }
-      const results = Array.isArray(run.result) ? run.result : [run.result];
-      return results.map((value: unknown) => {
-        const r = (typeof value === 'object' && value !== null ? value : {}) as Record<string, unknown>;
-        if (typeof r.skipped === 'string') {
-          return {
-            event: evaluation.event,
-            check: run.logicalId,
-            principal: '',
-            node: '',
-            outcome: 'skipped',
-            expected: r.skipped,
-            severity: '',
-          };
-        }
-        const user = str(r.expectedUser);
-        return {
-          event: evaluation.event,
-          check: str(r.check),
+      const r = (typeof run.result === 'object' && run.result !== null ? run.result : {}) as Record<
+        string,
+        unknown
+      >;
+      const base = { event: evaluation.event, check: str(r.check) || run.logicalId };
+      if (typeof r.skipped === 'string') {
+        return [{ ...base, principal: '', node: '', outcome: 'skipped', expected: r.skipped, severity: '' }];
+      }
+      // A principal change is evaluated once per audited Region; a document change in its own.
+      const postures = Array.isArray(r.regions) ? (r.regions as Record<string, unknown>[]) : [];
+      if (r.check === 'principal' || r.check === 'preferences') {
+        const subject =
+          r.check === 'principal' ? shortPrincipal(str(r.principal)) : `document ${str(r.document)}`;
+        return (r.check === 'principal' ? postures : [r]).map((posture) =>
+          postureRow(base, subject, posture),
+        );
+      }
+      return [
+        {
+          ...base,
           principal: shortPrincipal(str(r.principal)),
-          node: str(r.target) || str(r.subject),
+          node: str(r.target),
           outcome: str(r.outcome),
-          expected:
-            user === ''
-              ? `(${str(r.expectedUserSource) || 'none'})`
-              : `${JSON.stringify(user)} (${str(r.expectedUserSource)})`,
+          expected: expectedText(str(r.expectedUser), str(r.expectedUserSource)),
           severity: str(r.severity),
-        };
-      });
+        },
+      ];
     });
   });
 
