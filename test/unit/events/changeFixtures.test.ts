@@ -72,6 +72,12 @@ describe('SSM document change fixtures', () => {
       { defaultVersion: '2' },
     ],
     [
+      'ssm-updatedocumentdefaultversion-runshell-on.json',
+      'UpdateDocumentDefaultVersion',
+      'SSM-SessionManagerRunShell',
+      { defaultVersion: '3' },
+    ],
+    [
       'ssm-updatedocument-runshell-on.json',
       'UpdateDocument',
       'SSM-SessionManagerRunShell',
