@@ -26,6 +26,7 @@ import {
   type Placement,
 } from '../findings/postureFinding.ts';
 import { type ChangeReads, createChangeReads, LATEST_VERSION, toSessionDocument } from './changeReads.ts';
+import { createFleetPrecheck, type FleetPrecheck, type FleetSummary } from './fleetPrecheck.ts';
 import type { ChangeAuditPorts, DocumentContent, RegionChangePorts, StoredFinding } from './ports.ts';
 import {
   type ChangeSettings,
@@ -58,6 +59,8 @@ export interface DocumentChangeEvaluation extends PostureResult {
   readonly sessions: OpenSessionsReview | null;
   /** Open sessions without a session finding: they could not be compared. */
   readonly sessionsWithoutFinding: number;
+  /** The fleet pre-check of the document's default user (absent when the posture was not computed). */
+  readonly fleet?: FleetSummary;
 }
 
 const MAX_SHOWN = 64;
@@ -121,6 +124,7 @@ const reevaluatePrincipals = async (
   ports: RegionChangePorts,
   reads: ChangeReads,
   settings: ChangeSettings,
+  precheck: FleetPrecheck,
 ): Promise<AsffFinding[]> => {
   const stored = await ports.findingReader.activeFindings({ generatorId: PRINCIPAL_GENERATOR });
   const findings: AsffFinding[] = [];
@@ -130,17 +134,19 @@ const reevaluatePrincipals = async (
     const principal = principalFromArn(arn, placement.accountId);
     // Only IAM users and roles get principal findings: anything else was not written by us.
     if (principal.kind !== 'user' && principal.kind !== 'role') continue;
-    const decision = decidePrincipalPosture({
-      preferences,
-      principal,
-      principalTags: await reads.tagsOf(principal),
-      deniedUsers: settings.deniedRunAsUsers,
-    });
+    const { decision, fleet } = await precheck(
+      decidePrincipalPosture({
+        preferences,
+        principal,
+        principalTags: await reads.tagsOf(principal),
+        deniedUsers: settings.deniedRunAsUsers,
+      }),
+    );
     findings.push(
       buildPrincipalFinding({
         ...placement,
         principal,
-        posture: { exists: true, decision },
+        posture: { exists: true, decision, ...(fleet === undefined ? {} : { fleet }) },
         change,
         ...createdAtOf(finding),
       }),
@@ -155,6 +161,7 @@ interface Judged {
   readonly findings: readonly AsffFinding[];
   /** The document's settings after the change, when known (for re-evaluating principals and sessions). */
   readonly document: Known<SessionDocument | null> | undefined;
+  readonly fleet?: FleetSummary;
 }
 
 /** The preferences finding of the changed document. */
@@ -165,6 +172,7 @@ const judgeDocument = async (
   existing: StoredFinding | undefined,
   reads: ChangeReads,
   settings: ChangeSettings,
+  precheck: FleetPrecheck,
 ): Promise<Judged> => {
   const { documentName, region } = command;
   const id = findingId(placement.accountId, region, 'preferences', documentName);
@@ -214,7 +222,7 @@ const judgeDocument = async (
   }
 
   // A deleted SSM-SessionManagerRunShell has no versions: the built-in defaults decide.
-  const { decision, versions } = gone
+  const judgedVersions = gone
     ? {
         decision: decidePreferencesPosture({
           documentName,
@@ -228,6 +236,9 @@ const judgeDocument = async (
         documentName,
         settings,
       );
+  const { versions } = judgedVersions;
+  // The default user a compliant document names must also exist on the Region's nodes (issue 5 §3).
+  const { decision, fleet, summary } = await precheck(judgedVersions.decision);
   const posture = postureAction(decision, existing);
   // A pending $LATEST that differs is worth saying even when $DEFAULT is fine.
   const write = posture.write || versions?.latest !== undefined;
@@ -237,7 +248,12 @@ const judgeDocument = async (
         buildPreferencesFinding({
           ...placement,
           documentName,
-          posture: { exists: true, decision, ...(versions === undefined ? {} : { versions }) },
+          posture: {
+            exists: true,
+            decision,
+            ...(versions === undefined ? {} : { versions }),
+            ...(fleet === undefined ? {} : { fleet }),
+          },
           change,
           ...createdAtOf(existing),
         }),
@@ -250,6 +266,7 @@ const judgeDocument = async (
     findings,
     // An unreadable document teaches nothing about principals or sessions: they are left as they are.
     document: defaultRead.known ? toSessionDocument(defaultRead) : undefined,
+    fleet: summary,
   };
 };
 
@@ -269,7 +286,9 @@ export const documentChange = async (
   const regionPorts = ports.inRegion(region);
   const id = findingId(placement.accountId, region, 'preferences', documentName);
   const existing = liveFinding((await regionPorts.findingReader.findingsByIds([id])).get(id));
-  const judged = await judgeDocument(command, placement, change, existing, reads, settings);
+  // One pre-check per change: the document's default user and every re-evaluated principal share it.
+  const precheck = createFleetPrecheck(regionPorts.fleetUsers, command.eventTime);
+  const judged = await judgeDocument(command, placement, change, existing, reads, settings, precheck);
 
   const findings: AsffFinding[] = [...judged.findings];
   let principalFindingsReevaluated = 0;
@@ -288,6 +307,7 @@ export const documentChange = async (
         regionPorts,
         reads,
         settings,
+        precheck,
       );
       principalFindingsReevaluated = reevaluated.length;
       findings.push(...reevaluated);
@@ -330,5 +350,6 @@ export const documentChange = async (
     principalFindingsReevaluated,
     sessions: review,
     sessionsWithoutFinding: review?.withoutSessionFinding.length ?? 0,
+    ...(judged.fleet === undefined ? {} : { fleet: judged.fleet }),
   };
 };

@@ -4,6 +4,7 @@
  * `{ known: false, reason }`; throttling and 5xx are thrown (after the SDK's retries).
  */
 import type { Known, Platform, Principal, SessionTagsFact, Tags, UserPresence } from '../domain/facts.ts';
+import type { FleetPresence } from '../domain/fleetPresence.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 
 export interface PrincipalTags {
@@ -113,12 +114,24 @@ export interface ActiveSessions {
   terminate(sessionId: string): Promise<void>;
 }
 
+export interface FleetUsers {
+  /**
+   * Whether an OS user exists on the Region's managed Linux and macOS nodes at `asOf` (ISO time,
+   * the change event's time), from their OS users inventory only: nothing is run on a node. A
+   * node counts as missing only when a fresh inventory does not list the user. Unknown when the
+   * nodes cannot be listed (permission).
+   */
+  nodesMissing(user: string, asOf: string): Promise<Known<FleetPresence>>;
+}
+
 /** Everything a change needs in one Region: its documents, findings and sessions. */
 export interface RegionChangePorts {
   readonly documents: SessionDocuments;
   readonly findings: FindingSink;
   readonly findingReader: FindingReader;
   readonly sessions: ActiveSessions;
+  /** The fleet pre-check (issue 5 §3); absent when USER_DIRECTORY is none, which skips it. */
+  readonly fleetUsers?: FleetUsers;
 }
 
 /** Ports of a principal or document change in one account: IAM is global, the rest per Region. */

@@ -15,6 +15,7 @@ import type { AsffFinding } from '../findings/asff.ts';
 import { findingId } from '../findings/findingId.ts';
 import { buildPrincipalFinding, type ChangeContext, type Placement } from '../findings/postureFinding.ts';
 import { type ChangeReads, createChangeReads, preferencesOf } from './changeReads.ts';
+import { createFleetPrecheck, type FleetSummary } from './fleetPrecheck.ts';
 import type { ActiveSessions, ChangeAuditPorts, OpenSession, RegionChangePorts } from './ports.ts';
 import {
   type ChangeSettings,
@@ -33,6 +34,8 @@ export interface PrincipalRegionResult extends PostureResult {
   readonly region: string;
   /** Null when open sessions were not looked at (principal gone, change skipped). */
   readonly sessions: OpenSessionsReview | null;
+  /** The fleet pre-check of the mapped user (absent when the posture was not computed). */
+  readonly fleet?: FleetSummary;
 }
 
 export interface PrincipalChangeEvaluation {
@@ -149,12 +152,18 @@ const evaluateInRegion = async (
     reads.tagsOf(principal),
     preferencesOf(reads, region),
   ]);
-  const decision = decidePrincipalPosture({
-    preferences,
-    principal,
-    principalTags,
-    deniedUsers: settings.deniedRunAsUsers,
-  });
+  // The user a compliant mapping names must also exist on the Region's nodes (issue 5 §3).
+  const { decision, fleet, summary } = await createFleetPrecheck(
+    ports.fleetUsers,
+    change.eventTime,
+  )(
+    decidePrincipalPosture({
+      preferences,
+      principal,
+      principalTags,
+      deniedUsers: settings.deniedRunAsUsers,
+    }),
+  );
   const { write, action, reason } = postureAction(decision, existing);
   const findings: AsffFinding[] = [];
   if (write) {
@@ -162,7 +171,7 @@ const evaluateInRegion = async (
       buildPrincipalFinding({
         ...placement,
         principal,
-        posture: { exists: true, decision },
+        posture: { exists: true, decision, ...(fleet === undefined ? {} : { fleet }) },
         change,
         ...createdAtOf(existing),
       }),
@@ -191,6 +200,7 @@ const evaluateInRegion = async (
       region,
       ...decisionResult(decision, action, reason, write ? [id] : []),
       sessions: review.review,
+      fleet: summary,
     },
     ...(review.terminationFailure === undefined ? {} : { terminationFailure: review.terminationFailure }),
   };

@@ -2,16 +2,20 @@
  * Wires the change use cases (principal and document changes) to the AWS adapters. IAM is global
  * and read from the function's own Region; every other port is per Region, so the principal
  * function (us-east-1 only, where IAM events arrive) writes into each audited Region's Security Hub.
- * Nothing is cached across invocations: a change must see the state it announces.
+ * Nothing a change announces is cached across invocations: a change must see that state. Only
+ * the fleet pre-check's inventory snapshots live for the cache TTL: the change does not touch
+ * them, and one change can ask the same nodes about many users.
  */
 import type { ChangeAuditPorts, RegionChangePorts } from '../app/ports.ts';
 import { createIamPrincipalDirectory } from '../aws/iamPrincipalDirectory.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
+import { createInventoryNodeUsers } from '../aws/inventoryNodeUsers.ts';
 import {
   createSecurityHubFindingReader,
   createSecurityHubFindingSink,
 } from '../aws/securityHubFindingSink.ts';
 import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
+import { createSsmFleetUsers } from '../aws/ssmFleetUsers.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import { type ClientOptions, createClients, type RegionClients } from './clients.ts';
@@ -19,6 +23,24 @@ import { type ClientOptions, createClients, type RegionClients } from './clients
 export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
 
 const NO_CACHE = { ttlMs: 0 } as const;
+
+/**
+ * The fleet pre-check (issue 5 §3) reads the OS users inventory in both inventory and command
+ * modes: it never sends commands. USER_DIRECTORY=none turns it off.
+ */
+const fleetUsersFor = (config: Config, ssm: RegionClients['ssm']): Pick<RegionChangePorts, 'fleetUsers'> =>
+  config.userDirectory === 'none'
+    ? {}
+    : {
+        fleetUsers: createSsmFleetUsers(ssm, {
+          nodeUsers: createInventoryNodeUsers(ssm, {
+            typeName: config.inventoryTypeName,
+            maxAgeMs: config.inventoryMaxAgeHours * 3_600_000,
+            now: Date.now,
+            ttlMs: config.cacheTtlSeconds * 1000,
+          }),
+        }),
+      };
 
 export const createChangeAuditPorts = (
   config: Config,
@@ -44,6 +66,7 @@ export const createChangeAuditPorts = (
         findings: createSecurityHubFindingSink(securityHub),
         findingReader: createSecurityHubFindingReader(securityHub),
         sessions: createSsmActiveSessions(ssm),
+        ...fleetUsersFor(config, ssm),
       };
       regionPorts.set(region, found);
     }

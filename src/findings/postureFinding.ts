@@ -5,6 +5,7 @@
  * assembleFinding; UpdatedAt is the change event's time, CreatedAt is kept from the existing finding.
  */
 import type { Principal } from '../domain/facts.ts';
+import type { FleetPresence } from '../domain/fleetPresence.ts';
 import type { SeverityLabel } from '../domain/outcome.ts';
 import { type Decision, PREFERENCES_DOCUMENT, SSM_USER } from '../domain/runAs.ts';
 import { isSafeUserName } from '../domain/userName.ts';
@@ -48,10 +49,34 @@ const describe = (decision: Decision, extra: readonly string[] = []): string => 
 /** A user name for a title: a value that fails the safe-name rule is never echoed. */
 const userWords = (user: string): string => (isSafeUserName(user) ? user : 'an unsafe user name');
 
+/** "3 nodes", "1 node", or "some nodes" when the pre-check result is not at hand. */
+const nodesWords = (fleet: FleetPresence | undefined): string => {
+  const count = fleet === undefined ? 0 : new Set(fleet.missing).size;
+  if (count === 0) return 'some nodes';
+  return count === 1 ? '1 node' : `${count} nodes`;
+};
+
+/**
+ * The fleet pre-check's counts (issue 5 §3), on every posture finding it ran for, so a resolved
+ * finding shows the nodes that were checked.
+ */
+const fleetFields = (fleet: FleetPresence | undefined): Record<string, string> =>
+  fleet === undefined
+    ? {}
+    : {
+        'RunAs/NodesMissingUser': String(new Set(fleet.missing).size),
+        'RunAs/NodesChecked': String(fleet.checked),
+      };
+
 // ----- principal ---------------------------------------------------------------------------------
 
 export type PrincipalPosture =
-  | { readonly exists: true; readonly decision: Decision }
+  | {
+      readonly exists: true;
+      readonly decision: Decision;
+      /** The fleet pre-check of the resolved user, when it ran. */
+      readonly fleet?: FleetPresence;
+    }
   /** The user or role no longer exists: the finding is archived. */
   | { readonly exists: false };
 
@@ -82,7 +107,12 @@ const principalWords = (principal: Principal, start: boolean): string => {
   return start && principal.kind !== 'other' ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
 };
 
-const principalTitle = (principal: Principal, decision: Decision, region: string): string => {
+const principalTitle = (
+  principal: Principal,
+  decision: Decision,
+  region: string,
+  fleet: FleetPresence | undefined,
+): string => {
   const who = principalWords(principal, true);
   const whose = principalWords(principal, false);
   switch (decision.outcome) {
@@ -102,8 +132,9 @@ const principalTitle = (principal: Principal, decision: Decision, region: string
       return `Sessions of ${whose} fail in ${region}: ${PREFERENCES_DOCUMENT} has an invalid Run As setting`;
     case 'UNVERIFIED':
       return `Run As user of ${whose} in ${region} cannot be verified`;
-    case 'RAN_AS_ROOT':
     case 'MISSING_RUN_AS_USER':
+      return `${who} maps to ${userWords(decision.expectedUser)} in ${region}, which is missing on ${nodesWords(fleet)}: its sessions there are refused`;
+    case 'RAN_AS_ROOT':
     case 'NOT_APPLICABLE':
       return `Run As posture of ${whose} in ${region}: ${decision.outcome}`;
   }
@@ -138,11 +169,11 @@ export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding
       recordState: 'ARCHIVED',
     });
   }
-  const { decision } = posture;
+  const { decision, fleet } = posture;
   return assembleFinding({
     ...common,
     outcome: decision.outcome,
-    title: principalTitle(principal, decision, input.region),
+    title: principalTitle(principal, decision, input.region, fleet),
     description: describe(decision),
     remediation: decision.remediation,
     resources: [
@@ -154,6 +185,7 @@ export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding
       'RunAs/ExpectedUserSource': decision.expectedUserSource,
       ...identity,
       'RunAs/Document': decision.settingsDocument || PREFERENCES_DOCUMENT,
+      ...fleetFields(fleet),
       ...changeFields(change),
     },
   });
@@ -173,7 +205,13 @@ export interface DocumentVersions {
 }
 
 export type DocumentPosture =
-  | { readonly exists: true; readonly decision: Decision; readonly versions?: DocumentVersions }
+  | {
+      readonly exists: true;
+      readonly decision: Decision;
+      readonly versions?: DocumentVersions;
+      /** The fleet pre-check of the default user, when it ran. */
+      readonly fleet?: FleetPresence;
+    }
   /** The document was deleted (never for SSM-SessionManagerRunShell: built-in defaults apply). */
   | { readonly exists: false };
 
@@ -184,7 +222,12 @@ export interface PreferencesFindingInput extends Placement {
   readonly createdAt?: string;
 }
 
-const preferencesTitle = (name: string, decision: Decision, region: string): string => {
+const preferencesTitle = (
+  name: string,
+  decision: Decision,
+  region: string,
+  fleet: FleetPresence | undefined,
+): string => {
   const preferences = name === PREFERENCES_DOCUMENT;
   const scope = preferences ? `in ${region}` : `in document ${name} (${region})`;
   switch (decision.outcome) {
@@ -210,6 +253,7 @@ const preferencesTitle = (name: string, decision: Decision, region: string): str
     case 'COMPLIANT':
       return `Run As is on ${scope} with default user ${userWords(decision.expectedUser)}`;
     case 'MISSING_RUN_AS_USER':
+      return `Default Run As user ${userWords(decision.expectedUser)} ${scope} is missing on ${nodesWords(fleet)}: sessions of untagged principals there are refused`;
     case 'NOT_APPLICABLE':
       return `Run As does not apply ${scope}`;
   }
@@ -250,9 +294,9 @@ export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFin
       recordState: 'ARCHIVED',
     });
   }
-  const { decision, versions } = posture;
+  const { decision, versions, fleet } = posture;
   const differs = versions?.latest !== undefined;
-  const title = preferencesTitle(documentName, decision, input.region);
+  const title = preferencesTitle(documentName, decision, input.region, fleet);
   return assembleFinding({
     ...common,
     outcome: decision.outcome,
@@ -266,6 +310,7 @@ export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFin
       'RunAs/DefaultVersion': versions?.defaultVersion ?? '',
       'RunAs/LatestVersion': versions?.latestVersion ?? '',
       'RunAs/LatestOutcome': versions?.latest?.decision.outcome ?? '',
+      ...fleetFields(fleet),
       ...changeFields(change),
     },
   });

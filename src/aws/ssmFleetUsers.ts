@@ -1,0 +1,99 @@
+/**
+ * FleetUsers over SSM: the Region's managed Linux and macOS nodes (DescribeInstanceInformation,
+ * filtered by PlatformTypes: Run As does not exist on Windows), each asked through a NodeUsers
+ * port. Composition gives it the inventory adapter, so ListInventoryEntries is read and judged in
+ * one place and the pre-check never runs anything on a node.
+ */
+import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import type { FleetUsers, NodeUsers } from '../app/ports.ts';
+import { type Known, known, unknown } from '../domain/facts.ts';
+import type { FleetPresence } from '../domain/fleetPresence.ts';
+import { classifySdkError, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
+
+export interface SsmFleetUsersOptions {
+  /** How one node's users are known: the inventory adapter (never the Run Command probe). */
+  readonly nodeUsers: NodeUsers;
+  /** Nodes looked up at once (default 8), to stay within SSM's request rate. */
+  readonly concurrency?: number;
+}
+
+const RUN_AS_PLATFORMS: ReadonlySet<string> = new Set(['Linux', 'MacOS']);
+const PAGE_SIZE = 50;
+/** 200 pages of 50: bounds a runaway listing far above what one Lambda run can check. */
+const MAX_PAGES = 200;
+const DEFAULT_CONCURRENCY = 8;
+
+/** Runs `work` over items, at most `limit` at a time; the first failure stops new work and is thrown. */
+const forEachLimited = async <T>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<void>,
+): Promise<void> => {
+  let next = 0;
+  let failed = false;
+  const worker = async (): Promise<void> => {
+    while (!failed && next < items.length) {
+      const item = items[next++] as T;
+      try {
+        await work(item);
+      } catch (error) {
+        failed = true;
+        throw error;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+};
+
+export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOptions): FleetUsers => {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+
+  const listNodes = async (): Promise<Known<readonly string[]>> => {
+    const nodes = new Set<string>();
+    let nextToken: string | undefined;
+    try {
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const response = await ssm.send(
+          new DescribeInstanceInformationCommand({
+            Filters: [{ Key: 'PlatformTypes', Values: [...RUN_AS_PLATFORMS] }],
+            MaxResults: PAGE_SIZE,
+            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
+          }),
+        );
+        for (const info of response.InstanceInformationList ?? []) {
+          // The filter already leaves Windows out; a node of another platform is never judged.
+          if (info.InstanceId && RUN_AS_PLATFORMS.has(info.PlatformType ?? '')) nodes.add(info.InstanceId);
+        }
+        nextToken = response.NextToken || undefined;
+        if (nextToken === undefined) break;
+      }
+    } catch (err) {
+      if (classifySdkError(err, []) === 'access-denied') {
+        return unknown(`the auditor is not allowed ssm:DescribeInstanceInformation (${sdkErrorName(err)})`);
+      }
+      throw toAwsCallError('ssm:DescribeInstanceInformation', err);
+    }
+    if (nextToken !== undefined) {
+      return unknown(`the Region has more than ${MAX_PAGES * PAGE_SIZE} Linux and macOS nodes`);
+    }
+    return known([...nodes]);
+  };
+
+  return {
+    nodesMissing: async (user, asOf): Promise<Known<FleetPresence>> => {
+      const listing = await listNodes();
+      if (!listing.known) return listing;
+      const nodes = listing.value;
+      const missing: string[] = [];
+      let unknownCount = 0;
+      await forEachLimited(nodes, concurrency, async (nodeId) => {
+        const presence = await options.nodeUsers.presenceOf(nodeId, user, asOf);
+        if (presence.status === 'missing') missing.push(nodeId);
+        else if (presence.status === 'unknown') unknownCount++;
+      });
+      // Sorted, so a re-evaluation of the same fleet writes the same description.
+      missing.sort();
+      return known({ checked: nodes.length, missing, unknown: unknownCount });
+    },
+  };
+};
