@@ -1,14 +1,12 @@
 /** StartSession (CloudTrail via EventBridge) → auditSession → one Security Hub finding. */
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { Context, EventBridgeEvent } from 'aws-lambda';
+import type { Context } from 'aws-lambda';
 import { auditSession, type SessionEvaluation } from '../src/app/auditSession.ts';
 import type { ClientOptions } from '../src/composition/clients.ts';
 import { createSessionAuditPorts, type SessionAuditPortsFor } from '../src/composition/sessionAudit.ts';
 import { type Config, loadConfig } from '../src/config.ts';
 import { parseStartSessionEvent } from '../src/events/startSession.ts';
 import { logger } from '../src/logger.ts';
-import { logAndRethrow } from '../src/middleware.ts';
+import { type AuditEvent, auditHandler } from '../src/middleware.ts';
 
 export interface AuditSessionDeps {
   readonly config: Config;
@@ -18,7 +16,7 @@ export interface AuditSessionDeps {
 export type AuditSessionResult = SessionEvaluation | { readonly skipped: string };
 
 export const makeHandler = (deps: AuditSessionDeps) =>
-  middy(async (event: EventBridgeEvent<string, unknown>, context: Context): Promise<AuditSessionResult> => {
+  auditHandler(async (event: AuditEvent, context: Context): Promise<AuditSessionResult> => {
     const intake = parseStartSessionEvent(event);
     if (!intake.inScope) {
       logger.info('event out of scope', { reason: intake.reason });
@@ -38,9 +36,7 @@ export const makeHandler = (deps: AuditSessionDeps) =>
     );
     logger.info('session audited', { evaluation });
     return evaluation;
-  })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logAndRethrow(logger));
+  });
 
 /** Builds the handler from an environment (Lambda's by default, or replay's): bad config fails here, at cold start. */
 export const createHandler = (

@@ -1,13 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Context } from 'aws-lambda';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { makeHandler } from '../../../handlers/auditSession.ts';
 import type { SessionAuditPorts } from '../../../src/app/ports.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { known } from '../../../src/domain/facts.ts';
 import { MalformedEventError } from '../../../src/errors.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
+import { logger } from '../../../src/logger.ts';
 
 const EVENTS = path.resolve(import.meta.dirname, '../../../events');
 
@@ -114,5 +115,24 @@ describe('AuditSessionFunction handler', () => {
     await expect(invocation).rejects.toBeInstanceOf(MalformedEventError);
     await expect(handlerWith(imported)(event as never, context)).rejects.toMatchObject({ field });
     expect(imported).toEqual([]);
+  });
+
+  it('logs a failed invocation once, with its error, and rethrows it', async () => {
+    // Prepare
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const event = await fixture('startsession-compliant-iamuser-tag.json');
+    delete event.detail;
+
+    // Act
+    const invocation = handlerWith([])(event as never, context);
+
+    // Assess
+    await expect(invocation).rejects.toBeInstanceOf(MalformedEventError);
+    expect(errors).toHaveBeenCalledTimes(1);
+    expect(errors).toHaveBeenCalledWith('event not processed', {
+      error: expect.any(MalformedEventError),
+      retryable: false,
+    });
+    errors.mockRestore();
   });
 });
