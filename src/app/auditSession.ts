@@ -4,7 +4,13 @@
  */
 import { type Known, type Platform, type SessionTagsFact, unknown } from '../domain/facts.ts';
 import { ratingOf } from '../domain/outcome.ts';
-import { type Decision, decideSession, PREFERENCES_DOCUMENT, type SessionFacts } from '../domain/runAs.ts';
+import {
+  type Decision,
+  decideSession,
+  isManagedNodeId,
+  PREFERENCES_DOCUMENT,
+  type SessionFacts,
+} from '../domain/runAs.ts';
 import { parseSessionDocument, type SessionDocument } from '../domain/sessionDocument.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import { buildSessionFinding } from '../findings/sessionFinding.ts';
@@ -53,9 +59,6 @@ const isCommandDocument = (doc: Known<SessionDocument | null>): boolean =>
   (doc.value.sessionType === 'InteractiveCommands' || doc.value.sessionType === 'NonInteractiveCommands') &&
   !('runAsEnabled' in doc.value.inputs);
 
-/** A target Session Manager opens on a managed node (EC2 instance or hybrid managed instance). */
-const isManagedNode = (target: string): boolean => /^(i|mi)-[0-9a-f]{8,17}$/.test(target);
-
 const gatherFacts = async (
   command: StartSessionCommand,
   ports: SessionAuditPorts,
@@ -69,7 +72,7 @@ const gatherFacts = async (
     deniedUsers: settings.deniedRunAsUsers,
     ...(command.errorCode === null ? {} : { errorCode: command.errorCode }),
   };
-  if (command.errorCode !== null || !isManagedNode(command.target)) {
+  if (command.errorCode !== null || !isManagedNodeId(command.target)) {
     // No session was created, or no node shell: the decision needs nothing from AWS.
     const none = unknown(NOT_LOOKED_UP);
     return {
@@ -83,12 +86,14 @@ const gatherFacts = async (
   }
 
   const documentRead = ports.documents.documentOf(command.documentName).then(toDocument);
-  const [platform, document, principalTags, sessionTags] = await Promise.all([
+  const [platform, document, principalTags] = await Promise.all([
     ports.platforms.platformOf(command.target),
     documentRead,
     ports.principalTags.tagsOf(command.principal),
-    ports.sessionTags.sessionTagsOf(command.principal),
   ]);
+  // Session tags are looked up only if the decision turns out to need them (see auditSession).
+  const sessionTags: SessionTagsFact =
+    command.principal.kind === 'role' ? TAGS_NOT_LOOKED_UP : { status: 'not-a-role-session' };
   const preferences =
     command.documentName === PREFERENCES_DOCUMENT
       ? document
@@ -103,8 +108,14 @@ export const auditSession = async (
   ports: SessionAuditPorts,
   settings: SessionAuditSettings,
 ): Promise<SessionEvaluation> => {
-  const facts = await gatherFacts(command, ports, settings);
+  let facts = await gatherFacts(command, ports, settings);
   let decision = decideSession(facts);
+  if (decision.sessionTags === 'unknown' && facts.sessionTags === TAGS_NOT_LOOKED_UP) {
+    // Only a role session whose Run As user comes from tags needs its session tags; the look-up
+    // (CloudTrail LookupEvents, 2 calls/s per account and Region) is skipped for everyone else.
+    facts = { ...facts, sessionTags: await ports.sessionTags.sessionTagsOf(command.principal) };
+    decision = decideSession(facts);
+  }
   if (decision.userToCheck !== undefined) {
     const userPresence = await ports.nodeUsers.presenceOf(
       command.target,

@@ -4,6 +4,7 @@
  * the SSM agent makes before it starts a Run As shell. Only safe names are ever probed: the
  * name reaches a root shell on the node.
  */
+
 import { setTimeout as delay } from 'node:timers/promises';
 import {
   GetCommandInvocationCommand,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
 import type { UserPresence } from '../domain/facts.ts';
+import { isManagedNodeId } from '../domain/runAs.ts';
 import { isSafeUserName } from '../domain/userName.ts';
 import { AwsCallError } from '../errors.ts';
 import { createTtlCache } from './cache.ts';
@@ -42,7 +44,6 @@ const DEFAULT_POLL_INTERVAL_MS = 1000;
 const DEFAULT_RESERVE_MS = 3000;
 
 /** EC2 instance ids (8 or 17 hex digits) and hybrid managed node ids. */
-const MANAGED_NODE_ID = /^(?:i|mi)-[0-9a-f]{8,17}$/;
 
 /** Statuses after which the invocation may still finish (Cancelling ends as Cancelled). */
 const RUNNING = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
@@ -178,7 +179,7 @@ export const createCommandNodeUsers = (ssm: SSMClient, options: CommandNodeUsers
   return {
     presenceOf: async (nodeId, user) => {
       if (!isSafeUserName(user)) return unknownPresence('not a safe user name: not probed');
-      if (!MANAGED_NODE_ID.test(nodeId)) return unknownPresence('not a managed node id: not probed');
+      if (!isManagedNodeId(nodeId)) return unknownPresence('not a managed node id: not probed');
       const key = JSON.stringify([nodeId, user]);
       return cache.get(key, async () => {
         const presence = await probe(nodeId, user);

@@ -81,6 +81,9 @@ export interface Decision {
 
 /** `i-` (8 or 17 hex) and `mi-` ids: the targets Run As can apply to. */
 const MANAGED_NODE = /^(?:i|mi)-[0-9a-f]{8,17}$/;
+
+/** A target Session Manager opens on a managed node (EC2 instance `i-…` or hybrid node `mi-…`). */
+export const isManagedNodeId = (target: string): boolean => MANAGED_NODE.test(target);
 const DENY_LIST = 'DENIED_RUN_AS_USERS';
 
 interface Trail {

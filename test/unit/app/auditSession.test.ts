@@ -25,6 +25,18 @@ const alice: Principal = {
   accessKeyId: 'AKIAEXAMPLEALICE0001',
 };
 
+const operators: Principal = {
+  kind: 'role',
+  arn: `arn:aws:iam::${ACCOUNT}:role/Operators`,
+  accountId: ACCOUNT,
+  name: 'Operators',
+  path: '/',
+  callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/alice`,
+  accessKeyId: 'ASIAEXAMPLEOPERATOR1',
+  sessionName: 'alice',
+  sessionCreatedAt: '2026-02-01T09:00:00Z',
+};
+
 const command = (overrides: Partial<StartSessionCommand> = {}): StartSessionCommand => ({
   eventId: '6f1d0e3a-2b4c-4d5e-8f90-a1b2c3d4e5f6',
   eventTime: '2026-02-01T10:00:00.000Z',
@@ -243,4 +255,25 @@ describe('auditSession', () => {
     expect(imported[0]?.Compliance.Status).toBe('NOT_AVAILABLE');
     expect(imported[0]?.Description).toContain('iam:ListUserTags was denied');
   });
+
+  it.each([
+    ['an IAM user', alice, true, 0],
+    ['a role session where Run As is off', operators, false, 0],
+    ['a role session where Run As is on', operators, true, 1],
+  ])(
+    'looks up session tags (CloudTrail) only when they can decide: %s',
+    async (_case, principal, runAsEnabled, lookups) => {
+      // Prepare
+      const { ports, calls } = fakes({
+        documents: { 'SSM-SessionManagerRunShell': shell({ runAsEnabled, runAsDefaultUser: 'ec2-user' }) },
+        users: ['ec2-user'],
+      });
+
+      // Act
+      await auditSession(command({ principal }), ports, settings);
+
+      // Assess
+      expect(calls.filter((call) => call === 'sessionTags')).toHaveLength(lookups);
+    },
+  );
 });
