@@ -18,7 +18,7 @@ import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
 import { createSsmFleetUsers } from '../aws/ssmFleetUsers.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
-import { type ClientOptions, createClients, type RegionClients } from './clients.ts';
+import { type ClientOptions, createClients, memoize, type RegionClients } from './clients.ts';
 
 export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
 
@@ -47,43 +47,23 @@ export const createChangeAuditPorts = (
   clientOptions: ClientOptions = {},
 ): ChangeAuditPortsFor => {
   // Clients live as long as the container (connection reuse), one set per Region.
-  const clients = new Map<string, RegionClients>();
-  const clientsIn = (region: string): RegionClients => {
-    let found = clients.get(region);
-    if (found === undefined) {
-      found = createClients(region, clientOptions);
-      clients.set(region, found);
-    }
-    return found;
-  };
-  const regionPorts = new Map<string, RegionChangePorts>();
-  const inRegion = (region: string): RegionChangePorts => {
-    let found = regionPorts.get(region);
-    if (found === undefined) {
-      const { ssm, securityHub } = clientsIn(region);
-      found = {
-        documents: createSsmSessionDocuments(ssm, NO_CACHE),
-        findings: createSecurityHubFindingSink(securityHub),
-        findingReader: createSecurityHubFindingReader(securityHub),
-        sessions: createSsmActiveSessions(ssm),
-        ...fleetUsersFor(config, ssm),
-      };
-      regionPorts.set(region, found);
-    }
-    return found;
-  };
-  const accounts = new Map<string, ChangeAuditPorts>();
-  return (accountId) => {
-    let found = accounts.get(accountId);
-    if (found === undefined) {
-      const { iam } = clientsIn(config.region);
-      found = {
-        principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
-        principals: createIamPrincipalDirectory(iam, { accountId }),
-        inRegion,
-      };
-      accounts.set(accountId, found);
-    }
-    return found;
-  };
+  const clientsIn = memoize((region) => createClients(region, clientOptions));
+  const inRegion = memoize((region): RegionChangePorts => {
+    const { ssm, securityHub } = clientsIn(region);
+    return {
+      documents: createSsmSessionDocuments(ssm, NO_CACHE),
+      findings: createSecurityHubFindingSink(securityHub),
+      findingReader: createSecurityHubFindingReader(securityHub),
+      sessions: createSsmActiveSessions(ssm),
+      ...fleetUsersFor(config, ssm),
+    };
+  });
+  return memoize((accountId): ChangeAuditPorts => {
+    const { iam } = clientsIn(config.region);
+    return {
+      principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
+      principals: createIamPrincipalDirectory(iam, { accountId }),
+      inRegion,
+    };
+  });
 };

@@ -34,3 +34,16 @@ export const createClients = (region: string, options: ClientOptions = {}): Regi
     securityHub: new SecurityHubClient(config),
   };
 };
+
+/** One value per key for the life of the container (clients, adapters and their caches). */
+export const memoize = <V>(build: (key: string) => V): ((key: string) => V) => {
+  const values = new Map<string, V>();
+  return (key) => {
+    let value = values.get(key);
+    if (value === undefined) {
+      value = build(key);
+      values.set(key, value);
+    }
+    return value;
+  };
+};

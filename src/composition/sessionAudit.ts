@@ -8,7 +8,7 @@ import { createSecurityHubFindingSink } from '../aws/securityHubFindingSink.ts';
 import { createSsmNodePlatforms } from '../aws/ssmNodePlatforms.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
-import { type ClientOptions, createClients, type RegionClients } from './clients.ts';
+import { type ClientOptions, createClients, memoize, type RegionClients } from './clients.ts';
 
 /** Ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe waits within it). */
 export type SessionAuditPortsFor = (
@@ -64,15 +64,12 @@ export const createSessionAuditPorts = (
   };
 
   // One set of adapters (and so of caches) per account and Region, for the life of the container.
-  const ports = new Map<string, SessionAuditPorts>();
+  const ports = memoize((key) => {
+    const [accountId = '', region = ''] = key.split('/');
+    return build(accountId, region);
+  });
   return (accountId, region, invocationRemainingTimeMs) => {
     currentRemainingTimeMs = invocationRemainingTimeMs;
-    const key = `${accountId}/${region}`;
-    let found = ports.get(key);
-    if (found === undefined) {
-      found = build(accountId, region);
-      ports.set(key, found);
-    }
-    return found;
+    return ports(`${accountId}/${region}`);
   };
 };

@@ -4,23 +4,13 @@
  * MalformedEventError naming the field, so the event is retried and then kept by the
  * failure destination instead of being dropped.
  */
-import type { Principal } from '../domain/facts.ts';
 import { PREFERENCES_DOCUMENT } from '../domain/runAs.ts';
 import { MalformedEventError } from '../errors.ts';
 import { type ApiCallRecord, openEnvelope, parseApiCallRecord } from './envelope.ts';
 import { asObject, type JsonObject, objectAt, optionalStringAt, stringAt, valueAt } from './fields.ts';
 import { type Intake, inScope, outOfScope } from './intake.ts';
-import type { Partition } from './partition.ts';
 
-export interface StartSessionCommand {
-  readonly eventId: string;
-  /** ISO-8601 UTC with milliseconds. */
-  readonly eventTime: string;
-  /** The account the event belongs to: `account`, else `detail.recipientAccountId`. */
-  readonly accountId: string;
-  readonly region: string;
-  readonly partition: Partition;
-  readonly principal: Principal;
+export interface StartSessionCommand extends ApiCallRecord {
   /** `i-…`, `mi-…`, `ecs:cluster_task_container`, … */
   readonly target: string;
   /** requestParameters.documentName, or SSM-SessionManagerRunShell when none was named. */
@@ -30,10 +20,6 @@ export interface StartSessionCommand {
   readonly parameters: Readonly<Record<string, readonly string[]>>;
   /** responseElements.sessionId; null when responseElements was null or had none. */
   readonly sessionId: string | null;
-  readonly errorCode: string | null;
-  readonly errorMessage: string | null;
-  readonly sourceIPAddress: string;
-  readonly userAgent: string;
 }
 
 export const SSM_SOURCE = { source: 'aws.ssm', eventSource: 'ssm.amazonaws.com' } as const;

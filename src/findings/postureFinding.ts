@@ -12,7 +12,7 @@ import { isSafeUserName } from '../domain/userName.ts';
 import type { Partition } from '../events/partition.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
-import { nodeResource, principalResource, sessionResource } from './resources.ts';
+import { nodeResource, principalResource, principalWords, sessionResource } from './resources.ts';
 
 /** The change a finding was written for. */
 export interface ChangeContext {
@@ -87,25 +87,6 @@ export interface PrincipalFindingInput extends Placement {
   /** CreatedAt of the finding already in Security Hub, kept across updates. */
   readonly createdAt?: string;
 }
-
-/** "Role Operators", "User alice", …; `start` capitalises it for the start of a sentence. */
-const principalWords = (principal: Principal, start: boolean): string => {
-  const words = ((): string => {
-    switch (principal.kind) {
-      case 'user':
-        return `user ${principal.name}`;
-      case 'role':
-        return `role ${principal.name}`;
-      case 'root':
-        return 'the root user';
-      case 'federated-user':
-        return `federated user ${principal.name}`;
-      case 'other':
-        return principal.name;
-    }
-  })();
-  return start && principal.kind !== 'other' ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
-};
 
 const principalTitle = (
   principal: Principal,

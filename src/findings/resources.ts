@@ -68,3 +68,22 @@ export const principalResource = (
   Partition: partition,
   Region: region,
 });
+
+/** "role Operators", "user alice", …; `start` capitalises it for the start of a sentence. */
+export const principalWords = (principal: Principal, start = false): string => {
+  const words = ((): string => {
+    switch (principal.kind) {
+      case 'user':
+        return `user ${principal.name}`;
+      case 'role':
+        return `role ${principal.name}`;
+      case 'root':
+        return 'the root user';
+      case 'federated-user':
+        return `federated user ${principal.name}`;
+      case 'other':
+        return principal.name;
+    }
+  })();
+  return start && principal.kind !== 'other' ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
+};

@@ -1,10 +1,9 @@
 /** The `session` check's finding: one per StartSession, keyed by its session id (DESIGN.md §4). */
-import type { Principal } from '../domain/facts.ts';
 import { type Decision, SSM_USER } from '../domain/runAs.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
-import { nodeResource, principalResource, sessionResource } from './resources.ts';
+import { nodeResource, principalResource, principalWords, sessionResource } from './resources.ts';
 
 export interface SessionFindingInput {
   readonly command: StartSessionCommand;
@@ -15,24 +14,9 @@ export interface SessionFindingInput {
   readonly createdAt?: string;
 }
 
-const actor = (principal: Principal): string => {
-  switch (principal.kind) {
-    case 'user':
-      return `user ${principal.name}`;
-    case 'role':
-      return `role ${principal.name}`;
-    case 'root':
-      return 'the root user';
-    case 'federated-user':
-      return `federated user ${principal.name}`;
-    case 'other':
-      return principal.name;
-  }
-};
-
 const title = ({ command, decision, platform }: SessionFindingInput): string => {
   const on = command.target;
-  const by = actor(command.principal);
+  const by = principalWords(command.principal);
   const user = `"${decision.expectedUser}"`;
   switch (decision.outcome) {
     case 'COMPLIANT':
