@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type FaultDecision, type FaultService, Faults } from './faults.ts';
+import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
 import { cloudTrailOperation } from './services/cloudtrail.ts';
 import { iamOperation, renderQueryError, renderQueryResponse } from './services/iam.ts';
 import { securityHubInput, securityHubOperation, securityHubRoute } from './services/securityHub.ts';
@@ -49,6 +50,8 @@ export interface LocalAws {
   readonly world: LocalWorld;
   readonly faults: Faults;
   readonly calls: CallLog;
+  /** Request-rate quotas (token buckets); not enforced unless the world or `options.quotas` says so. */
+  readonly quotas: Quotas;
   /** Findings Security Hub stores, one Region or all. */
   findings(region?: string): StoredFinding[];
   close(): Promise<void>;
@@ -71,22 +74,22 @@ const FAULT_ERRORS: Readonly<
   >
 > = {
   iam: {
-    throttle: { code: 'Throttling', status: 400 },
+    throttle: THROTTLING_ERRORS.iam,
     'server-error': { code: 'ServiceFailure', status: 500 },
     'access-denied': { code: 'AccessDenied', status: 403 },
   },
   ssm: {
-    throttle: { code: 'ThrottlingException', status: 400 },
+    throttle: THROTTLING_ERRORS.ssm,
     'server-error': { code: 'InternalServerError', status: 500 },
     'access-denied': { code: 'AccessDeniedException', status: 400 },
   },
   cloudtrail: {
-    throttle: { code: 'ThrottlingException', status: 429 },
+    throttle: THROTTLING_ERRORS.cloudtrail,
     'server-error': { code: 'InternalFailure', status: 500 },
     'access-denied': { code: 'AccessDeniedException', status: 403 },
   },
   securityhub: {
-    throttle: { code: 'ThrottlingException', status: 429 },
+    throttle: THROTTLING_ERRORS.securityhub,
     'server-error': { code: 'InternalException', status: 500 },
     'access-denied': { code: 'AccessDeniedException', status: 403 },
   },
@@ -223,6 +226,14 @@ async function dispatch(
         403,
       );
     }
+    const throttled = state.quotas.admit({
+      // The world's one account; a world of several accounts would pick it by the access key.
+      account: state.world.accountId,
+      region,
+      service,
+      operation: r.operation,
+    });
+    if (throttled !== undefined) throw throttled;
     const decision = state.faults.onCall({ service, operation: r.operation, region });
     if (decision.delayMs > 0) await sleep(decision.delayMs);
     if (decision.error !== undefined) {
@@ -277,12 +288,23 @@ async function dispatch(
 
 export async function startLocalAws(
   world: LocalWorld | World,
-  options: { port?: number; host?: string } = {},
+  options: {
+    port?: number;
+    host?: string;
+    /** The quotas' clock; real time by default. */
+    clock?: Clock;
+    /** Replaces the world's `quotas` (the only source when `world` is a LocalWorld). */
+    quotas?: QuotaConfig;
+  } = {},
 ): Promise<LocalAws> {
   const localWorld = world instanceof LocalWorld ? world : new LocalWorld(world);
   const faults = new Faults(localWorld.initialFaults);
   const calls = new CallLog();
-  const state = { world: localWorld, faults, calls };
+  const quotas = new Quotas(
+    options.quotas ?? (world instanceof LocalWorld ? undefined : world.quotas),
+    options.clock,
+  );
+  const state = { world: localWorld, faults, calls, quotas };
   const server = createServer((req, res) => {
     void dispatch(req, res, state);
   });
@@ -302,6 +324,7 @@ export async function startLocalAws(
     world: localWorld,
     faults,
     calls,
+    quotas,
     endpointEnv: () => ({
       AWS_ENDPOINT_URL_IAM: url,
       AWS_ENDPOINT_URL_SSM: url,

@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type FaultRule, FaultRuleError, parseFaultRule } from './faults.ts';
+import { parseQuotaConfig, type QuotaConfig, QuotaError } from './quotas.ts';
 
 export type NodePlatform = 'Linux' | 'MacOS' | 'Windows';
 export type PingStatus = 'Online' | 'ConnectionLost' | 'Inactive';
@@ -93,6 +94,8 @@ export interface World {
   };
   readonly regions: Readonly<Record<string, WorldRegion>>;
   readonly faults: readonly FaultRule[];
+  /** Request-rate quotas; absent = not enforced. */
+  readonly quotas?: QuotaConfig;
 }
 
 export class WorldError extends Error {
@@ -430,6 +433,7 @@ export function parseWorld(json: unknown): World {
     'iam',
     'regions',
     'faults',
+    'quotas',
   ]);
   const accountId = string(o.accountId, 'accountId', /^\d{12}$/, 'a 12-digit account id');
   const partition =
@@ -475,7 +479,18 @@ export function parseWorld(json: unknown): World {
     },
     regions,
     faults,
+    ...(o.quotas === undefined ? {} : { quotas: worldQuotas(o.quotas) }),
   };
+}
+
+function worldQuotas(json: unknown): QuotaConfig {
+  try {
+    return parseQuotaConfig(json, 'quotas');
+  } catch (error) {
+    if (error instanceof QuotaError)
+      throw new WorldError(error.path, error.message.slice(error.path.length + 2), { cause: error });
+    throw error;
+  }
 }
 
 export async function loadWorld(path: string): Promise<World> {

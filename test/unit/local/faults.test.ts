@@ -120,8 +120,8 @@ describe('faults over HTTP with the real SDK retry', () => {
   it.each([
     ['iam', 'Throttling', 400],
     ['ssm', 'ThrottlingException', 400],
-    ['cloudtrail', 'ThrottlingException', 429],
-    ['securityhub', 'ThrottlingException', 429],
+    ['cloudtrail', 'ThrottlingException', 400],
+    ['securityhub', 'TooManyRequestsException', 429],
   ] as const)('%s throttling surfaces as %s %i after the retries run out', async (service, name, status) => {
     await withLocal(baseWorld(), async (local) => {
       // Prepare
