@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
 import { type FaultDecision, type FaultService, Faults } from './faults.ts';
 import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
 import { cloudTrailOperation } from './services/cloudtrail.ts';
@@ -52,6 +53,8 @@ export interface LocalAws {
   readonly calls: CallLog;
   /** Request-rate quotas (token buckets); not enforced unless the world or `options.quotas` says so. */
   readonly quotas: Quotas;
+  /** The local DynamoDB, when started with `options.dynamo`. */
+  readonly dynamo?: LocalDynamo;
   /** Findings Security Hub stores, one Region or all. */
   findings(region?: string): StoredFinding[];
   close(): Promise<void>;
@@ -295,6 +298,8 @@ export async function startLocalAws(
     clock?: Clock;
     /** Replaces the world's `quotas` (the only source when `world` is a LocalWorld). */
     quotas?: QuotaConfig;
+    /** Also start a local DynamoDB with these tables; endpointEnv() then points DynamoDB at it. */
+    dynamo?: Omit<LocalDynamoOptions, 'calls'>;
   } = {},
 ): Promise<LocalAws> {
   const localWorld = world instanceof LocalWorld ? world : new LocalWorld(world);
@@ -318,6 +323,16 @@ export async function startLocalAws(
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  let dynamo: LocalDynamo | undefined;
+  if (options.dynamo !== undefined) {
+    try {
+      // Loaded only when asked for: dynalite and the DynamoDB client take ~100 ms to load.
+      dynamo = await (await import('./dynamo.ts')).startLocalDynamo({ ...options.dynamo, calls });
+    } catch (error) {
+      server.close();
+      throw error;
+    }
+  }
   return {
     url,
     port,
@@ -325,17 +340,23 @@ export async function startLocalAws(
     faults,
     calls,
     quotas,
+    ...(dynamo === undefined ? {} : { dynamo }),
     endpointEnv: () => ({
       AWS_ENDPOINT_URL_IAM: url,
       AWS_ENDPOINT_URL_SSM: url,
       AWS_ENDPOINT_URL_CLOUDTRAIL: url,
       AWS_ENDPOINT_URL_SECURITYHUB: url,
+      ...(dynamo === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint }),
     }),
     findings: (region?: string) => localWorld.findings(region),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        server.closeAllConnections();
-      }),
+    close: async () => {
+      await Promise.all([
+        new Promise<void>((resolve, reject) => {
+          server.close((error) => (error === undefined ? resolve() : reject(error)));
+          server.closeAllConnections();
+        }),
+        dynamo?.close(),
+      ]);
+    },
   };
 }
