@@ -114,7 +114,7 @@ export class CredentialRegistry {
   register(accessKeyId: string, principal: Principal, sessionToken?: string): void {
     if (accessKeyId.trim() === '') throw new Error('an access key id must not be blank');
     const existing = this.#byKey.get(accessKeyId);
-    if (existing !== undefined && existing.principal !== principal) {
+    if (existing !== undefined && JSON.stringify(existing.principal) !== JSON.stringify(principal)) {
       throw new Error(`access key ${accessKeyId} is already registered to another principal`);
     }
     this.#byKey.set(accessKeyId, sessionToken === undefined ? { principal } : { principal, sessionToken });

@@ -315,6 +315,34 @@ describe('local STS (awsQuery) through the real STS client', () => {
     expect(error.$metadata?.httpStatusCode).toBe(403);
   });
 
+  it('refuses an unsigned request', async () => {
+    // Act
+    const response = await fetch(sts.url, {
+      method: 'POST',
+      body: 'Action=GetCallerIdentity&Version=2011-06-15',
+    });
+
+    // Assess
+    expect(response.status).toBe(403);
+    expect(await response.text()).toContain('<Code>MissingAuthenticationToken</Code>');
+  });
+
+  it('keeps a key registered to one principal: the same again is fine, another is an error', () => {
+    // Prepare
+    const credentials = new CredentialRegistry();
+    credentials.register(OPERATOR_KEY.accessKeyId, operator);
+
+    // Act
+    const again = () => credentials.register(OPERATOR_KEY.accessKeyId, { ...operator });
+    const other = () => credentials.register(OPERATOR_KEY.accessKeyId, auditFunction);
+
+    // Assess
+    expect(again).not.toThrow();
+    expect(other).toThrow(
+      `access key ${OPERATOR_KEY.accessKeyId} is already registered to another principal`,
+    );
+  });
+
   it('refuses issued credentials once they expire', async () => {
     // Prepare
     const out = await assume(AUDIT_KEY, {
