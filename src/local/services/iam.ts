@@ -46,22 +46,24 @@ function renderXml(value: XmlValue): string {
     .join('');
 }
 
+/** `xmlns` is the service's API namespace (IAM's unless given). */
 export function renderQueryResponse(
   action: string,
   result: { readonly [key: string]: XmlValue },
   requestId: string,
+  xmlns = XMLNS,
 ): string {
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${XMLNS}">` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<${action}Response xmlns="${xmlns}">` +
     `<${action}Result>${renderXml(result)}</${action}Result>` +
     `<ResponseMetadata><RequestId>${escapeXml(requestId)}</RequestId></ResponseMetadata></${action}Response>`
   );
 }
 
-export function renderQueryError(error: AwsApiError, requestId: string): string {
+export function renderQueryError(error: AwsApiError, requestId: string, xmlns = XMLNS): string {
   const type = error.status >= 500 ? 'Receiver' : 'Sender';
   return (
-    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${XMLNS}"><Error><Type>${type}</Type>` +
+    `<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="${xmlns}"><Error><Type>${type}</Type>` +
     `<Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message></Error>` +
     `<RequestId>${escapeXml(requestId)}</RequestId></ErrorResponse>`
   );
