@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import type { Context } from 'aws-lambda';
 import { build } from 'esbuild';
 import {
@@ -21,7 +20,8 @@ import {
 } from './benchScenario.ts';
 import { bundleFunction, esbuildOptionsFor } from './build.ts';
 import { matchesPattern } from './eventPattern.ts';
-import { startLocalAws } from './server.ts';
+import { UsageError } from './inputError.ts';
+import { localCredentials, startLocalAws } from './server.ts';
 import { type FunctionSpec, functionsOf, loadTemplate, resolveEnvironment } from './template.ts';
 
 export class BenchError extends Error {
@@ -62,6 +62,11 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   out: path.join(ROOT, 'bench-results.json'),
 };
 
+/** Bench flags as given on the command line (absent ones take the defaults). */
+export type BenchFlags = Readonly<
+  Partial<Record<'events' | 'principals' | 'nodes' | 'documents' | 'latency-ms' | 'out', string | undefined>>
+>;
+
 const integer = (
   raw: string | undefined,
   name: string,
@@ -72,32 +77,22 @@ const integer = (
   if (raw === undefined) return fallback;
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new BenchError(`--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    throw new UsageError(
+      '',
+      `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
   }
   return value;
 };
 
-export const parseBenchArgs = (args: readonly string[]): BenchOptions => {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      events: { type: 'string' },
-      principals: { type: 'string' },
-      nodes: { type: 'string' },
-      documents: { type: 'string' },
-      'latency-ms': { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
-  return {
-    events: integer(values.events, 'events', DEFAULT_OPTIONS.events, 1, 1_000_000),
-    principals: integer(values.principals, 'principals', DEFAULT_OPTIONS.principals, 1, 9999),
-    nodes: integer(values.nodes, 'nodes', DEFAULT_OPTIONS.nodes, 1, 100_000),
-    documents: integer(values.documents, 'documents', DEFAULT_OPTIONS.documents, 1, 100),
-    latencyMs: integer(values['latency-ms'], 'latency-ms', DEFAULT_OPTIONS.latencyMs, 0, 10_000),
-    out: values.out === undefined ? DEFAULT_OPTIONS.out : path.resolve(values.out),
-  };
-};
+export const benchOptions = (flags: BenchFlags): BenchOptions => ({
+  events: integer(flags.events, 'events', DEFAULT_OPTIONS.events, 1, 1_000_000),
+  principals: integer(flags.principals, 'principals', DEFAULT_OPTIONS.principals, 1, 9999),
+  nodes: integer(flags.nodes, 'nodes', DEFAULT_OPTIONS.nodes, 1, 100_000),
+  documents: integer(flags.documents, 'documents', DEFAULT_OPTIONS.documents, 1, 100),
+  latencyMs: integer(flags['latency-ms'], 'latency-ms', DEFAULT_OPTIONS.latencyMs, 0, 10_000),
+  out: flags.out === undefined ? DEFAULT_OPTIONS.out : path.resolve(flags.out),
+});
 
 // --- Statistics (pure) ----------------------------------------------------------------------------
 
@@ -225,12 +220,32 @@ export interface Target {
   readonly value: number;
   readonly limit: number;
   readonly ok: boolean;
+  /** Why this run cannot judge the target: no cache could meet it on these events. */
+  readonly notApplicable?: string;
 }
+
+/**
+ * The fewest AWS calls per event that any cache could make on these events: every event
+ * imports its finding, and the first sight of each node costs two reads (platform, inventory),
+ * of each principal one (its tags), of each role session one (its AssumeRole record) and of
+ * each document one. Later sights are what a cache can save.
+ */
+export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly ScenarioEvent[]): number => {
+  const distinct = <T>(key: (event: ScenarioEvent) => T): number => new Set(events.map(key)).size;
+  const roleSessions = new Set(
+    events.filter((e) => scenario.principals[e.principal]?.kind === 'role').map((e) => e.principal),
+  ).size;
+  const reads =
+    2 * distinct((e) => e.node) + distinct((e) => e.principal) + roleSessions + distinct((e) => e.document);
+  return (events.length + reads) / events.length;
+};
 
 export const evaluateTargets = (
   cached: RunSummary,
   ratio: RunRatio,
   functions: readonly FunctionFigures[],
+  /** uncached calls per event ÷ compulsoryCallsPerEvent: the best reduction any cache could reach. */
+  bestReduction: number = Number.POSITIVE_INFINITY,
 ): Target[] => {
   const atMost = (name: string, value: number, limit: number): Target => ({
     name,
@@ -250,6 +265,13 @@ export const evaluateTargets = (
       value: reduction,
       limit: LIMITS.callReduction,
       ok: reduction >= LIMITS.callReduction,
+      ...(bestReduction < LIMITS.callReduction
+        ? {
+            notApplicable:
+              `even a perfect cache saves at most ${bestReduction.toFixed(2)}x on this run: too few events ` +
+              'per node, principal and document for the first reads of each to pay off (the default run has 10 per node)',
+          }
+        : {}),
     },
     ...functions.flatMap((fn) => [
       atMost(`${fn.logicalId}: bundle bytes <= limit`, fn.bundleBytes, LIMITS.bundleBytes),
@@ -429,11 +451,14 @@ export const formatReport = (report: BenchReport): string => {
     'Targets',
     ...report.targets.map(
       (t) =>
-        `  ${t.ok ? 'OK    ' : 'MISSED'}  ${t.name}: ${Number.isInteger(t.value) ? t.value : t.value.toFixed(3)} (limit ${Number.isInteger(t.limit) ? t.limit : t.limit.toFixed(3)})`,
+        `  ${t.ok ? 'OK    ' : t.notApplicable === undefined ? 'MISSED' : 'n/a   '}  ${t.name}: ${Number.isInteger(t.value) ? t.value : t.value.toFixed(3)} (limit ${Number.isInteger(t.limit) ? t.limit : t.limit.toFixed(3)})` +
+        (t.ok || t.notApplicable === undefined ? '' : `\n          not applicable: ${t.notApplicable}`),
     ),
   ];
-  const missed = report.targets.filter((t) => !t.ok).length;
-  lines.push(missed === 0 ? 'all targets met' : `${missed} target(s) MISSED`, '');
+  const missed = report.targets.filter((t) => !t.ok && t.notApplicable === undefined).length;
+  const notApplicable = report.targets.filter((t) => !t.ok && t.notApplicable !== undefined).length;
+  const applicable = notApplicable === 0 ? '' : ` (${notApplicable} not applicable to this run)`;
+  lines.push(missed === 0 ? `all targets met${applicable}` : `${missed} target(s) MISSED${applicable}`, '');
   return lines.join('\n');
 };
 
@@ -468,8 +493,7 @@ const outcomeOf = (result: unknown): string =>
 
 /** Dummy credentials and no instance metadata: the SDK must reach nothing but the local endpoint. */
 const SDK_ENV: Readonly<Record<string, string | undefined>> = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'local-bench-not-a-secret',
+  ...localCredentials,
   AWS_SESSION_TOKEN: undefined,
   AWS_PROFILE: undefined,
   AWS_EC2_METADATA_DISABLED: 'true',
@@ -694,16 +718,8 @@ const entryFileOf = (fn: FunctionSpec): string => {
   return path.resolve(fn.codeDir, entry);
 };
 
-export const runBenchmark = async (args: string[]): Promise<number> => {
-  let options: BenchOptions;
-  try {
-    options = parseBenchArgs(args);
-  } catch (error) {
-    if (!(error instanceof BenchError)) throw error;
-    console.error(`runas-audit bench: ${error.message}`);
-    return 2;
-  }
-  try {
+export const runBenchmark = async (options: BenchOptions): Promise<number> => {
+  {
     const scenario = generateScenario(options);
     const template = await loadTemplate(path.join(ROOT, 'template.yaml'));
     const functions = functionsOf(template);
@@ -756,7 +772,12 @@ export const runBenchmark = async (args: string[]): Promise<number> => {
       uncached: { ...uncachedSummary, ...uncachedRest },
       ratio,
       functions: figures,
-      targets: evaluateTargets(cached.summary, ratio, figures),
+      targets: evaluateTargets(
+        cached.summary,
+        ratio,
+        figures,
+        uncached.summary.totalCallsPerEvent / compulsoryCallsPerEvent(scenario, scenario.events),
+      ),
       node: process.version,
       date: new Date().toISOString(),
     };
@@ -764,9 +785,5 @@ export const runBenchmark = async (args: string[]): Promise<number> => {
     await writeFile(options.out, `${JSON.stringify(report, null, 2)}\n`);
     console.log(`figures written to ${options.out}`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof BenchError)) throw error;
-    console.error(`runas-audit bench: ${error.message}`);
-    return 1;
   }
 };

@@ -3,9 +3,8 @@
  * handler once in a fresh child Node.js process (the same binary) with Lambda's environment,
  * a Lambda context and the function's timeout. Every invoke is therefore a cold start.
  *
- * The child reports on file descriptor 3 (never stdout, which belongs to the function's logs):
- * one `init` line when the module is loaded, then one result line, either the handler's result
- * or Lambda's error envelope `{ errorType, errorMessage, trace }`.
+ * The child's runtime client is lambdaBootstrap.ts; it reports on file descriptor 3 (never
+ * stdout, which belongs to the function's logs).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,7 +12,9 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { build } from 'esbuild';
 import { type BundleResult, bundleFunction } from './build.ts';
+import { InputError } from './inputError.ts';
 import {
   type FunctionSpec,
   functionsOf,
@@ -69,8 +70,14 @@ export interface RunHandlerOptions {
   readonly accountId?: string;
 }
 
+/** The child runtime broke its protocol: a bug of the local runtime, never of the function. */
 export class InvokeError extends Error {
   override readonly name = 'InvokeError';
+}
+
+/** `invoke` named a logical id that is not a function of the template. */
+export class UnknownFunctionError extends InputError {
+  override readonly name = 'UnknownFunctionError';
 }
 
 const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../template.yaml');
@@ -84,117 +91,24 @@ const DUMMY_CREDENTIALS = {
   AWS_SECRET_ACCESS_KEY: 'local-invoke-not-a-secret',
 };
 
-/**
- * The runtime client that runs inside the child. Plain JavaScript (the child runs no
- * TypeScript); it mirrors the Node.js runtime's error types for load and handler failures.
- */
-const BOOTSTRAP = String.raw`
-import { readFileSync, writeSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+/** The runtime client of the child (lambdaBootstrap.ts), compiled to JavaScript once per process. */
+const BOOTSTRAP_SOURCE = path.join(import.meta.dirname, 'lambdaBootstrap.ts');
+let bootstrapCode: Promise<string> | undefined;
 
-const [modulePath, moduleName, exportName] = process.argv.slice(2);
-const input = JSON.parse(readFileSync(0, 'utf8'));
-
-const writeAll = (text) => {
-  const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += writeSync(3, buffer, offset);
-    } catch (error) {
-      if (error.code !== 'EAGAIN') throw error;
-    }
-  }
+const compileBootstrap = async (): Promise<string> => {
+  const result = await build({
+    entryPoints: [BOOTSTRAP_SOURCE],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    logLevel: 'silent',
+  });
+  const [output] = result.outputFiles;
+  if (output === undefined) throw new InvokeError('esbuild returned no runtime client');
+  return output.text;
 };
-
-let reported = false;
-const finish = (payload, exitCode) => {
-  if (reported) return;
-  reported = true;
-  payload.maxRssKb = process.resourceUsage().maxRSS;
-  writeAll(JSON.stringify(payload) + '\n');
-  // Exit only once the logs are flushed: Lambda freezes the sandbox after a response.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)));
-};
-
-const envelope = (error) =>
-  error instanceof Error
-    ? { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack ?? '').split('\n') }
-    : { errorType: typeof error, errorMessage: String(error), trace: [] };
-
-process.on('uncaughtException', (error) => finish({ type: 'result', ok: false, error: envelope(error) }, 1));
-process.on('unhandledRejection', (reason) => {
-  const inner = envelope(reason);
-  finish({
-    type: 'result',
-    ok: false,
-    error: {
-      errorType: 'Runtime.UnhandledPromiseRejection',
-      errorMessage: inner.errorType + ': ' + inner.errorMessage,
-      trace: inner.trace,
-    },
-  }, 1);
-});
-
-const initStart = performance.now();
-let handler;
-try {
-  const module = await import(pathToFileURL(modulePath).href);
-  handler = module[exportName];
-} catch (error) {
-  const notFound = error && (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND');
-  const base = envelope(error);
-  const errorType = notFound ? 'Runtime.ImportModuleError' : error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : base.errorType;
-  const errorMessage = errorType.startsWith('Runtime.') ? base.errorType + ': ' + base.errorMessage : base.errorMessage;
-  finish({ type: 'result', ok: false, error: { ...base, errorType, errorMessage }, initMs: performance.now() - initStart }, 1);
-}
-if (!reported && typeof handler !== 'function') {
-  finish({
-    type: 'result',
-    ok: false,
-    error: { errorType: 'Runtime.HandlerNotFound', errorMessage: moduleName + '.' + exportName + ' is undefined or not exported', trace: [] },
-    initMs: performance.now() - initStart,
-  }, 1);
-}
-
-if (!reported) {
-  const initMs = performance.now() - initStart;
-  writeAll(JSON.stringify({ type: 'init', initMs }) + '\n');
-  const deadline = Date.now() + input.timeoutMs;
-  const invokeStart = performance.now();
-  const respond = (error, result) => {
-    const durationMs = performance.now() - invokeStart;
-    if (error !== undefined && error !== null) {
-      finish({ type: 'result', ok: false, error: envelope(error), initMs, durationMs }, 0);
-      return;
-    }
-    let payload;
-    try {
-      payload = JSON.stringify(result === undefined ? null : result);
-    } catch (cause) {
-      finish({ type: 'result', ok: false, error: envelope(cause), initMs, durationMs }, 0);
-      return;
-    }
-    finish({ type: 'result', ok: true, payload, initMs, durationMs }, 0);
-  };
-  const context = {
-    ...input.context,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: (error, result) => respond(error, result),
-    fail: (error) => respond(error ?? new Error('handled'), undefined),
-    succeed: (result) => respond(undefined, result),
-  };
-  try {
-    const returned = handler(input.event, context, (error, result) => respond(error, result));
-    if (returned && typeof returned.then === 'function') {
-      returned.then((result) => respond(undefined, result), (error) => respond(error ?? new Error('rejected'), undefined));
-    }
-  } catch (error) {
-    respond(error, undefined);
-  }
-}
-`;
 
 interface ChildMessage {
   readonly type: 'init' | 'result';
@@ -276,7 +190,8 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
   const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'lambda-runtime-'));
   try {
     const bootstrap = path.join(runtimeDir, 'bootstrap.mjs');
-    await writeFile(bootstrap, BOOTSTRAP, 'utf8');
+    bootstrapCode ??= compileBootstrap();
+    await writeFile(bootstrap, await bootstrapCode, 'utf8');
 
     const credentials =
       process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
@@ -450,8 +365,10 @@ export const invokeFunction = async (options: InvokeOptions): Promise<InvokeOutc
   const functions = functionsOf(template);
   const fn = functions.find((candidate) => candidate.logicalId === options.logicalId);
   if (fn === undefined) {
-    throw new InvokeError(
-      `no function ${options.logicalId} in ${template.path}; functions: ${functions.map((f) => f.logicalId).join(', ') || 'none'}`,
+    throw new UnknownFunctionError(
+      '',
+      `has no function ${JSON.stringify(options.logicalId)} (functions: ${functions.map((f) => f.logicalId).join(', ') || 'none'})`,
+      { file: path.relative(process.cwd(), template.path) || template.path },
     );
   }
   const bundle = await bundleFunction(fn);

@@ -41,8 +41,17 @@ export class CallLog {
   }
 }
 
+/** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
+export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'local-endpoint-not-a-secret',
+};
+
 export interface LocalAws {
+  /** What a client on this machine connects to: 127.0.0.1 (or ::1) when listening on every interface. */
   readonly url: string;
+  /** The address the server listens on, as given (`0.0.0.0` for every interface). */
+  readonly host: string;
   readonly port: number;
   /** AWS_ENDPOINT_URL_<SERVICE> for the four services, all pointing here. */
   endpointEnv(): Record<string, string>;
@@ -203,7 +212,7 @@ function unknownOperation(protocol: Protocol, operation: string): AwsApiError {
 async function dispatch(
   req: IncomingMessage,
   res: ServerResponse,
-  state: Omit<LocalAws, 'url' | 'port' | 'close' | 'endpointEnv' | 'findings'>,
+  state: Pick<LocalAws, 'world' | 'faults' | 'calls'>,
 ): Promise<void> {
   const requestId = randomUUID();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -295,9 +304,12 @@ export async function startLocalAws(
     });
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // 0.0.0.0 and :: are where a server listens, not addresses a client can connect to.
+  const clientHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;
   return {
     url,
+    host,
     port,
     world: localWorld,
     faults,

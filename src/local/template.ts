@@ -15,9 +15,14 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import { InputError, type InputErrorOptions } from './inputError.ts';
 
-export class TemplateError extends Error {
+/** The template is not one the local tools can read (YAML, shape, intrinsic functions). */
+export class TemplateError extends InputError {
   override readonly name = 'TemplateError';
+  constructor(problem: string, options: InputErrorOptions = {}) {
+    super('', problem, options);
+  }
 }
 
 /** An intrinsic function whose value only exists after deployment (GetAtt, ImportValue, a resource Ref…). */
@@ -183,15 +188,15 @@ export const parseTemplate = (text: string, filePath = 'template.yaml'): Templat
   const doc = parseDocument(text, { customTags: cloudFormationTags(), uniqueKeys: true, prettyErrors: true });
   const problems = [...doc.errors, ...doc.warnings];
   if (problems.length > 0) {
-    throw new TemplateError(`${filePath}: ${problems.map((p) => p.message).join('\n')}`);
+    throw new TemplateError(problems.map((p) => p.message.split('\n')[0]).join('; '), { file: filePath });
   }
   const body: unknown = doc.toJS({ maxAliasCount: 100 });
   if (!isRecord(body) || !isRecord(body.Resources)) {
-    throw new TemplateError(`${filePath}: a template is a mapping with a Resources mapping`);
+    throw new TemplateError('a template is a mapping with a Resources mapping', { file: filePath });
   }
   for (const [id, resource] of Object.entries(body.Resources)) {
     if (!isRecord(resource) || typeof resource.Type !== 'string') {
-      throw new TemplateError(`${filePath}: Resources.${id} needs a Type`);
+      throw new TemplateError(`Resources.${id} needs a Type`, { file: filePath });
     }
   }
   const absolute = path.resolve(filePath);
@@ -203,7 +208,7 @@ export const loadTemplate = async (filePath = 'template.yaml'): Promise<Template
   try {
     text = await readFile(filePath, 'utf8');
   } catch (cause) {
-    throw new TemplateError(`cannot read template ${filePath}`, { cause });
+    throw new TemplateError('cannot be read', { file: filePath, cause });
   }
   return parseTemplate(text, filePath);
 };

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
 import {
   BenchError,
+  benchOptions,
   type CallSample,
   callsBetween,
   compareRuns,
@@ -11,7 +12,6 @@ import {
   formatReport,
   type HandlerModule,
   median,
-  parseBenchArgs,
   percentile,
   type RunSummary,
   runPass,
@@ -25,6 +25,7 @@ import {
   mappedUserOf,
   PREFERENCES_DOCUMENT,
 } from '../../../src/local/benchScenario.ts';
+import { UsageError } from '../../../src/local/inputError.ts';
 
 const DEFAULT = { events: 2000, principals: 50, nodes: 200, documents: 3 };
 
@@ -343,7 +344,7 @@ describe('benchmark statistics', () => {
 describe('benchmark options', () => {
   it('defaults to the issue scenario', () => {
     // Act
-    const options = parseBenchArgs([]);
+    const options = benchOptions({});
 
     // Assess
     expect(options).toMatchObject({ events: 2000, principals: 50, nodes: 200, documents: 3, latencyMs: 20 });
@@ -352,19 +353,14 @@ describe('benchmark options', () => {
 
   it('reads every flag', () => {
     // Act
-    const options = parseBenchArgs([
-      '--events=10',
-      '--principals',
-      '4',
-      '--nodes',
-      '3',
-      '--documents',
-      '2',
-      '--latency-ms',
-      '0',
-      '--out',
-      'x.json',
-    ]);
+    const options = benchOptions({
+      events: '10',
+      principals: '4',
+      nodes: '3',
+      documents: '2',
+      'latency-ms': '0',
+      out: 'x.json',
+    });
 
     // Assess
     expect(options).toEqual({
@@ -377,12 +373,15 @@ describe('benchmark options', () => {
     });
   });
 
-  it.each([[['--events', '0']], [['--nodes', 'many']], [['--latency-ms=-1']], [['--documents', '2.5']]])(
-    'rejects %j',
-    (args) => {
-      expect(() => parseBenchArgs(args)).toThrow(BenchError);
-    },
-  );
+  it.each([
+    [{ events: '0' }, '--events'],
+    [{ nodes: 'many' }, '--nodes'],
+    [{ 'latency-ms': '-1' }, '--latency-ms'],
+    [{ documents: '2.5' }, '--documents'],
+  ])('rejects %j, naming the flag', (flags, flag) => {
+    expect(() => benchOptions(flags)).toThrow(UsageError);
+    expect(() => benchOptions(flags)).toThrow(flag);
+  });
 });
 
 describe('benchmark pass through the real handler (counts, not time)', () => {
