@@ -1,8 +1,10 @@
 /**
  * `local-aws`: a world served on the local endpoint until the command is stopped. It stops on
- * SIGINT, SIGTERM and SIGHUP, and also when its parent goes away: `npm run` and `npx` start it
- * under a shell that dies on SIGTERM without passing the signal on.
+ * SIGINT, SIGTERM and SIGHUP, and also when the process that started it goes away: `npm run`
+ * and `npx` start it under a shell that dies on SIGTERM without passing the signal on, and a
+ * killed npm leaves that shell behind; so the parent and its parent are both watched.
  */
+import { readFileSync } from 'node:fs';
 import { UsageError } from '../local/inputError.ts';
 import { optional, required } from './args.ts';
 import { loadWorldFile } from './inputs.ts';
@@ -18,12 +20,35 @@ const portOf = (raw: string | undefined): number => {
   return port;
 };
 
+/** The parent of process `pid` (Linux /proc); undefined where that cannot be read. */
+const parentOf = (pid: number): number | undefined => {
+  try {
+    // /proc/<pid>/stat: "pid (comm) state ppid …"; comm may hold spaces and parentheses.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(ppid) && ppid > 1 ? ppid : undefined;
+  } catch {
+    return undefined;
+  }
+};
+
+const isAlive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: unknown }).code === 'EPERM';
+  }
+};
+
 /** Resolves on the first stop signal, or when the process that started this one has exited. */
 const stopped = (): Promise<string> =>
   new Promise((resolve) => {
     const parent = process.ppid;
+    const grandparent = parentOf(parent);
     const timer = setInterval(() => {
-      if (process.ppid !== parent) finish('parent exited');
+      if (process.ppid !== parent || (grandparent !== undefined && !isAlive(grandparent)))
+        finish('the process that started it exited');
     }, PARENT_CHECK_MS);
     const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
     const onSignal = (signal: NodeJS.Signals): void => finish(signal);

@@ -5,7 +5,8 @@
  *
  * Stored record (what the service keeps): the finding as sent, plus the service-managed fields
  * it fills when absent (Region = request Region, RecordState ACTIVE, Workflow.Status and
- * WorkflowState NEW). On update the customer-owned fields (Workflow, WorkflowState, Note,
+ * WorkflowState NEW; for an account's own `product/<account>/default`, ProductName "Default"
+ * and CompanyName "Personal", which the console shows and filters on). On update the customer-owned fields (Workflow, WorkflowState, Note,
  * UserDefinedFields, VerificationState) keep their stored values, since a provider cannot change
  * them; CreatedAt is stored as sent (the auditor keeps it stable itself). An update whose
  * UpdatedAt is not later than the stored one is dropped but counted as a success.
@@ -53,6 +54,10 @@ export function productArnFor(partition: string, region: string, accountId: stri
 }
 
 const findingKey = (productArn: string, id: string): string => `${productArn}\n${id}`;
+
+/** What Security Hub names the default product of a custom integration when the finding does not. */
+const DEFAULT_PRODUCT = { ProductName: 'Default', CompanyName: 'Personal' } as const;
+const isDefaultProduct = (productArn: string): boolean => /:product\/\d{12}\/default$/.test(productArn);
 
 function validString(value: unknown, max: number): value is string {
   return typeof value === 'string' && value.trim() !== '' && value.length <= max;
@@ -191,6 +196,7 @@ const batchImportFindings: SecurityHubOperation = (input, ctx) => {
     if (stored !== undefined && Date.parse(finding.UpdatedAt as string) <= Date.parse(stored.UpdatedAt))
       continue;
     const record: JsonObject = {
+      ...(isDefaultProduct(finding.ProductArn as string) ? DEFAULT_PRODUCT : {}),
       ...finding,
       Region: typeof finding.Region === 'string' ? finding.Region : ctx.region,
       RecordState: finding.RecordState ?? 'ACTIVE',
