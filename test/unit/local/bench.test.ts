@@ -3,10 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
 import {
   BenchError,
+  type BenchReport,
   benchOptions,
   type CallSample,
   callsBetween,
   compareRuns,
+  compulsoryCallsPerEvent,
   evaluateTargets,
   type FunctionFigures,
   formatReport,
@@ -307,7 +309,7 @@ describe('benchmark statistics', () => {
     const extra = { outcomes: { COMPLIANT: 100 }, unexpectedOutcomes: 0, findingsStored: 100 };
 
     // Act
-    const text = formatReport({
+    const report: BenchReport = {
       scenario: {
         accountId: '111122223333',
         region: 'us-east-1',
@@ -332,12 +334,21 @@ describe('benchmark statistics', () => {
       targets: evaluateTargets(cached, ratio, [fn({})]),
       node: 'v22.0.0',
       date: '2026-01-01T00:00:00.000Z',
-    });
+    };
+    const text = formatReport(report);
+    // The same run when even a perfect cache could save no more than 1.5x on its events.
+    const unreachable = formatReport({ ...report, targets: evaluateTargets(cached, ratio, [fn({})], 1.5) });
 
     // Assess
     expect(text).toMatch(/ssm:GetDocument\s+0\.010\s+1\.000\s+100\.0/);
     expect(text).toMatch(/MISSED\s+all calls per event, uncached \/ cached >= limit: 1\.333 \(limit 3\)/);
     expect(text).toContain('1 target(s) MISSED');
+    expect(unreachable).toMatch(
+      /n\/a\s+all calls per event, uncached \/ cached >= limit: 1\.333 \(limit 3\)/,
+    );
+    expect(unreachable).toContain('not applicable: even a perfect cache saves at most 1.50x on this run');
+    expect(unreachable).toContain('all targets met (1 not applicable to this run)');
+    expect(unreachable).not.toContain('MISSED');
   });
 });
 
@@ -415,5 +426,7 @@ describe('benchmark pass through the real handler (counts, not time)', () => {
     expect(uncached.summary.readCallsPerEvent * 30).toBeCloseTo(4 * 30 + roleEvents.length);
     expect(cached.summary.writeCallsPerEvent).toBe(1);
     expect(uncached.summary.writeCallsPerEvent).toBe(1);
+    // Nothing expires in this short pass: the cache makes exactly the compulsory calls.
+    expect(cached.summary.totalCallsPerEvent).toBeCloseTo(compulsoryCallsPerEvent(scenario, scenario.events));
   });
 });
