@@ -15,6 +15,7 @@ import type { Readable, Writable } from 'node:stream';
 import { build } from 'esbuild';
 import { type BundleResult, bundleFunction } from './build.ts';
 import { InputError } from './inputError.ts';
+import { localCredentials } from './server.ts';
 import {
   type FunctionSpec,
   functionsOf,
@@ -84,12 +85,6 @@ const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../template.yaml'
 
 /** Lambda gives a function's module this long to load before the invoke timer starts. */
 const INIT_LIMIT_MS = 10_000;
-
-/** Placeholder credentials so the SDK signs requests; they are never valid against AWS. */
-const DUMMY_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'local-invoke-not-a-secret',
-};
 
 /** The runtime client of the child (lambdaBootstrap.ts), compiled to JavaScript once per process. */
 const BOOTSTRAP_SOURCE = path.join(import.meta.dirname, 'lambdaBootstrap.ts');
@@ -200,7 +195,7 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
             AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
             ...(process.env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN } : {}),
           }
-        : DUMMY_CREDENTIALS;
+        : localCredentials;
 
     const functionEnv = resolveEnvironment(template, fn, options.envVars, {
       region,

@@ -11,7 +11,7 @@ import type { ClientOptions } from '../composition/clients.ts';
 import { isRegion } from '../events/partition.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
-import { type LocalAws, startLocalAws } from './server.ts';
+import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
 import { functionsOf, loadTemplate, resolveEnvironment, type SamEnvVars } from './template.ts';
 import type { StoredFinding, World } from './world.ts';
 
@@ -61,8 +61,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Environment the SDK needs to talk to the local endpoint, and never to anything else. */
 const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({
   ...local.endpointEnv(),
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'local-replay-not-a-secret',
+  ...localCredentials,
   AWS_SESSION_TOKEN: '',
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_PROFILE: '',
