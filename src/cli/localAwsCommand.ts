@@ -99,6 +99,7 @@ export const localAwsCommand: Command = {
     const lines = [
       `# local AWS endpoint (IAM, SSM, CloudTrail, Security Hub) listening on ${local.host}:${local.port}`,
       ...Object.entries(local.endpointEnv()).map(([key, value]) => `export ${key}=${value}`),
+      '# any credentials sign (nothing checks them): export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=local',
       `# AWS CLIs that ignore AWS_ENDPOINT_URL_*: aws --endpoint-url ${local.url} --region ${Object.keys(world.regions)[0] ?? 'us-east-1'} securityhub get-findings`,
       ...(local.host === '0.0.0.0' || local.host === '::'
         ? [

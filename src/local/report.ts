@@ -63,8 +63,10 @@ const shortPrincipal = (arn: string): string => {
   const parts = resource.split('/');
   return parts.length > 2 && parts[0] !== 'assumed-role' ? `${parts[0]}/…/${parts.at(-1)}` : resource;
 };
-const clip = (text: string, width: number): string =>
-  text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+const clip = (raw: string, width: number): string => {
+  const text = printable(raw);
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+};
 /** Breaks text at spaces into lines of at most `width` characters. */
 const wrap = (text: string, width: number): string[] => {
   const lines: string[] = [];
@@ -77,12 +79,22 @@ const wrap = (text: string, width: number): string[] => {
   }
   return [...lines, line];
 };
+/**
+ * Values come from events, tags and documents: control and format characters (bidi overrides,
+ * zero-width) would rewrite the terminal's line, so they are shown as escapes.
+ */
+const printable = (text: string): string =>
+  text.replace(
+    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+
+/** A user name as the table shows it: bare when it is a safe name, quoted and escaped otherwise. */
+const userText = (user: string): string =>
+  /^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$/.test(user) && user.length <= 64 ? user : JSON.stringify(user);
 const expectedText = (user: string, source: string): string =>
-  user === ''
-    ? `(${source || 'none'})`
-    : source === ''
-      ? JSON.stringify(user)
-      : `${JSON.stringify(user)} (${source})`;
+  user === '' ? `(${source || 'none'})` : source === '' ? userText(user) : `${userText(user)} (${source})`;
+const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
 /** One Region's posture result: the outcome, and what was done with its finding. */
 const postureRow = (check: string, subject: string, posture: Record<string, unknown>): Row => {
@@ -184,17 +196,18 @@ export const formatTable = (result: ReplayResult): string => {
     ),
   ]);
   const counts = new Map<string, number>();
-  for (const row of rows) counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1);
+  for (const row of rows)
+    if (row.outcome !== '-') counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1);
   const active = result.findings.filter((f) => f.RecordState === 'ACTIVE');
   const failedFindings = active.filter((f) => f.Compliance?.Status === 'FAILED').length;
   const problems = result.evaluations.filter(
     (e) => e.rejected !== undefined || e.runs.some((run) => run.error !== undefined),
   ).length;
   const summary = [
-    `${result.evaluations.length} events, ${rows.length} evaluations: ` +
+    `${count(result.evaluations.length, 'event')}, ${count(rows.length, 'evaluation')}: ` +
       ([...counts.entries()].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'none') +
-      (problems > 0 ? `; ${problems} event(s) failed or rejected` : ''),
-    `Security Hub holds ${active.length} active findings (${failedFindings} FAILED).`,
+      (problems > 0 ? `; ${count(problems, 'event')} failed or rejected` : ''),
+    `Security Hub holds ${count(active.length, 'active finding')} (${failedFindings} FAILED).`,
   ];
   return `${[
     clip(
