@@ -4,7 +4,7 @@ import path from 'node:path';
 import { type ReplayEvent, readEventFiles, sortByEventTime } from '../local/eventInput.ts';
 import { type ReplayResult, replay } from '../local/replay.ts';
 import { formatTable } from '../local/report.ts';
-import { type CommandSpec, optional, type ParsedArgs, required } from './args.ts';
+import { type CommandSpec, type FlagSpec, optional, type ParsedArgs, required } from './args.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
 import { emit, withStdoutOnStderr } from './output.ts';
 import { DEMO_WORLD, EVENTS_DIR } from './paths.ts';
@@ -25,6 +25,15 @@ const render = (result: ReplayResult, format: string): string =>
     ? `${JSON.stringify({ evaluations: result.evaluations, findings: result.findings }, null, 2)}\n`
     : formatTable(result);
 
+const FORMAT_FLAG: FlagSpec = {
+  name: 'format',
+  value: 'table|json',
+  help: 'output format',
+  default: 'table',
+  choices: ['table', 'json'],
+};
+const OUT_FLAG: FlagSpec = { name: 'out', value: 'FILE', help: 'write the output to FILE instead of stdout' };
+
 export const demo: Command = {
   spec: {
     name: 'demo',
@@ -34,16 +43,7 @@ export const demo: Command = {
       'Replays every event in events/ (in event-time order) against src/local/demo-world.json,',
       'exactly as `replay --sort time` would, and prints one row per evaluation and a summary.',
     ],
-    flags: [
-      {
-        name: 'format',
-        value: 'table|json',
-        help: 'output format',
-        default: 'table',
-        choices: ['table', 'json'],
-      },
-      { name: 'out', value: 'FILE', help: 'write the output to FILE instead of stdout' },
-    ],
+    flags: [FORMAT_FLAG, OUT_FLAG],
   },
   run: async (args) => {
     const world = await loadWorldFile(DEMO_WORLD);
@@ -77,13 +77,7 @@ export const replayCommand: Command = {
         value: 'ENV.json',
         help: "SAM --env-vars file: variables the template's functions declare",
       },
-      {
-        name: 'format',
-        value: 'table|json',
-        help: 'output format',
-        default: 'table',
-        choices: ['table', 'json'],
-      },
+      FORMAT_FLAG,
       {
         name: 'sort',
         value: 'input|time',
@@ -91,7 +85,7 @@ export const replayCommand: Command = {
         default: 'input',
         choices: ['input', 'time'],
       },
-      { name: 'out', value: 'FILE', help: 'write the output to FILE instead of stdout' },
+      OUT_FLAG,
     ],
     positionals: { min: 1, name: 'at least one EVENT.json' },
   },

@@ -177,6 +177,7 @@ describe('a mistake is one line naming it, exit 2, no stack trace', () => {
 });
 
 describe('replay inputs', () => {
+  const REPLAY_JSON = ['replay', '--world', DEMO_WORLD, '--format', 'json'];
   const outcomes = (stdout: string) =>
     (
       JSON.parse(stdout) as { evaluations: { event: string; runs: { result?: { outcome?: string } }[] }[] }
@@ -184,16 +185,7 @@ describe('replay inputs', () => {
 
   it('wraps a raw CloudTrail record and the records of a log file, gzipped or not, as EventBridge delivers them', async () => {
     // Act
-    const run = await cli([
-      'replay',
-      '--world',
-      DEMO_WORLD,
-      '--format',
-      'json',
-      file('record.json'),
-      file('trail.json'),
-      file('trail.json.gz'),
-    ]);
+    const run = await cli([...REPLAY_JSON, file('record.json'), file('trail.json'), file('trail.json.gz')]);
 
     // Assess
     expect(run.code).toBe(0);
@@ -210,11 +202,10 @@ describe('replay inputs', () => {
     // Prepare: the Run As off change happened after the session.
     const [change, session] = [await fixture(RUN_AS_OFF), await fixture(COMPLIANT)];
     expect(Date.parse(String(change.time))).toBeGreaterThan(Date.parse(String(session.time)));
-    const replay = ['replay', '--world', DEMO_WORLD, '--format', 'json'];
 
     // Act
-    const given = await cli([...replay, RUN_AS_OFF, COMPLIANT]);
-    const sorted = await cli([...replay, '--sort', 'time', RUN_AS_OFF, COMPLIANT]);
+    const given = await cli([...REPLAY_JSON, RUN_AS_OFF, COMPLIANT]);
+    const sorted = await cli([...REPLAY_JSON, '--sort', 'time', RUN_AS_OFF, COMPLIANT]);
 
     // Assess: in the given order the session is judged after Run As was turned off.
     const [changeName, sessionName] = [path.basename(RUN_AS_OFF), path.basename(COMPLIANT)];
@@ -226,16 +217,7 @@ describe('replay inputs', () => {
 
   it('reports an event with a malformed Region or account, and replays the others, exit 1', async () => {
     // Act
-    const run = await cli([
-      'replay',
-      '--world',
-      DEMO_WORLD,
-      '--format',
-      'json',
-      file('bad-region.json'),
-      file('bad-account.json'),
-      MISSING,
-    ]);
+    const run = await cli([...REPLAY_JSON, file('bad-region.json'), file('bad-account.json'), MISSING]);
 
     // Assess
     const { evaluations } = JSON.parse(run.stdout) as {
