@@ -134,7 +134,7 @@ const linesOfRun = (run: FunctionRun): Line[] => {
     subject: shortPrincipal(str(r.principal)),
     node: str(r.target),
     outcome: str(r.outcome),
-    finding: r.findingId === null ? 'not-written' : 'written',
+    finding: typeof r.findingId === 'string' ? 'written' : r.findingId === null ? 'not-written' : '',
     expected: expectedText(str(r.expectedUser), str(r.expectedUserSource)),
     severity: str(r.severity),
   };

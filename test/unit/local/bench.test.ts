@@ -1,24 +1,8 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
-import {
-  BenchError,
-  type BenchReport,
-  benchOptions,
-  type CallSample,
-  callsBetween,
-  compareRuns,
-  compulsoryCallsPerEvent,
-  evaluateTargets,
-  type FunctionFigures,
-  formatReport,
-  type HandlerModule,
-  median,
-  percentile,
-  type RunSummary,
-  runPass,
-  summarizeRun,
-} from '../../../src/local/bench.ts';
+import { benchOptions, type HandlerModule, runPass } from '../../../src/local/bench.ts';
+import { type BenchReport, formatReport } from '../../../src/local/benchReport.ts';
 import {
   BENCH_START,
   createRng,
@@ -27,6 +11,19 @@ import {
   mappedUserOf,
   PREFERENCES_DOCUMENT,
 } from '../../../src/local/benchScenario.ts';
+import {
+  BenchError,
+  type CallSample,
+  callsBetween,
+  compareRuns,
+  compulsoryCallsPerEvent,
+  evaluateTargets,
+  type FunctionFigures,
+  median,
+  percentile,
+  type RunSummary,
+  summarizeRun,
+} from '../../../src/local/benchStats.ts';
 import { UsageError } from '../../../src/local/inputError.ts';
 
 const DEFAULT = { events: 2000, principals: 50, nodes: 200, documents: 3 };
