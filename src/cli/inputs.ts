@@ -3,7 +3,8 @@
 import { parseEnvVars } from '../local/envVars.ts';
 import { readJsonFile } from '../local/eventInput.ts';
 import { InputError } from '../local/inputError.ts';
-import { functionsOf, loadTemplate, type SamEnvVars, type Template } from '../local/template.ts';
+import { functionsOf } from '../local/samFunctions.ts';
+import { loadTemplate, type SamEnvVars, type Template } from '../local/template.ts';
 import { parseWorld, type World } from '../local/world.ts';
 import { ROOT } from './paths.ts';
 

@@ -31,8 +31,9 @@ import {
 } from './benchStats.ts';
 import { matchesPattern } from './eventPattern.ts';
 import { UsageError } from './inputError.ts';
+import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { localCredentials, startLocalAws } from './server.ts';
-import { type FunctionSpec, functionsOf, loadTemplate, resolveEnvironment } from './template.ts';
+import { type FunctionSpec, loadTemplate } from './template.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 

@@ -6,7 +6,8 @@
  */
 import { loadConfig } from '../config.ts';
 import { InputError } from './inputError.ts';
-import { type FunctionSpec, resolveEnvironment, type SamEnvVars, type Template } from './template.ts';
+import { resolveEnvironment } from './samFunctions.ts';
+import type { FunctionSpec, SamEnvVars, Template } from './template.ts';
 
 /** An `--env-vars` file that is not what SAM reads, or that sets what no function declares. */
 export class EnvVarsError extends InputError {

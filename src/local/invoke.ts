@@ -12,26 +12,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { build } from 'esbuild';
-import { type BundleResult, bundleFunction } from './build.ts';
+import { bundleFunction } from './build.ts';
 import { InputError } from './inputError.ts';
-import { localCredentials } from './server.ts';
 import {
-  type FunctionSpec,
-  functionsOf,
-  loadTemplate,
-  parameterDefaults,
-  resolveEnvironment,
-  resolveIntrinsics,
-  type SamEnvVars,
-  type Template,
-} from './template.ts';
+  functionNameOf,
+  type LambdaEnvironmentOptions,
+  lambdaEnvironment,
+  logGroupOf,
+} from './lambdaEnvironment.ts';
+import { bootstrapCode, type LambdaError, parseMessage, type RuntimeMessage } from './lambdaRuntime.ts';
+import { functionsOf } from './samFunctions.ts';
+import { loadTemplate, type SamEnvVars } from './template.ts';
 
-export interface LambdaError {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace: readonly string[];
-}
+export type { LambdaError };
 
 /** What Lambda's REPORT line says about the invocation. */
 export interface InvokeReport {
@@ -60,20 +53,10 @@ export interface InvokeOptions {
   readonly accountId?: string;
 }
 
-export interface RunHandlerOptions {
-  readonly template: Template;
-  readonly fn: FunctionSpec;
-  readonly bundle: BundleResult;
+export interface RunHandlerOptions
+  extends Omit<LambdaEnvironmentOptions, 'region' | 'accountId' | 'runtimeDir' | 'names'> {
   readonly event: unknown;
-  readonly envVars?: SamEnvVars;
-  readonly parameterOverrides?: Readonly<Record<string, string>>;
-  readonly extraEnv?: Readonly<Record<string, string>>;
   readonly accountId?: string;
-}
-
-/** The child runtime broke its protocol: a bug of the local runtime, never of the function. */
-export class InvokeError extends Error {
-  override readonly name = 'InvokeError';
 }
 
 /** `invoke` named a logical id that is not a function of the template. */
@@ -85,88 +68,6 @@ const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../template.yaml'
 
 /** Lambda gives a function's module this long to load before the invoke timer starts. */
 const INIT_LIMIT_MS = 10_000;
-
-/** The runtime client of the child (lambdaBootstrap.ts), compiled to JavaScript once per process. */
-const BOOTSTRAP_SOURCE = path.join(import.meta.dirname, 'lambdaBootstrap.ts');
-let bootstrapCode: Promise<string> | undefined;
-
-const compileBootstrap = async (): Promise<string> => {
-  const result = await build({
-    entryPoints: [BOOTSTRAP_SOURCE],
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    write: false,
-    logLevel: 'silent',
-  });
-  const [output] = result.outputFiles;
-  if (output === undefined) throw new InvokeError('esbuild returned no runtime client');
-  return output.text;
-};
-
-interface ChildMessage {
-  readonly type: 'init' | 'result';
-  readonly ok?: boolean;
-  readonly payload?: string;
-  readonly error?: LambdaError;
-  readonly initMs?: number;
-  readonly durationMs?: number;
-  readonly maxRssKb?: number;
-}
-
-const isLambdaError = (value: unknown): value is LambdaError =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as LambdaError).errorType === 'string' &&
-  typeof (value as LambdaError).errorMessage === 'string' &&
-  Array.isArray((value as LambdaError).trace);
-
-const parseMessage = (line: string): ChildMessage => {
-  const value: unknown = JSON.parse(line);
-  if (typeof value !== 'object' || value === null)
-    throw new InvokeError(`runtime sent ${line.slice(0, 200)}`);
-  const message = value as ChildMessage;
-  if (message.type !== 'init' && message.type !== 'result')
-    throw new InvokeError(`runtime sent ${line.slice(0, 200)}`);
-  if (message.type === 'result' && message.ok === false && !isLambdaError(message.error)) {
-    throw new InvokeError('runtime sent a malformed error envelope');
-  }
-  return message;
-};
-
-const functionNameOf = (template: Template, fn: FunctionSpec): string => {
-  const name = fn.properties.FunctionName;
-  if (name === undefined) return fn.logicalId;
-  try {
-    const resolved = resolveIntrinsics(template, name, { parameters: parameterDefaults(template) });
-    return typeof resolved === 'string' && resolved !== '' ? resolved : fn.logicalId;
-  } catch {
-    return fn.logicalId;
-  }
-};
-
-/** The log group Lambda would write to: the one named in LoggingConfig when it can be known locally. */
-const logGroupOf = (template: Template, fn: FunctionSpec, functionName: string, region: string): string => {
-  const fallback = `/aws/lambda/${functionName}`;
-  const logging = fn.properties.LoggingConfig;
-  const ref =
-    typeof logging === 'object' && logging !== null
-      ? (logging as Record<string, unknown>).LogGroup
-      : undefined;
-  const target =
-    typeof ref === 'object' && ref !== null && typeof (ref as { Ref?: unknown }).Ref === 'string'
-      ? template.body.Resources[(ref as { Ref: string }).Ref]
-      : undefined;
-  const name = target?.Type === 'AWS::Logs::LogGroup' ? target.Properties?.LogGroupName : ref;
-  if (name === undefined) return fallback;
-  try {
-    const resolved = resolveIntrinsics(template, name, { parameters: parameterDefaults(template), region });
-    return typeof resolved === 'string' && resolved !== '' ? resolved : fallback;
-  } catch {
-    return fallback;
-  }
-};
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
@@ -185,54 +86,15 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
   const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'lambda-runtime-'));
   try {
     const bootstrap = path.join(runtimeDir, 'bootstrap.mjs');
-    bootstrapCode ??= compileBootstrap();
-    await writeFile(bootstrap, await bootstrapCode, 'utf8');
+    await writeFile(bootstrap, await bootstrapCode(), 'utf8');
 
-    const credentials =
-      process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
-        ? {
-            AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-            AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-            ...(process.env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN } : {}),
-          }
-        : localCredentials;
-
-    const functionEnv = resolveEnvironment(template, fn, options.envVars, {
+    const env = lambdaEnvironment({
+      ...options,
       region,
       accountId,
-      ...(options.parameterOverrides === undefined ? {} : { parameterOverrides: options.parameterOverrides }),
+      runtimeDir,
+      names: { functionName, logGroupName, logStreamName },
     });
-    // `sam build` adds this flag to a function built with Sourcemap: true.
-    const sourcemap = fn.buildProperties.Sourcemap === true || fn.buildProperties.Sourcemap === 'true';
-    const nodeOptions = functionEnv.NODE_OPTIONS ?? '';
-    if (sourcemap && !nodeOptions.split(/\s+/).includes('--enable-source-maps')) {
-      functionEnv.NODE_OPTIONS = `${nodeOptions} --enable-source-maps`.trim();
-    }
-
-    // Built from scratch, like Lambda's: nothing of the parent's environment leaks in except
-    // PATH and credentials. HOME points at an empty folder so ~/.aws/config is not read.
-    const env: Record<string, string> = {
-      ...functionEnv,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: runtimeDir,
-      LANG: 'en_US.UTF-8',
-      TZ: 'UTC',
-      LAMBDA_TASK_ROOT: bundle.outdir,
-      LAMBDA_RUNTIME_DIR: runtimeDir,
-      _HANDLER: fn.handler,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      AWS_LAMBDA_FUNCTION_NAME: functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
-      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_SAM_LOCAL: 'true',
-      ...credentials,
-      ...options.extraEnv,
-    };
 
     const exportName = fn.handler.slice(fn.handler.indexOf('.') + 1);
     const moduleName = fn.handler.slice(0, fn.handler.indexOf('.'));
@@ -263,7 +125,7 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => logChunks.push(chunk));
     const channel = child.stdio[3] as Readable;
     let pending = '';
-    const messages: ChildMessage[] = [];
+    const messages: RuntimeMessage[] = [];
     let protocolError: unknown;
 
     let timedOut: 'init' | 'invoke' | undefined;

@@ -11,8 +11,9 @@ import type { ClientOptions } from '../composition/clients.ts';
 import { isRegion } from '../events/partition.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
+import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
-import { functionsOf, loadTemplate, resolveEnvironment, type SamEnvVars } from './template.ts';
+import { loadTemplate, type SamEnvVars } from './template.ts';
 import type { StoredFinding, World } from './world.ts';
 
 export type { ReplayEvent };

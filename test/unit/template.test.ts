@@ -5,15 +5,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { bundleFunction } from '../../src/local/build.ts';
 import { matchesPattern } from '../../src/local/eventPattern.ts';
-import {
-  type FunctionSpec,
-  functionsOf,
-  loadTemplate,
-  parseTemplate,
-  resolveEnvironment,
-  resolveIntrinsics,
-  type Template,
-} from '../../src/local/template.ts';
+import { resolveIntrinsics } from '../../src/local/intrinsics.ts';
+import { functionsOf, resolveEnvironment } from '../../src/local/samFunctions.ts';
+import { type FunctionSpec, loadTemplate, parseTemplate, type Template } from '../../src/local/template.ts';
 import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
