@@ -3,7 +3,7 @@ import { eventsOfJson, readJsonFile } from '../local/eventInput.ts';
 import { InputFileError } from '../local/inputError.ts';
 import { optional, required } from './args.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
-import { emit } from './output.ts';
+import { checkWritable, emit } from './output.ts';
 import type { Command } from './replayCommands.ts';
 
 /** SAM passes the file as the payload; a raw CloudTrail record is wrapped as EventBridge would deliver it. */
@@ -59,6 +59,7 @@ export const invokeCommand: Command = {
   run: async (args) => {
     const [logicalId = ''] = args.positionals;
     const eventFile = required(args, 'event', 'EVENT.json');
+    await checkWritable(optional(args, 'out'));
     const event = payloadOf(eventFile, await readJsonFile(eventFile));
     const envVars = await loadEnvVarsFile(optional(args, 'env-vars'));
     const worldFile = optional(args, 'world');

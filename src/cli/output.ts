@@ -4,7 +4,9 @@
  * stdout (handler logs when POWERTOOLS_LOG_LEVEL is set) is sent to stderr instead, so
  * `runas-audit replay --format json | jq` always parses.
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { InputFileError } from '../local/inputError.ts';
 
 const realStdoutWrite = process.stdout.write.bind(process.stdout);
@@ -32,6 +34,18 @@ export const emit = async (text: string, file: string | undefined): Promise<void
     await writeFile(file, text, 'utf8');
   } catch (cause) {
     throw new InputFileError(file, `cannot be written (${(cause as { code?: string }).code ?? 'error'})`, {
+      cause,
+    });
+  }
+};
+
+/** Fails before the work when `--out FILE` could not be written (its folder is missing or read-only). */
+export const checkWritable = async (file: string | undefined): Promise<void> => {
+  if (file === undefined) return;
+  try {
+    await access(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch (cause) {
+    throw new InputFileError(file, 'cannot be written: its folder does not exist or is not writable', {
       cause,
     });
   }

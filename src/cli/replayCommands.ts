@@ -6,7 +6,7 @@ import { type ReplayResult, replay } from '../local/replay.ts';
 import { formatTable } from '../local/report.ts';
 import { type CommandSpec, type FlagSpec, optional, type ParsedArgs, required } from './args.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
-import { emit, withStdoutOnStderr } from './output.ts';
+import { checkWritable, emit, withStdoutOnStderr } from './output.ts';
 import { DEMO_WORLD, EVENTS_DIR } from './paths.ts';
 
 export interface Command {
@@ -46,6 +46,7 @@ export const demo: Command = {
     flags: [FORMAT_FLAG, OUT_FLAG],
   },
   run: async (args) => {
+    await checkWritable(optional(args, 'out'));
     const world = await loadWorldFile(DEMO_WORLD);
     const files = (await readdir(EVENTS_DIR))
       .filter((name) => name.endsWith('.json'))
@@ -90,6 +91,7 @@ export const replayCommand: Command = {
     positionals: { min: 1, name: 'at least one EVENT.json' },
   },
   run: async (args) => {
+    await checkWritable(optional(args, 'out'));
     const world = await loadWorldFile(required(args, 'world', 'W.json'));
     const envVars = await loadEnvVarsFile(optional(args, 'env-vars'));
     const read: ReplayEvent[] = await readEventFiles(args.positionals);

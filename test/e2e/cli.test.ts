@@ -152,6 +152,11 @@ describe('a mistake is one line naming it, exit 2, no stack trace', () => {
       ['local-aws', ...world, '--port', '70000'],
       'runas-audit local-aws: --port must be a TCP port',
     ],
+    [
+      'an --out file that cannot be written',
+      ['replay', ...world, '--out', '/nonexistent/out.json', MISSING],
+      '/nonexistent/out.json: cannot be written: its folder does not exist or is not writable',
+    ],
     ['a bad bench flag', ['bench', '--events', '0'], 'runas-audit bench: --events must be an integer from 1'],
   ])('%s', async (_case, args, message) => {
     // Act
