@@ -10,14 +10,9 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import { measureFunction } from './benchColdStart.ts';
+import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
-import {
-  BENCH_ACCOUNT,
-  BENCH_REGION,
-  generateScenario,
-  type Scenario,
-  type ScenarioEvent,
-} from './benchScenario.ts';
+import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
 import {
   BenchError,
   type CallSample,

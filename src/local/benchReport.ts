@@ -1,5 +1,6 @@
 /** The benchmark's report: the figures as a table, with the targets and why one does not apply. */
-import { BENCH_REGION, type Scenario } from './benchScenario.ts';
+import { BENCH_REGION } from './benchRecords.ts';
+import type { Scenario } from './benchScenario.ts';
 import {
   divide,
   type FunctionFigures,

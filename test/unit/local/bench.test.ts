@@ -2,15 +2,14 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
 import { benchOptions, type HandlerModule, runPass } from '../../../src/local/bench.ts';
-import { type BenchReport, formatReport } from '../../../src/local/benchReport.ts';
 import {
   BENCH_START,
   createRng,
   DEFAULT_USER,
-  generateScenario,
-  mappedUserOf,
   PREFERENCES_DOCUMENT,
-} from '../../../src/local/benchScenario.ts';
+} from '../../../src/local/benchRecords.ts';
+import { type BenchReport, formatReport } from '../../../src/local/benchReport.ts';
+import { generateScenario, mappedUserOf } from '../../../src/local/benchScenario.ts';
 import {
   BenchError,
   type CallSample,
