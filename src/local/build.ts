@@ -6,10 +6,15 @@ import { mkdtemp, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { type BuildOptions, build, type Format, type Loader, type Metafile } from 'esbuild';
+import { InputError } from './inputError.ts';
 import type { FunctionSpec } from './template.ts';
 
-export class BuildError extends Error {
+/** A function's build Metadata is not one `sam build` (esbuild) can follow, or esbuild failed on its code. */
+export class BuildError extends InputError {
   override readonly name = 'BuildError';
+  constructor(problem: string, options: { readonly cause?: unknown } = {}) {
+    super('', problem, options);
+  }
 }
 
 export interface BundleOptions {

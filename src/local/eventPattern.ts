@@ -8,16 +8,24 @@
  * OR over its matchers, tested against every value found at that path.
  */
 
+import { InputError } from './inputError.ts';
+
 type Scalar = string | number | boolean | null;
 
-/** An operator or value EventBridge defines that this matcher does not implement. */
-export class UnsupportedPatternError extends Error {
+/** An operator or value EventBridge defines that this matcher does not implement (a rule of the template). */
+export class UnsupportedPatternError extends InputError {
   override readonly name = 'UnsupportedPatternError';
+  constructor(problem: string) {
+    super('', `event pattern: ${problem}`);
+  }
 }
 
-/** A pattern EventBridge itself would reject (empty, wrong shape). */
-export class InvalidPatternError extends Error {
+/** A pattern of the template that EventBridge itself would reject (empty, wrong shape). */
+export class InvalidPatternError extends InputError {
   override readonly name = 'InvalidPatternError';
+  constructor(problem: string) {
+    super('', `event pattern: ${problem}`);
+  }
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>

@@ -3,9 +3,8 @@
  * handler once in a fresh child Node.js process (the same binary) with Lambda's environment,
  * a Lambda context and the function's timeout. Every invoke is therefore a cold start.
  *
- * The child reports on file descriptor 3 (never stdout, which belongs to the function's logs):
- * one `init` line when the module is loaded, then one result line, either the handler's result
- * or Lambda's error envelope `{ errorType, errorMessage, trace }`.
+ * The child's runtime client is lambdaBootstrap.ts; it reports on file descriptor 3 (never
+ * stdout, which belongs to the function's logs).
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,23 +12,19 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { type BundleResult, bundleFunction } from './build.ts';
+import { bundleFunction } from './build.ts';
+import { InputError } from './inputError.ts';
 import {
-  type FunctionSpec,
-  functionsOf,
-  loadTemplate,
-  parameterDefaults,
-  resolveEnvironment,
-  resolveIntrinsics,
-  type SamEnvVars,
-  type Template,
-} from './template.ts';
+  functionNameOf,
+  type LambdaEnvironmentOptions,
+  lambdaEnvironment,
+  logGroupOf,
+} from './lambdaEnvironment.ts';
+import { bootstrapCode, type LambdaError, parseMessage, type RuntimeMessage } from './lambdaRuntime.ts';
+import { functionsOf } from './samFunctions.ts';
+import { loadTemplate, type SamEnvVars } from './template.ts';
 
-export interface LambdaError {
-  readonly errorType: string;
-  readonly errorMessage: string;
-  readonly trace: readonly string[];
-}
+export type { LambdaError };
 
 /** What Lambda's REPORT line says about the invocation. */
 export interface InvokeReport {
@@ -58,206 +53,21 @@ export interface InvokeOptions {
   readonly accountId?: string;
 }
 
-export interface RunHandlerOptions {
-  readonly template: Template;
-  readonly fn: FunctionSpec;
-  readonly bundle: BundleResult;
+export interface RunHandlerOptions
+  extends Omit<LambdaEnvironmentOptions, 'region' | 'accountId' | 'runtimeDir' | 'names'> {
   readonly event: unknown;
-  readonly envVars?: SamEnvVars;
-  readonly parameterOverrides?: Readonly<Record<string, string>>;
-  readonly extraEnv?: Readonly<Record<string, string>>;
   readonly accountId?: string;
 }
 
-export class InvokeError extends Error {
-  override readonly name = 'InvokeError';
+/** `invoke` named a logical id that is not a function of the template. */
+export class UnknownFunctionError extends InputError {
+  override readonly name = 'UnknownFunctionError';
 }
 
 const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../template.yaml');
 
 /** Lambda gives a function's module this long to load before the invoke timer starts. */
 const INIT_LIMIT_MS = 10_000;
-
-/** Placeholder credentials so the SDK signs requests; they are never valid against AWS. */
-const DUMMY_CREDENTIALS = {
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'local-invoke-not-a-secret',
-};
-
-/**
- * The runtime client that runs inside the child. Plain JavaScript (the child runs no
- * TypeScript); it mirrors the Node.js runtime's error types for load and handler failures.
- */
-const BOOTSTRAP = String.raw`
-import { readFileSync, writeSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
-
-const [modulePath, moduleName, exportName] = process.argv.slice(2);
-const input = JSON.parse(readFileSync(0, 'utf8'));
-
-const writeAll = (text) => {
-  const buffer = Buffer.from(text, 'utf8');
-  let offset = 0;
-  while (offset < buffer.length) {
-    try {
-      offset += writeSync(3, buffer, offset);
-    } catch (error) {
-      if (error.code !== 'EAGAIN') throw error;
-    }
-  }
-};
-
-let reported = false;
-const finish = (payload, exitCode) => {
-  if (reported) return;
-  reported = true;
-  payload.maxRssKb = process.resourceUsage().maxRSS;
-  writeAll(JSON.stringify(payload) + '\n');
-  // Exit only once the logs are flushed: Lambda freezes the sandbox after a response.
-  process.stdout.write('', () => process.stderr.write('', () => process.exit(exitCode)));
-};
-
-const envelope = (error) =>
-  error instanceof Error
-    ? { errorType: error.name || 'Error', errorMessage: error.message, trace: String(error.stack ?? '').split('\n') }
-    : { errorType: typeof error, errorMessage: String(error), trace: [] };
-
-process.on('uncaughtException', (error) => finish({ type: 'result', ok: false, error: envelope(error) }, 1));
-process.on('unhandledRejection', (reason) => {
-  const inner = envelope(reason);
-  finish({
-    type: 'result',
-    ok: false,
-    error: {
-      errorType: 'Runtime.UnhandledPromiseRejection',
-      errorMessage: inner.errorType + ': ' + inner.errorMessage,
-      trace: inner.trace,
-    },
-  }, 1);
-});
-
-const initStart = performance.now();
-let handler;
-try {
-  const module = await import(pathToFileURL(modulePath).href);
-  handler = module[exportName];
-} catch (error) {
-  const notFound = error && (error.code === 'ERR_MODULE_NOT_FOUND' || error.code === 'MODULE_NOT_FOUND');
-  const base = envelope(error);
-  const errorType = notFound ? 'Runtime.ImportModuleError' : error instanceof SyntaxError ? 'Runtime.UserCodeSyntaxError' : base.errorType;
-  const errorMessage = errorType.startsWith('Runtime.') ? base.errorType + ': ' + base.errorMessage : base.errorMessage;
-  finish({ type: 'result', ok: false, error: { ...base, errorType, errorMessage }, initMs: performance.now() - initStart }, 1);
-}
-if (!reported && typeof handler !== 'function') {
-  finish({
-    type: 'result',
-    ok: false,
-    error: { errorType: 'Runtime.HandlerNotFound', errorMessage: moduleName + '.' + exportName + ' is undefined or not exported', trace: [] },
-    initMs: performance.now() - initStart,
-  }, 1);
-}
-
-if (!reported) {
-  const initMs = performance.now() - initStart;
-  writeAll(JSON.stringify({ type: 'init', initMs }) + '\n');
-  const deadline = Date.now() + input.timeoutMs;
-  const invokeStart = performance.now();
-  const respond = (error, result) => {
-    const durationMs = performance.now() - invokeStart;
-    if (error !== undefined && error !== null) {
-      finish({ type: 'result', ok: false, error: envelope(error), initMs, durationMs }, 0);
-      return;
-    }
-    let payload;
-    try {
-      payload = JSON.stringify(result === undefined ? null : result);
-    } catch (cause) {
-      finish({ type: 'result', ok: false, error: envelope(cause), initMs, durationMs }, 0);
-      return;
-    }
-    finish({ type: 'result', ok: true, payload, initMs, durationMs }, 0);
-  };
-  const context = {
-    ...input.context,
-    callbackWaitsForEmptyEventLoop: true,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: (error, result) => respond(error, result),
-    fail: (error) => respond(error ?? new Error('handled'), undefined),
-    succeed: (result) => respond(undefined, result),
-  };
-  try {
-    const returned = handler(input.event, context, (error, result) => respond(error, result));
-    if (returned && typeof returned.then === 'function') {
-      returned.then((result) => respond(undefined, result), (error) => respond(error ?? new Error('rejected'), undefined));
-    }
-  } catch (error) {
-    respond(error, undefined);
-  }
-}
-`;
-
-interface ChildMessage {
-  readonly type: 'init' | 'result';
-  readonly ok?: boolean;
-  readonly payload?: string;
-  readonly error?: LambdaError;
-  readonly initMs?: number;
-  readonly durationMs?: number;
-  readonly maxRssKb?: number;
-}
-
-const isLambdaError = (value: unknown): value is LambdaError =>
-  typeof value === 'object' &&
-  value !== null &&
-  typeof (value as LambdaError).errorType === 'string' &&
-  typeof (value as LambdaError).errorMessage === 'string' &&
-  Array.isArray((value as LambdaError).trace);
-
-const parseMessage = (line: string): ChildMessage => {
-  const value: unknown = JSON.parse(line);
-  if (typeof value !== 'object' || value === null)
-    throw new InvokeError(`runtime sent ${line.slice(0, 200)}`);
-  const message = value as ChildMessage;
-  if (message.type !== 'init' && message.type !== 'result')
-    throw new InvokeError(`runtime sent ${line.slice(0, 200)}`);
-  if (message.type === 'result' && message.ok === false && !isLambdaError(message.error)) {
-    throw new InvokeError('runtime sent a malformed error envelope');
-  }
-  return message;
-};
-
-const functionNameOf = (template: Template, fn: FunctionSpec): string => {
-  const name = fn.properties.FunctionName;
-  if (name === undefined) return fn.logicalId;
-  try {
-    const resolved = resolveIntrinsics(template, name, { parameters: parameterDefaults(template) });
-    return typeof resolved === 'string' && resolved !== '' ? resolved : fn.logicalId;
-  } catch {
-    return fn.logicalId;
-  }
-};
-
-/** The log group Lambda would write to: the one named in LoggingConfig when it can be known locally. */
-const logGroupOf = (template: Template, fn: FunctionSpec, functionName: string, region: string): string => {
-  const fallback = `/aws/lambda/${functionName}`;
-  const logging = fn.properties.LoggingConfig;
-  const ref =
-    typeof logging === 'object' && logging !== null
-      ? (logging as Record<string, unknown>).LogGroup
-      : undefined;
-  const target =
-    typeof ref === 'object' && ref !== null && typeof (ref as { Ref?: unknown }).Ref === 'string'
-      ? template.body.Resources[(ref as { Ref: string }).Ref]
-      : undefined;
-  const name = target?.Type === 'AWS::Logs::LogGroup' ? target.Properties?.LogGroupName : ref;
-  if (name === undefined) return fallback;
-  try {
-    const resolved = resolveIntrinsics(template, name, { parameters: parameterDefaults(template), region });
-    return typeof resolved === 'string' && resolved !== '' ? resolved : fallback;
-  } catch {
-    return fallback;
-  }
-};
 
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
@@ -276,53 +86,15 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
   const runtimeDir = await mkdtemp(path.join(os.tmpdir(), 'lambda-runtime-'));
   try {
     const bootstrap = path.join(runtimeDir, 'bootstrap.mjs');
-    await writeFile(bootstrap, BOOTSTRAP, 'utf8');
+    await writeFile(bootstrap, await bootstrapCode(), 'utf8');
 
-    const credentials =
-      process.env.AWS_ACCESS_KEY_ID && process.env.AWS_SECRET_ACCESS_KEY
-        ? {
-            AWS_ACCESS_KEY_ID: process.env.AWS_ACCESS_KEY_ID,
-            AWS_SECRET_ACCESS_KEY: process.env.AWS_SECRET_ACCESS_KEY,
-            ...(process.env.AWS_SESSION_TOKEN ? { AWS_SESSION_TOKEN: process.env.AWS_SESSION_TOKEN } : {}),
-          }
-        : DUMMY_CREDENTIALS;
-
-    const functionEnv = resolveEnvironment(template, fn, options.envVars, {
+    const env = lambdaEnvironment({
+      ...options,
       region,
       accountId,
-      ...(options.parameterOverrides === undefined ? {} : { parameterOverrides: options.parameterOverrides }),
+      runtimeDir,
+      names: { functionName, logGroupName, logStreamName },
     });
-    // `sam build` adds this flag to a function built with Sourcemap: true.
-    const sourcemap = fn.buildProperties.Sourcemap === true || fn.buildProperties.Sourcemap === 'true';
-    const nodeOptions = functionEnv.NODE_OPTIONS ?? '';
-    if (sourcemap && !nodeOptions.split(/\s+/).includes('--enable-source-maps')) {
-      functionEnv.NODE_OPTIONS = `${nodeOptions} --enable-source-maps`.trim();
-    }
-
-    // Built from scratch, like Lambda's: nothing of the parent's environment leaks in except
-    // PATH and credentials. HOME points at an empty folder so ~/.aws/config is not read.
-    const env: Record<string, string> = {
-      ...functionEnv,
-      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
-      HOME: runtimeDir,
-      LANG: 'en_US.UTF-8',
-      TZ: 'UTC',
-      LAMBDA_TASK_ROOT: bundle.outdir,
-      LAMBDA_RUNTIME_DIR: runtimeDir,
-      _HANDLER: fn.handler,
-      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-      AWS_LAMBDA_FUNCTION_NAME: functionName,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
-      AWS_LAMBDA_LOG_GROUP_NAME: logGroupName,
-      AWS_LAMBDA_LOG_STREAM_NAME: logStreamName,
-      AWS_REGION: region,
-      AWS_DEFAULT_REGION: region,
-      AWS_SAM_LOCAL: 'true',
-      ...credentials,
-      ...options.extraEnv,
-    };
 
     const exportName = fn.handler.slice(fn.handler.indexOf('.') + 1);
     const moduleName = fn.handler.slice(0, fn.handler.indexOf('.'));
@@ -353,7 +125,7 @@ export const runHandler = async (options: RunHandlerOptions): Promise<InvokeOutc
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => logChunks.push(chunk));
     const channel = child.stdio[3] as Readable;
     let pending = '';
-    const messages: ChildMessage[] = [];
+    const messages: RuntimeMessage[] = [];
     let protocolError: unknown;
 
     let timedOut: 'init' | 'invoke' | undefined;
@@ -450,8 +222,10 @@ export const invokeFunction = async (options: InvokeOptions): Promise<InvokeOutc
   const functions = functionsOf(template);
   const fn = functions.find((candidate) => candidate.logicalId === options.logicalId);
   if (fn === undefined) {
-    throw new InvokeError(
-      `no function ${options.logicalId} in ${template.path}; functions: ${functions.map((f) => f.logicalId).join(', ') || 'none'}`,
+    throw new UnknownFunctionError(
+      '',
+      `has no function ${JSON.stringify(options.logicalId)} (functions: ${functions.map((f) => f.logicalId).join(', ') || 'none'})`,
+      { file: path.relative(process.cwd(), template.path) || template.path },
     );
   }
   const bundle = await bundleFunction(fn);

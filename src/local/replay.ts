@@ -4,20 +4,19 @@
  * handlers, with the real SDK clients, against the local AWS endpoint.
  */
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { ClientOptions } from '../composition/clients.ts';
+import { isRegion } from '../events/partition.ts';
+import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
-import { type LocalAws, startLocalAws } from './server.ts';
-import { functionsOf, loadTemplate, resolveEnvironment, type SamEnvVars } from './template.ts';
+import { functionsOf, resolveEnvironment } from './samFunctions.ts';
+import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
+import { loadTemplate, type SamEnvVars } from './template.ts';
 import type { StoredFinding, World } from './world.ts';
 
-export interface ReplayEvent {
-  readonly name: string;
-  readonly event: unknown;
-}
+export type { ReplayEvent };
 
 export interface FunctionRun {
   readonly logicalId: string;
@@ -28,6 +27,11 @@ export interface FunctionRun {
 export interface ReplayEvaluation {
   readonly event: string;
   readonly runs: readonly FunctionRun[];
+  /**
+   * Why no function ran: the envelope names a Region or an account that cannot exist, so no
+   * stack could have received the event. The other events are replayed all the same.
+   */
+  readonly rejected?: string;
 }
 
 export interface ReplayResult {
@@ -58,8 +62,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 /** Environment the SDK needs to talk to the local endpoint, and never to anything else. */
 const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({
   ...local.endpointEnv(),
-  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
-  AWS_SECRET_ACCESS_KEY: 'local-replay-not-a-secret',
+  ...localCredentials,
   AWS_SESSION_TOKEN: '',
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_PROFILE: '',
@@ -88,10 +91,18 @@ const lambdaContext = (
   };
 };
 
-const stringField = (event: unknown, key: string): string => {
-  if (typeof event !== 'object' || event === null) return '';
-  const value = (event as Record<string, unknown>)[key];
-  return typeof value === 'string' ? value : '';
+const field = (event: unknown, key: string): unknown =>
+  typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[key] : undefined;
+
+/** Why an envelope's Region or account cannot be a real one (absent ones are the handler's to judge). */
+const envelopeProblem = (event: unknown): string | undefined => {
+  const region = field(event, 'region');
+  if (region !== undefined && (typeof region !== 'string' || !isRegion(region)))
+    return `region ${JSON.stringify(region)} is not an AWS Region: no stack can receive this event`;
+  const account = field(event, 'account');
+  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account)))
+    return `account ${JSON.stringify(account)} is not a 12-digit AWS account id`;
+  return undefined;
 };
 
 export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
@@ -111,11 +122,15 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   try {
     const evaluations: ReplayEvaluation[] = [];
     for (const { name, event } of options.events) {
-      const detail =
-        typeof event === 'object' && event !== null ? (event as { detail?: unknown }).detail : undefined;
+      const rejected = envelopeProblem(event);
+      if (rejected !== undefined) {
+        evaluations.push({ event: name, runs: [], rejected });
+        continue;
+      }
+      const detail = field(event, 'detail');
       if (detail !== undefined) local.world.applyChange(detail);
-      const region = stringField(event, 'region') || 'us-east-1';
-      const account = stringField(event, 'account') || options.world.accountId;
+      const region = (field(event, 'region') as string | undefined) || 'us-east-1';
+      const account = (field(event, 'account') as string | undefined) || options.world.accountId;
       const runs: FunctionRun[] = [];
       for (const fn of functions) {
         if (!fn.rules.some((rule) => matchesPattern(rule.pattern, event))) continue;
@@ -123,8 +138,9 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
         const module = (await import(
           pathToFileURL(path.join(ROOT, 'handlers', `${fn.handler.split('.')[0]}.ts`)).href
         )) as HandlerModule;
-        const handler = module.createHandler(env, options.clientOptions);
         try {
+          // A configuration the function rejects fails its cold start: that event's run, not the replay.
+          const handler = module.createHandler(env, options.clientOptions);
           const result = await handler(event, lambdaContext(fn.logicalId, region, account, fn.timeout));
           runs.push({ logicalId: fn.logicalId, result });
         } catch (error) {
@@ -139,15 +155,3 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     if (options.local === undefined) await local.close();
   }
 };
-
-export const readEventFiles = async (files: readonly string[]): Promise<ReplayEvent[]> =>
-  Promise.all(
-    files.map(async (file) => {
-      const text = await readFile(file, 'utf8');
-      try {
-        return { name: path.basename(file), event: JSON.parse(text) as unknown };
-      } catch (cause) {
-        throw new Error(`${file}: not JSON`, { cause });
-      }
-    }),
-  );

@@ -1,144 +1,224 @@
-/** The human-readable replay table (demo and `replay --format table`). */
-import type { ReplayResult } from './replay.ts';
+/**
+ * The human-readable replay table (demo and `replay --format table`): at most 120 columns, a
+ * header line saying what a row is, each event's name above its rows, a summary, and a legend
+ * of the outcome codes and row kinds that appear.
+ */
+import type { FunctionRun, ReplayEvaluation, ReplayResult } from './replay.ts';
+
+export const TABLE_WIDTH = 120;
 
 interface Row {
-  readonly event: string;
   readonly check: string;
-  readonly principal: string;
+  readonly subject: string;
   readonly node: string;
   readonly outcome: string;
+  readonly finding: string;
   readonly expected: string;
   readonly severity: string;
 }
 
-const COLUMNS: readonly (keyof Row)[] = [
-  'event',
-  'check',
-  'principal',
-  'node',
-  'outcome',
-  'expected',
-  'severity',
+type Column = Exclude<keyof Row, 'severity'>;
+
+const COLUMNS: readonly { readonly key: Column; readonly title: string; readonly max: number }[] = [
+  { key: 'check', title: 'CHECK', max: 14 },
+  { key: 'subject', title: 'PRINCIPAL / DOCUMENT', max: 20 },
+  { key: 'node', title: 'NODE / REGION', max: 20 },
+  { key: 'outcome', title: 'OUTCOME', max: 24 },
+  { key: 'finding', title: 'FINDING', max: 11 },
+  { key: 'expected', title: 'EXPECTED USER', max: 40 },
 ];
-const MAX_WIDTH: Readonly<Record<keyof Row, number>> = {
-  event: 44,
-  check: 14,
-  principal: 34,
-  node: 21,
-  outcome: 22,
-  expected: 34,
-  severity: 13,
+const INDENT = '  ';
+const GAP = '  ';
+
+/** What each outcome code means, in a line (the codes are stable; users filter on them). */
+const OUTCOMES: Readonly<Record<string, string>> = {
+  NOT_APPLICABLE: 'no shell user to judge (failed call, port forwarding, Windows node, non-node target)',
+  SSH_TUNNEL: 'port session to port 22: Run As is bypassed, the SSH login decides the user',
+  UNVERIFIED: 'a fact the decision needs cannot be read or known',
+  INVALID_PREFERENCES: 'the session document fails the agent’s validation',
+  RAN_AS_ROOT: 'command document with runAsElevated: the session ran as root',
+  RAN_AS_SSM_USER: 'Run As off, or the user resolves to ssm-user (passwordless sudo)',
+  NO_RUN_AS_USER: 'Run As on, no tag and no default: the session was refused',
+  INVALID_RUN_AS_USER: 'the resolved value is not a safe user name',
+  DISALLOWED_RUN_AS_USER: 'the resolved user is denied (deny list, uid 0, gid 0)',
+  MISSING_RUN_AS_USER: 'the user does not exist on the node: the session was refused',
+  SHELL_PROFILE_ESCALATION: 'the shell profile switches user (sudo, su, …)',
+  RAN_AS_UNEXPECTED_USER: 'the session log records another user than expected',
+  COMPLIANT: 'ran (or would run) as the resolved user',
 };
 
-const shortPrincipal = (arn: string): string => arn.replace(/^arn:[^:]*:(iam|sts)::\d{12}:/, '');
-const clip = (text: string, width: number): string =>
-  (text.length > width ? `${text.slice(0, width - 1)}…` : text).padEnd(width);
+/** The row kinds of the FINDING column. */
+const FINDINGS: Readonly<Record<string, string>> = {
+  written: 'imported into Security Hub',
+  resolved: 're-imported as PASSED (the mapping was fixed)',
+  archived: 'the subject is gone: finding ARCHIVED',
+  'not-written': 'no finding (compliant, or an outcome not reported)',
+  skipped: 'out of scope for the function',
+};
+
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
+/** `user/engineering/erin` → `user/…/erin`: the kind and the name; the path is in the finding. */
+const shortPrincipal = (arn: string): string => {
+  const resource = arn.replace(/^arn:[^:]*:(iam|sts)::\d{12}:/, '');
+  const parts = resource.split('/');
+  return parts.length > 2 && parts[0] !== 'assumed-role' ? `${parts[0]}/…/${parts.at(-1)}` : resource;
+};
+const clip = (raw: string, width: number): string => {
+  const text = printable(raw);
+  return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
+};
+/** Breaks text at spaces into lines of at most `width` characters. */
+const wrap = (text: string, width: number): string[] => {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = `${INDENT}${word}`;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  return [...lines, line];
+};
+/**
+ * Values come from events, tags and documents: control and format characters (bidi overrides,
+ * zero-width) would rewrite the terminal's line, so they are shown as escapes.
+ */
+const printable = (text: string): string =>
+  text.replace(
+    /[\p{Cc}\p{Cf}\u2028\u2029]/gu,
+    (c) => `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
 
+/** A user name as the table shows it: bare when it is a safe name, quoted and escaped otherwise. */
+const userText = (user: string): string =>
+  /^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$/.test(user) && user.length <= 64 ? user : JSON.stringify(user);
 const expectedText = (user: string, source: string): string =>
-  user === ''
-    ? `(${source || 'none'})`
-    : source === ''
-      ? JSON.stringify(user)
-      : `${JSON.stringify(user)} (${source})`;
+  user === '' ? `(${source || 'none'})` : source === '' ? userText(user) : `${userText(user)} (${source})`;
+const count = (n: number, one: string): string => `${n} ${one}${n === 1 ? '' : 's'}`;
 
-/** One Region's posture result: the outcome, or what was done when nothing was decided. */
-const postureRow = (
-  base: Pick<Row, 'event' | 'check'>,
-  subject: string,
-  posture: Record<string, unknown>,
-): Row => {
+/** One Region's posture result: the outcome, and what was done with its finding. */
+const postureRow = (check: string, subject: string, posture: Record<string, unknown>): Row => {
   const sessions = (posture.sessions ?? {}) as { stale?: unknown[]; terminated?: unknown[] };
   const stale = (sessions.stale?.length ?? 0) + (sessions.terminated?.length ?? 0);
-  const action = str(posture.action);
   return {
-    ...base,
-    principal: subject,
+    check,
+    subject,
     node: str(posture.region),
-    outcome: action === 'written' || action === 'resolved' ? str(posture.outcome) : action,
+    outcome: str(posture.outcome) || '-',
+    finding: str(posture.action),
     expected: `${expectedText(str(posture.expectedUser), '')}${stale > 0 ? `; ${stale} open session(s) stale` : ''}`,
-    severity: action === 'written' || action === 'resolved' ? str(posture.severity) : '',
+    severity: str(posture.severity),
   };
 };
 
-const rowsOf = (result: ReplayResult): Row[] =>
-  result.evaluations.flatMap((evaluation) => {
-    if (evaluation.runs.length === 0) {
-      return [
-        {
-          event: evaluation.event,
-          check: '-',
-          principal: '',
-          node: '',
-          outcome: 'no rule matched',
-          expected: '',
-          severity: '',
-        },
-      ];
-    }
-    return evaluation.runs.flatMap((run): Row[] => {
-      if (run.error !== undefined) {
-        return [
-          {
-            event: evaluation.event,
-            check: run.logicalId,
-            principal: '',
-            node: '',
-            outcome: `ERROR ${run.error.errorType}`,
-            expected: run.error.errorMessage,
-            severity: '',
-          },
-        ];
-      }
-      const r = (typeof run.result === 'object' && run.result !== null ? run.result : {}) as Record<
-        string,
-        unknown
-      >;
-      const base = { event: evaluation.event, check: str(r.check) || run.logicalId };
-      if (typeof r.skipped === 'string') {
-        return [{ ...base, principal: '', node: '', outcome: 'skipped', expected: r.skipped, severity: '' }];
-      }
-      // A principal change is evaluated once per audited Region; a document change in its own.
-      const postures = Array.isArray(r.regions) ? (r.regions as Record<string, unknown>[]) : [];
-      if (r.check === 'principal' || r.check === 'preferences') {
-        const subject =
-          r.check === 'principal' ? shortPrincipal(str(r.principal)) : `document ${str(r.document)}`;
-        return (r.check === 'principal' ? postures : [r]).map((posture) =>
-          postureRow(base, subject, posture),
-        );
-      }
-      return [
-        {
-          ...base,
-          principal: shortPrincipal(str(r.principal)),
-          node: str(r.target),
-          outcome: str(r.outcome),
-          expected: expectedText(str(r.expectedUser), str(r.expectedUserSource)),
-          severity: str(r.severity),
-        },
-      ];
-    });
-  });
+type Line = { readonly row: Row } | { readonly text: string };
+
+const linesOfRun = (run: FunctionRun): Line[] => {
+  if (run.error !== undefined)
+    return [{ text: `ERROR in ${run.logicalId}: ${run.error.errorType}: ${run.error.errorMessage}` }];
+  const r = (typeof run.result === 'object' && run.result !== null ? run.result : {}) as Record<
+    string,
+    unknown
+  >;
+  const check = str(r.check) || run.logicalId;
+  if (typeof r.skipped === 'string') return [{ text: `${check}: skipped: ${r.skipped}` }];
+  if (r.check === 'principal') {
+    const postures = Array.isArray(r.regions) ? (r.regions as Record<string, unknown>[]) : [];
+    return postures.map((posture) => ({
+      row: postureRow('principal', shortPrincipal(str(r.principal)), posture),
+    }));
+  }
+  if (r.check === 'preferences') return [{ row: postureRow('preferences', str(r.document), r) }];
+  const row: Row = {
+    check,
+    subject: shortPrincipal(str(r.principal)),
+    node: str(r.target),
+    outcome: str(r.outcome),
+    finding: typeof r.findingId === 'string' ? 'written' : r.findingId === null ? 'not-written' : '',
+    expected: expectedText(str(r.expectedUser), str(r.expectedUserSource)),
+    severity: str(r.severity),
+  };
+  return [{ row }];
+};
+
+const linesOf = (evaluation: ReplayEvaluation): Line[] => {
+  if (evaluation.rejected !== undefined) return [{ text: `rejected: ${evaluation.rejected}` }];
+  if (evaluation.runs.length === 0) return [{ text: 'no rule of the template matches this event' }];
+  return evaluation.runs.flatMap(linesOfRun);
+};
+
+const legend = (rows: readonly Row[]): string[] => {
+  const severities = new Map<string, Set<string>>();
+  for (const row of rows) {
+    if (!Object.hasOwn(OUTCOMES, row.outcome)) continue;
+    const set = severities.get(row.outcome) ?? new Set<string>();
+    if (row.severity !== '') set.add(row.severity);
+    severities.set(row.outcome, set);
+  }
+  const codes = Object.keys(OUTCOMES).filter((code) => severities.has(code));
+  const kinds = Object.keys(FINDINGS).filter((kind) => rows.some((row) => row.finding === kind));
+  const width = Math.max(...codes.map((code) => code.length), ...kinds.map((kind) => kind.length));
+  return [
+    'Outcomes (severity of the finding):',
+    ...codes.map((code) => {
+      const severity = [...(severities.get(code) ?? [])].join('/') || '-';
+      return clip(`${INDENT}${code.padEnd(width)}  ${severity.padEnd(13)}  ${OUTCOMES[code]}`, TABLE_WIDTH);
+    }),
+    'FINDING column:',
+    ...kinds.map((kind) => `${INDENT}${kind.padEnd(width)}  ${FINDINGS[kind]}`),
+  ];
+};
 
 export const formatTable = (result: ReplayResult): string => {
-  const rows = rowsOf(result);
-  const widths = Object.fromEntries(
-    COLUMNS.map((c) => [c, Math.min(MAX_WIDTH[c], Math.max(c.length, ...rows.map((row) => row[c].length)))]),
-  ) as Record<keyof Row, number>;
-  const line = (row: Record<keyof Row, string>): string =>
-    COLUMNS.map((c) => clip(row[c], widths[c]))
-      .join('  ')
-      .trimEnd();
-  const header = line(
-    Object.fromEntries(COLUMNS.map((c) => [c, c.toUpperCase()])) as Record<keyof Row, string>,
+  const groups = result.evaluations.map((evaluation) => ({
+    name: evaluation.event,
+    lines: linesOf(evaluation),
+  }));
+  const rows = groups.flatMap((group) => group.lines.flatMap((line) => ('row' in line ? [line.row] : [])));
+  const widths = COLUMNS.map(({ key, title, max }) =>
+    Math.min(max, Math.max(title.length, ...rows.map((row) => row[key].length))),
   );
+  const format = (cells: readonly string[]): string =>
+    clip(
+      INDENT +
+        cells
+          .map((cell, i) => clip(cell, widths[i] ?? 0).padEnd(widths[i] ?? 0))
+          .join(GAP)
+          .trimEnd(),
+      TABLE_WIDTH,
+    );
+  const body = groups.flatMap((group) => [
+    clip(group.name, TABLE_WIDTH),
+    ...group.lines.map((line) =>
+      'row' in line
+        ? format(COLUMNS.map(({ key }) => line.row[key]))
+        : clip(`${INDENT}${line.text}`, TABLE_WIDTH),
+    ),
+  ]);
   const counts = new Map<string, number>();
-  for (const row of rows) counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1);
+  for (const row of rows)
+    if (row.outcome !== '-') counts.set(row.outcome, (counts.get(row.outcome) ?? 0) + 1);
   const active = result.findings.filter((f) => f.RecordState === 'ACTIVE');
   const failedFindings = active.filter((f) => f.Compliance?.Status === 'FAILED').length;
-  const summary =
-    `${result.evaluations.length} events, ${rows.length} evaluations: ` +
-    [...counts.entries()].map(([outcome, n]) => `${n} ${outcome}`).join(', ') +
-    `; Security Hub holds ${active.length} active findings (${failedFindings} FAILED).`;
-  return `${[header, ...rows.map(line)].join('\n')}\n\n${summary}\n`;
+  const problems = result.evaluations.filter(
+    (e) => e.rejected !== undefined || e.runs.some((run) => run.error !== undefined),
+  ).length;
+  const summary = [
+    `${count(result.evaluations.length, 'event')}, ${count(rows.length, 'evaluation')}: ` +
+      ([...counts.entries()].map(([outcome, n]) => `${n} ${outcome}`).join(', ') || 'none') +
+      (problems > 0 ? `; ${count(problems, 'event')} failed or rejected` : ''),
+    `Security Hub holds ${count(active.length, 'active finding')} (${failedFindings} FAILED).`,
+  ];
+  return `${[
+    clip(
+      'Each row is one evaluation: a function’s verdict on the event named above it (a principal change: one per Region).',
+      TABLE_WIDTH,
+    ),
+    format(COLUMNS.map(({ title }) => title)),
+    ...body,
+    '',
+    ...summary.flatMap((line) => wrap(line, TABLE_WIDTH)),
+    '',
+    ...legend(rows),
+  ].join('\n')}\n`;
 };

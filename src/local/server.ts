@@ -6,45 +6,29 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { CallLog } from './callLog.ts';
 import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
 import { type FaultDecision, type FaultService, Faults } from './faults.ts';
 import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
+import { type Protocol, route, signedRegion } from './routing.ts';
 import { cloudTrailOperation } from './services/cloudtrail.ts';
 import { iamOperation, renderQueryError, renderQueryResponse } from './services/iam.ts';
-import { securityHubInput, securityHubOperation, securityHubRoute } from './services/securityHub.ts';
+import { securityHubInput, securityHubOperation } from './services/securityHub.ts';
 import { ssmOperation } from './services/ssm.ts';
 import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './services/wire.ts';
 import { LocalWorld, type StoredFinding, type World } from './world.ts';
 
-/** Per-operation call counters (`ssm:GetDocument` → n), faulted calls included. */
-export class CallLog {
-  readonly #counts = new Map<string, number>();
-
-  record(key: string): void {
-    this.#counts.set(key, (this.#counts.get(key) ?? 0) + 1);
-  }
-
-  count(key: string): number {
-    return this.#counts.get(key) ?? 0;
-  }
-
-  total(): number {
-    let sum = 0;
-    for (const n of this.#counts.values()) sum += n;
-    return sum;
-  }
-
-  reset(): void {
-    this.#counts.clear();
-  }
-
-  snapshot(): Record<string, number> {
-    return Object.fromEntries([...this.#counts.entries()].sort(([a], [b]) => a.localeCompare(b)));
-  }
-}
+/** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
+export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {
+  AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
+  AWS_SECRET_ACCESS_KEY: 'local-endpoint-not-a-secret',
+};
 
 export interface LocalAws {
+  /** What a client on this machine connects to: 127.0.0.1 (or ::1) when listening on every interface. */
   readonly url: string;
+  /** The address the server listens on, as given (`0.0.0.0` for every interface). */
+  readonly host: string;
   readonly port: number;
   /** AWS_ENDPOINT_URL_<SERVICE> for the four services, all pointing here. */
   endpointEnv(): Record<string, string>;
@@ -58,14 +42,6 @@ export interface LocalAws {
   /** Findings Security Hub stores, one Region or all. */
   findings(region?: string): StoredFinding[];
   close(): Promise<void>;
-}
-
-type Protocol = 'query' | 'json' | 'rest-json';
-
-interface Route {
-  readonly protocol: Protocol;
-  readonly service: FaultService | undefined;
-  readonly operation: string;
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -97,36 +73,6 @@ const FAULT_ERRORS: Readonly<
     'access-denied': { code: 'AccessDeniedException', status: 403 },
   },
 };
-
-const CLOUDTRAIL_TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
-
-function route(req: IncomingMessage, path: string, body: string): Route {
-  const target = req.headers['x-amz-target'];
-  if (typeof target === 'string') {
-    if (target.startsWith('AmazonSSM.'))
-      return { protocol: 'json', service: 'ssm', operation: target.slice(10) };
-    const cloudTrail = CLOUDTRAIL_TARGET.exec(target);
-    if (cloudTrail?.[1] !== undefined)
-      return { protocol: 'json', service: 'cloudtrail', operation: cloudTrail[1] };
-    return { protocol: 'json', service: undefined, operation: target };
-  }
-  if (path === '/findings' || path.startsWith('/findings/')) {
-    const operation = securityHubRoute(req.method ?? '', path);
-    return { protocol: 'rest-json', service: 'securityhub', operation: operation ?? `${req.method} ${path}` };
-  }
-  const contentType = req.headers['content-type'] ?? '';
-  if (contentType.startsWith('application/x-www-form-urlencoded') || /^Action=/.test(body)) {
-    return { protocol: 'query', service: 'iam', operation: new URLSearchParams(body).get('Action') ?? '' };
-  }
-  return { protocol: 'rest-json', service: undefined, operation: `${req.method} ${path}` };
-}
-
-/** Region of the SigV4 credential scope: `Credential=AKID/20260101/us-east-1/ssm/aws4_request`. */
-function signedRegion(req: IncomingMessage): string | undefined {
-  const auth = req.headers.authorization;
-  if (typeof auth !== 'string') return undefined;
-  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/.exec(auth)?.[1];
-}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -209,7 +155,7 @@ function unknownOperation(protocol: Protocol, operation: string): AwsApiError {
 async function dispatch(
   req: IncomingMessage,
   res: ServerResponse,
-  state: Omit<LocalAws, 'url' | 'port' | 'close' | 'endpointEnv' | 'findings'>,
+  state: Pick<LocalAws, 'world' | 'faults' | 'calls' | 'quotas'>,
 ): Promise<void> {
   const requestId = randomUUID();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -322,7 +268,9 @@ export async function startLocalAws(
     });
   });
   const { port } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // 0.0.0.0 and :: are where a server listens, not addresses a client can connect to.
+  const clientHost = host === '0.0.0.0' ? '127.0.0.1' : host === '::' ? '::1' : host;
+  const url = `http://${clientHost.includes(':') ? `[${clientHost}]` : clientHost}:${port}`;
   let dynamo: LocalDynamo | undefined;
   if (options.dynamo !== undefined) {
     try {
@@ -335,6 +283,7 @@ export async function startLocalAws(
   }
   return {
     url,
+    host,
     port,
     world: localWorld,
     faults,

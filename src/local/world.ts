@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { type FaultRule, FaultRuleError, parseFaultRule } from './faults.ts';
+import { InputError } from './inputError.ts';
 import { parseQuotaConfig, type QuotaConfig, QuotaError } from './quotas.ts';
 
 export type NodePlatform = 'Linux' | 'MacOS' | 'Windows';
@@ -98,14 +99,9 @@ export interface World {
   readonly quotas?: QuotaConfig;
 }
 
-export class WorldError extends Error {
+/** Its `path` is the JSON path of the offending value, e.g. `regions.us-east-1.nodes[2].platform`. */
+export class WorldError extends InputError {
   override readonly name = 'WorldError';
-  /** JSON path of the offending value, e.g. `regions.us-east-1.nodes[2].platform`. */
-  readonly path: string;
-  constructor(path: string, problem: string, options?: { cause?: unknown }) {
-    super(path === '' ? problem : `${path}: ${problem}`, options);
-    this.path = path;
-  }
 }
 
 export const DEFAULT_NOW = '2026-01-01T00:00:00Z';

@@ -2,15 +2,14 @@
  * `runas-audit invoke`: the function bundled from template.yaml and run in a child process,
  * as `sam local invoke` would, against the local endpoint.
  */
-import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeFunction } from '../../src/local/invoke.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
+import { cli, DEMO_WORLD, linesOf, tempDir } from './cliHelpers.ts';
 import { demoWorld, EVENTS_DIR, ROOT, readEvents } from './replayHelpers.ts';
 
-const run = promisify(execFile);
 const MISSING = 'startsession-missing-run-as-user.json';
 
 let local: LocalAws;
@@ -68,31 +67,46 @@ describe('invoke AuditSessionFunction', () => {
 
   it('the CLI exits 0 on success and 1 with the envelope on stdout for a malformed event', async () => {
     // Prepare
-    const cli = [
-      path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'),
-      path.join(ROOT, 'src/cli.ts'),
-      'invoke',
-      'AuditSessionFunction',
-    ];
-    const world = ['--world', path.join(ROOT, 'src/local/demo-world.json')];
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '' };
+    const invoke = ['invoke', 'AuditSessionFunction', '--world', DEMO_WORLD];
 
     // Act
-    const ok = await run(process.execPath, [...cli, '-e', path.join(EVENTS_DIR, MISSING), ...world], {
-      env,
-      cwd: ROOT,
-    });
-    const failed = await run(process.execPath, [...cli, '-e', path.join(ROOT, 'package.json'), ...world], {
-      env,
-      cwd: ROOT,
-    }).then(
-      () => undefined,
-      (error: { code: number; stdout: string }) => error,
-    );
+    const ok = await cli([...invoke, '-e', path.join(EVENTS_DIR, MISSING)]);
+    const failed = await cli([...invoke, '-e', path.join(ROOT, 'package.json')]);
 
     // Assess
+    expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toMatchObject({ outcome: 'MISSING_RUN_AS_USER' });
-    expect(failed?.code).toBe(1);
-    expect(JSON.parse(failed?.stdout ?? '{}')).toMatchObject({ errorType: 'MalformedEventError' });
+    expect(ok.stderr).toContain('REPORT RequestId');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ errorType: 'MalformedEventError' });
+  });
+
+  it('the CLI names an unknown function and the template in one line, exit 2', async () => {
+    // Act
+    const run = await cli(['invoke', 'AuditSessionFunctoin', '-e', path.join(EVENTS_DIR, MISSING)]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(linesOf(run.stderr)).toEqual([
+      'runas-audit invoke: template.yaml: has no function "AuditSessionFunctoin" ' +
+        '(functions: AuditSessionFunction, PrincipalChangeFunction, DocumentChangeFunction)',
+    ]);
+    expect(run.stdout).toBe('');
+  });
+
+  it('the CLI wraps a raw CloudTrail record as EventBridge delivers it', async () => {
+    // Prepare
+    const [fixture] = await readEvents([MISSING]);
+    const { dir, cleanup } = await tempDir();
+    const record = path.join(dir, 'record.json');
+    await writeFile(record, JSON.stringify((fixture?.event as { detail?: unknown } | undefined)?.detail));
+
+    // Act
+    const run = await cli(['invoke', 'AuditSessionFunction', '-e', record, '--world', DEMO_WORLD]);
+    await cleanup();
+
+    // Assess
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: 'MISSING_RUN_AS_USER', expectedUser: 'bob' });
   });
 });

@@ -3,13 +3,8 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { ClientOptions } from '../../src/composition/clients.ts';
-import {
-  type ReplayEvent,
-  type ReplayOptions,
-  type ReplayResult,
-  readEventFiles,
-  replay,
-} from '../../src/local/replay.ts';
+import { type ReplayEvent, readEventFiles } from '../../src/local/eventInput.ts';
+import { type ReplayOptions, type ReplayResult, replay } from '../../src/local/replay.ts';
 import { loadWorld, type StoredFinding, type World } from '../../src/local/world.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');

@@ -5,15 +5,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { bundleFunction } from '../../src/local/build.ts';
 import { matchesPattern } from '../../src/local/eventPattern.ts';
-import {
-  type FunctionSpec,
-  functionsOf,
-  loadTemplate,
-  parseTemplate,
-  resolveEnvironment,
-  resolveIntrinsics,
-  type Template,
-} from '../../src/local/template.ts';
+import { resolveIntrinsics } from '../../src/local/intrinsics.ts';
+import { functionsOf, resolveEnvironment } from '../../src/local/samFunctions.ts';
+import { type FunctionSpec, loadTemplate, parseTemplate, type Template } from '../../src/local/template.ts';
+import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -389,6 +384,110 @@ describe('template.yaml', () => {
       });
     }
     expect(resolveIntrinsics(template, { Condition: 'HasAlarmTopic' })).toBe(false);
+  });
+});
+
+describe('template.yaml against the CloudFormation resource specification', () => {
+  const problemsOf = (type: string, properties: Record<string, unknown>, where: string, requireAll = true) =>
+    type === 'AWS::Serverless::Function'
+      ? samFunctionProblems(properties, where, requireAll)
+      : resourceProblems(type, properties, where, requireAll);
+
+  it('gives every resource only properties the specification knows, of the right types', () => {
+    // Act
+    const problems = Object.entries(template.body.Resources).flatMap(([id, resource]) =>
+      problemsOf(resource.Type, { ...resource.Properties }, `Resources.${id}.Properties`),
+    );
+    const globals = problemsOf(
+      'AWS::Serverless::Function',
+      { ...template.body.Globals?.Function },
+      'Globals.Function',
+      false,
+    );
+
+    // Assess
+    expect(Object.keys(template.body.Resources).length).toBeGreaterThan(10);
+    expect([...problems, ...globals]).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an unknown property',
+      'AWS::SQS::Queue',
+      { MessageRetentionPeriods: 60 },
+      'MessageRetentionPeriods: not a property',
+    ],
+    [
+      'a wrong type',
+      'AWS::SQS::Queue',
+      { MessageRetentionPeriod: 'a week' },
+      'MessageRetentionPeriod: expected a integer',
+    ],
+    [
+      'a value outside the allowed ones',
+      'AWS::Logs::LogGroup',
+      { RetentionInDays: 31 },
+      'RetentionInDays: expected one of',
+    ],
+    ['a missing required property', 'AWS::SSM::Document', { DocumentType: 'Command' }, 'Content: required'],
+    [
+      'a bad nested value',
+      'AWS::CloudWatch::Alarm',
+      {
+        ComparisonOperator: 'GreaterThanThreshold',
+        EvaluationPeriods: 1,
+        Dimensions: [{ Name: 'QueueName' }],
+      },
+      'Dimensions[0].Value: required',
+    ],
+    [
+      'a bad branch of Fn::If',
+      'AWS::SQS::Queue',
+      { DelaySeconds: { 'Fn::If': ['C', 'soon', { Ref: 'AWS::NoValue' }] } },
+      'DelaySeconds: expected a integer',
+    ],
+    [
+      'a Lambda property SAM passes on',
+      'AWS::Serverless::Function',
+      { MemorySize: 'lots' },
+      'MemorySize: expected a integer',
+    ],
+    ['a misspelled SAM property', 'AWS::Serverless::Function', { Polices: [] }, 'Polices: not a property'],
+    [
+      'a bad EventBridgeRule retry policy',
+      'AWS::Serverless::Function',
+      {
+        Events: {
+          E: {
+            Type: 'EventBridgeRule',
+            Properties: { Pattern: {}, RetryPolicy: { MaximumRetryAttempts: 'x' } },
+          },
+        },
+      },
+      'RetryPolicy.MaximumRetryAttempts: expected a integer',
+    ],
+  ])('catches %s', (_case, type, properties, problem) => {
+    // Act
+    const problems = problemsOf(type, properties, 'R', type !== 'AWS::Serverless::Function');
+
+    // Assess
+    expect(problems.join('\n')).toContain(problem);
+  });
+
+  it('accepts values only a deployment knows (Ref, Fn::GetAtt, Fn::Join)', () => {
+    // Act
+    const problems = resourceProblems(
+      'AWS::SQS::Queue',
+      {
+        QueueName: { 'Fn::Join': ['-', [{ Ref: 'AWS::StackName' }, 'q']] },
+        KmsMasterKeyId: { Ref: 'Key' },
+        RedrivePolicy: { 'Fn::GetAtt': ['X', 'Y'] },
+      },
+      'R',
+    );
+
+    // Assess
+    expect(problems).toEqual([]);
   });
 });
 

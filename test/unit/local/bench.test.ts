@@ -1,30 +1,29 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
+import { benchOptions, type HandlerModule, runPass } from '../../../src/local/bench.ts';
+import {
+  BENCH_START,
+  createRng,
+  DEFAULT_USER,
+  PREFERENCES_DOCUMENT,
+} from '../../../src/local/benchRecords.ts';
+import { type BenchReport, formatReport } from '../../../src/local/benchReport.ts';
+import { generateScenario, mappedUserOf } from '../../../src/local/benchScenario.ts';
 import {
   BenchError,
   type CallSample,
   callsBetween,
   compareRuns,
+  compulsoryCallsPerEvent,
   evaluateTargets,
   type FunctionFigures,
-  formatReport,
-  type HandlerModule,
   median,
-  parseBenchArgs,
   percentile,
   type RunSummary,
-  runPass,
   summarizeRun,
-} from '../../../src/local/bench.ts';
-import {
-  BENCH_START,
-  createRng,
-  DEFAULT_USER,
-  generateScenario,
-  mappedUserOf,
-  PREFERENCES_DOCUMENT,
-} from '../../../src/local/benchScenario.ts';
+} from '../../../src/local/benchStats.ts';
+import { UsageError } from '../../../src/local/inputError.ts';
 
 const DEFAULT = { events: 2000, principals: 50, nodes: 200, documents: 3 };
 
@@ -306,7 +305,7 @@ describe('benchmark statistics', () => {
     const extra = { outcomes: { COMPLIANT: 100 }, unexpectedOutcomes: 0, findingsStored: 100 };
 
     // Act
-    const text = formatReport({
+    const report: BenchReport = {
       scenario: {
         accountId: '111122223333',
         region: 'us-east-1',
@@ -331,19 +330,28 @@ describe('benchmark statistics', () => {
       targets: evaluateTargets(cached, ratio, [fn({})]),
       node: 'v22.0.0',
       date: '2026-01-01T00:00:00.000Z',
-    });
+    };
+    const text = formatReport(report);
+    // The same run when even a perfect cache could save no more than 1.5x on its events.
+    const unreachable = formatReport({ ...report, targets: evaluateTargets(cached, ratio, [fn({})], 1.5) });
 
     // Assess
     expect(text).toMatch(/ssm:GetDocument\s+0\.010\s+1\.000\s+100\.0/);
     expect(text).toMatch(/MISSED\s+all calls per event, uncached \/ cached >= limit: 1\.333 \(limit 3\)/);
     expect(text).toContain('1 target(s) MISSED');
+    expect(unreachable).toMatch(
+      /n\/a\s+all calls per event, uncached \/ cached >= limit: 1\.333 \(limit 3\)/,
+    );
+    expect(unreachable).toContain('not applicable: even a perfect cache saves at most 1.50x on this run');
+    expect(unreachable).toContain('all targets met (1 not applicable to this run)');
+    expect(unreachable).not.toContain('MISSED');
   });
 });
 
 describe('benchmark options', () => {
   it('defaults to the issue scenario', () => {
     // Act
-    const options = parseBenchArgs([]);
+    const options = benchOptions({});
 
     // Assess
     expect(options).toMatchObject({ events: 2000, principals: 50, nodes: 200, documents: 3, latencyMs: 20 });
@@ -352,19 +360,14 @@ describe('benchmark options', () => {
 
   it('reads every flag', () => {
     // Act
-    const options = parseBenchArgs([
-      '--events=10',
-      '--principals',
-      '4',
-      '--nodes',
-      '3',
-      '--documents',
-      '2',
-      '--latency-ms',
-      '0',
-      '--out',
-      'x.json',
-    ]);
+    const options = benchOptions({
+      events: '10',
+      principals: '4',
+      nodes: '3',
+      documents: '2',
+      'latency-ms': '0',
+      out: 'x.json',
+    });
 
     // Assess
     expect(options).toEqual({
@@ -377,12 +380,15 @@ describe('benchmark options', () => {
     });
   });
 
-  it.each([[['--events', '0']], [['--nodes', 'many']], [['--latency-ms=-1']], [['--documents', '2.5']]])(
-    'rejects %j',
-    (args) => {
-      expect(() => parseBenchArgs(args)).toThrow(BenchError);
-    },
-  );
+  it.each([
+    [{ events: '0' }, '--events'],
+    [{ nodes: 'many' }, '--nodes'],
+    [{ 'latency-ms': '-1' }, '--latency-ms'],
+    [{ documents: '2.5' }, '--documents'],
+  ])('rejects %j, naming the flag', (flags, flag) => {
+    expect(() => benchOptions(flags)).toThrow(UsageError);
+    expect(() => benchOptions(flags)).toThrow(flag);
+  });
 });
 
 describe('benchmark pass through the real handler (counts, not time)', () => {
@@ -416,5 +422,7 @@ describe('benchmark pass through the real handler (counts, not time)', () => {
     expect(uncached.summary.readCallsPerEvent * 30).toBeCloseTo(4 * 30 + roleEvents.length);
     expect(cached.summary.writeCallsPerEvent).toBe(1);
     expect(uncached.summary.writeCallsPerEvent).toBe(1);
+    // Nothing expires in this short pass: the cache makes exactly the compulsory calls.
+    expect(cached.summary.totalCallsPerEvent).toBeCloseTo(compulsoryCallsPerEvent(scenario, scenario.events));
   });
 });

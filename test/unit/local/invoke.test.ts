@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleFunction } from '../../../src/local/build.ts';
 import { invokeFunction } from '../../../src/local/invoke.ts';
-import { functionsOf, loadTemplate } from '../../../src/local/template.ts';
+import { functionsOf } from '../../../src/local/samFunctions.ts';
+import { loadTemplate } from '../../../src/local/template.ts';
 
 // A tiny project of its own, so these tests do not depend on the real handlers.
 const TEMPLATE = `

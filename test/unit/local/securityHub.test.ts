@@ -323,6 +323,52 @@ describe('local Security Hub GetFindings through the real SDK', () => {
     });
   });
 
+  it('names the default product as Security Hub does, so a console-style ProductName filter finds it', async () => {
+    await seeded(async (sh) => {
+      // Act
+      const byProduct = await sh.send(
+        new GetFindingsCommand({
+          Filters: {
+            ProductName: [{ Value: 'Default', Comparison: 'EQUALS' }],
+            CompanyName: [{ Value: 'Personal', Comparison: 'EQUALS' }],
+          },
+        }),
+      );
+      const other = await sh.send(
+        new GetFindingsCommand({ Filters: { ProductName: [{ Value: 'GuardDuty', Comparison: 'EQUALS' }] } }),
+      );
+
+      // Assess
+      expect(byProduct.Findings?.map((f) => f.Id).sort()).toEqual([id(1), id(2), id(3)].sort());
+      expect(byProduct.Findings?.[0]).toMatchObject({ ProductName: 'Default', CompanyName: 'Personal' });
+      expect(other.Findings).toEqual([]);
+    });
+  });
+
+  it('keeps the ProductName and CompanyName a custom integration sets', async () => {
+    await withLocal(baseWorld(), async (local) => {
+      // Prepare
+      const sh = new SecurityHubClient(clientConfig(local, 'us-east-1'));
+      await sh.send(
+        new BatchImportFindingsCommand({
+          Findings: [finding('named', { ProductName: 'ssm-runas-auditor', CompanyName: 'Example Corp' })],
+        }),
+      );
+
+      // Act
+      const out = await sh.send(
+        new GetFindingsCommand({
+          Filters: { ProductName: [{ Value: 'ssm-runas-auditor', Comparison: 'EQUALS' }] },
+        }),
+      );
+
+      // Assess
+      expect(out.Findings?.map((f) => [f.ProductName, f.CompanyName])).toEqual([
+        ['ssm-runas-auditor', 'Example Corp'],
+      ]);
+    });
+  });
+
   it.each([
     [
       '21 values for one field',

@@ -1,0 +1,43 @@
+/** `bench`: AWS calls, latency and cold start of the audit function, against the local endpoint. */
+import type { Command } from './replayCommands.ts';
+
+export const benchCommand: Command = {
+  spec: {
+    name: 'bench',
+    summary: 'measure AWS calls per event, latency and cold start of the audit function',
+    usage: '[flags]',
+    description: [
+      'Replays synthetic StartSession events through the real AuditSessionFunction handler against the',
+      'local endpoint with latency added to every call, with and without the warm-container caches, then',
+      'bundles each function and times its import. Prints a table with the targets; writes the figures as JSON.',
+    ],
+    flags: [
+      { name: 'events', value: 'N', help: 'StartSession events in the cached pass', default: '2000' },
+      { name: 'principals', value: 'N', help: 'IAM users and role sessions', default: '50' },
+      { name: 'nodes', value: 'N', help: 'Linux managed nodes', default: '200' },
+      { name: 'documents', value: 'N', help: 'session documents', default: '3' },
+      { name: 'latency-ms', value: 'N', help: 'milliseconds added to every AWS call', default: '20' },
+      {
+        name: 'out',
+        value: 'FILE',
+        help: 'where to write the figures (default: bench-results.json in the repository)',
+      },
+    ],
+  },
+  run: async (args) => {
+    const { benchOptions, runBenchmark } = await import('../local/bench.ts');
+    const flag = (name: string): string | undefined => {
+      const value = args.values[name];
+      return typeof value === 'string' ? value : undefined;
+    };
+    const options = benchOptions({
+      events: flag('events'),
+      principals: flag('principals'),
+      nodes: flag('nodes'),
+      documents: flag('documents'),
+      'latency-ms': flag('latency-ms'),
+      out: flag('out'),
+    });
+    return runBenchmark(options);
+  },
+};

@@ -1,0 +1,46 @@
+/**
+ * Which emulated service and operation a request to the local endpoint is for, from its wire
+ * protocol (X-Amz-Target for awsJson, the path for restJson1, Action= for awsQuery), and the
+ * Region it was signed for.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { FaultService } from './faults.ts';
+import { securityHubRoute } from './services/securityHub.ts';
+
+export type Protocol = 'query' | 'json' | 'rest-json';
+
+export interface Route {
+  readonly protocol: Protocol;
+  readonly service: FaultService | undefined;
+  readonly operation: string;
+}
+
+const CLOUDTRAIL_TARGET = /^(?:com\.amazonaws\.cloudtrail\.v20131101\.)?CloudTrail_20131101\.(\w+)$/;
+
+export function route(req: IncomingMessage, path: string, body: string): Route {
+  const target = req.headers['x-amz-target'];
+  if (typeof target === 'string') {
+    if (target.startsWith('AmazonSSM.'))
+      return { protocol: 'json', service: 'ssm', operation: target.slice(10) };
+    const cloudTrail = CLOUDTRAIL_TARGET.exec(target);
+    if (cloudTrail?.[1] !== undefined)
+      return { protocol: 'json', service: 'cloudtrail', operation: cloudTrail[1] };
+    return { protocol: 'json', service: undefined, operation: target };
+  }
+  if (path === '/findings' || path.startsWith('/findings/')) {
+    const operation = securityHubRoute(req.method ?? '', path);
+    return { protocol: 'rest-json', service: 'securityhub', operation: operation ?? `${req.method} ${path}` };
+  }
+  const contentType = req.headers['content-type'] ?? '';
+  if (contentType.startsWith('application/x-www-form-urlencoded') || /^Action=/.test(body)) {
+    return { protocol: 'query', service: 'iam', operation: new URLSearchParams(body).get('Action') ?? '' };
+  }
+  return { protocol: 'rest-json', service: undefined, operation: `${req.method} ${path}` };
+}
+
+/** Region of the SigV4 credential scope: `Credential=AKID/20260101/us-east-1/ssm/aws4_request`. */
+export function signedRegion(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth !== 'string') return undefined;
+  return /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/[a-z0-9-]+\/aws4_request/.exec(auth)?.[1];
+}
