@@ -1,5 +1,5 @@
 /**
- * Security Hub's per-finding limits (DESIGN.md §4), applied last by every finding builder so
+ * Security Hub's per-finding limits, applied last by every finding builder so
  * a hostile or oversized value can never make BatchImportFindings reject the finding.
  */
 import type { AsffFinding } from './asff.ts';

@@ -1,11 +1,11 @@
 /**
- * The world file (DESIGN.md §6): a strictly validated description of one AWS account, and the
+ * The world file: a strictly validated description of one AWS account, and the
  * mutable in-memory state the local endpoint serves from it. Replay moves that state forward
  * with `applyChange`, one raw CloudTrail record at a time.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { documentNameOf as nameInArn } from '../domain/arn.ts';
+import { documentNameOf as nameInArn, parsePrincipalArn } from '../domain/arn.ts';
 import { isIamName, isIamPath, isManagedNodeId, isRegion } from '../domain/identifiers.ts';
 import { isRecord } from '../domain/json.ts';
 import { type FaultRule, FaultRuleError, parseFaultRule } from './faults.ts';
@@ -421,7 +421,7 @@ function parseSession(raw: unknown, at: string): WorldSession {
   const session = {
     sessionId: nonEmpty(o.sessionId, join(at, 'sessionId')),
     target: nonEmpty(o.target, join(at, 'target')),
-    owner: string(o.owner, join(at, 'owner'), /^arn:[\w-]+:[\w-]+::\d{12}:\S+$/, 'an IAM/STS ARN'),
+    owner: string(o.owner, join(at, 'owner'), { test: (arn) => parsePrincipalArn(arn).ok }, 'an IAM/STS ARN'),
     status: oneOf(o.status, SESSION_STATUSES, join(at, 'status')),
     startDate: isoTime(o.startDate, join(at, 'startDate')),
   };

@@ -1,5 +1,5 @@
 /**
- * Issue 4 §5 through replay: IAM tag, create and delete events and Session document events are
+ * Change events through replay: IAM tag, create and delete events and Session document events are
  * routed by the template's rules, applied to the local world, and run through the real change
  * handlers and SDK against the local endpoint. What Security Hub stores is checked field by field.
  */
@@ -7,10 +7,19 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { subjectDigest } from '../../src/findings/findingId.ts';
 import type { ReplayResult } from '../../src/local/replay.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
 import { parseWorld, type StoredFinding, type World } from '../../src/local/world.ts';
-import { findingById, onlyRun, REPORT_ALL, ROOT, readEvents, replayAll } from './replayHelpers.ts';
+import {
+  findingById,
+  onlyRun,
+  REPORT_ALL,
+  ROOT,
+  readEvents,
+  replayAll,
+  withDetail,
+} from './replayHelpers.ts';
 
 const ACCOUNT = '111122223333';
 const US = 'us-east-1';
@@ -540,4 +549,45 @@ it('the Run As on fixture is sanitised and shaped like the Run As off one', asyn
   expect(after.detail.eventTime).toBe(after.time);
   expect(after.detail.eventID).not.toBe(before.detail.eventID);
   expect(Object.keys(after.detail)).toEqual(Object.keys(before.detail));
+});
+
+describe('a role whose ARN makes an Id longer than 512', () => {
+  it('is reported under a digest of its ARN, the ARN in RunAs/Subject, and updated by later tag events', async () => {
+    // Prepare: CreateRole with a legal 492-character path, then TagRole (which names no path).
+    const longPath = `/${'p'.repeat(490)}/`;
+    const arn = `arn:aws:iam::${ACCOUNT}:role${longPath}DbAdmins`;
+    const [create, tag] = await readEvents([CREATE_DB_ADMINS, TAG_ROOT]);
+    const created = withDetail(create?.event, (detail) => {
+      (detail.requestParameters as Record<string, unknown>).path = longPath;
+      const role = (detail.responseElements as { role: Record<string, unknown> }).role;
+      role.path = longPath;
+      role.arn = arn;
+    });
+    const tagged = withDetail(tag?.event, (detail, envelope) => {
+      (detail.requestParameters as Record<string, unknown>).roleName = 'DbAdmins';
+      detail.eventTime = '2026-03-01T13:50:00Z';
+      envelope.time = '2026-03-01T13:50:00Z';
+    });
+
+    // Act
+    const result = await replayAll(
+      [
+        { name: 'create.json', event: created },
+        { name: 'tag.json', event: tagged },
+      ],
+      { world, local, envVars: REPORT_ALL },
+    );
+
+    // Assess
+    for (const { runs } of result.evaluations) expect(runs[0]?.error).toBeUndefined();
+    const id = idOf(US, 'principal', subjectDigest(arn));
+    const stored = findingById(local.findings(), id);
+    expect(id.length).toBeLessThanOrEqual(512);
+    expect(stored?.ProductFields).toMatchObject({
+      'RunAs/Subject': arn,
+      'RunAs/Principal': arn,
+      'RunAs/ChangeEvent': 'TagRole',
+    });
+    expect(local.findings().filter((f) => f.ProductFields?.['RunAs/Check'] === 'principal')).toHaveLength(1);
+  });
 });
