@@ -8,7 +8,7 @@ import type { Principal } from '../domain/facts.ts';
 import { type Outcome, ratingOf, type SeverityLabel } from '../domain/outcome.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
-import { type ChangeContext, changeFields } from './changeFinding.ts';
+import { type ChangeContext, changeFields, versionFields } from './changeFinding.ts';
 import type { Terminated } from './productFields.ts';
 import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
 import { pathText } from './stepText.ts';
@@ -139,6 +139,7 @@ export const buildActiveSessionFinding = (input: ActiveSessionFindingInput): Asf
       document: input.documentName,
       platform: input.platform,
       terminated: TERMINATED_FIELD[input.status],
+      ...versionFields(decision),
       ...changeFields(change),
     },
   });

@@ -20,6 +20,8 @@ export interface RunAsFields {
   readonly expectedUserSource: ExpectedUserSource;
   /** The OS user the session ran as. */
   readonly sessionUser: string;
+  /** The session log's runAsUser, when it was read. */
+  readonly observedUser: string;
   readonly sessionId: string;
   readonly sessionOwner: string;
   readonly sessionTags: SessionTagsUse;
@@ -53,6 +55,7 @@ export const FIELD_KEYS: Readonly<Record<RunAsFieldName, string>> = {
   expectedUser: 'RunAs/ExpectedUser',
   expectedUserSource: 'RunAs/ExpectedUserSource',
   sessionUser: 'RunAs/SessionUser',
+  observedUser: 'RunAs/ObservedUser',
   sessionId: 'RunAs/SessionId',
   sessionOwner: 'RunAs/SessionOwner',
   sessionTags: 'RunAs/SessionTags',
@@ -90,6 +93,7 @@ const READERS: { readonly [K in RunAsFieldName]: (text: string) => RunAsFields[K
   expectedUser: (text) => text,
   expectedUserSource: oneOf('session-tag', 'principal-tag', 'preferences', 'none'),
   sessionUser: (text) => text,
+  observedUser: (text) => text,
   sessionId: (text) => text,
   sessionOwner: (text) => text,
   sessionTags: oneOf('none', 'applied', 'unknown'),

@@ -118,12 +118,7 @@ function findingProblem(finding: JsonObject, ctx: CallContext): string | undefin
     return 'Resources must list 1 to 32 resources';
   for (const [index, resource] of resources.entries()) {
     // The API limits Type to 256; Id has no length limit (an IAM ARN with a long path exceeds 512).
-    const id = resource.Id;
-    if (
-      !isJsonObject(resource) ||
-      !validString(resource.Type, 256) ||
-      !validString(id, Number.POSITIVE_INFINITY)
-    ) {
+    if (!isJsonObject(resource) || !validString(resource.Type, 256) || !validString(resource.Id, Infinity)) {
       return `Resources[${index}] needs a Type and an Id`;
     }
   }

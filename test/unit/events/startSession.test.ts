@@ -359,6 +359,9 @@ describe('parseStartSessionEvent: principals', () => {
       arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
       name: 'bob',
       accountId: ACCOUNT,
+      // Its GetFederationToken record (with the session tags) is found near this time.
+      accessKeyId: 'ASIAEXAMPLEKEY000003',
+      sessionCreatedAt: '2026-03-01T09:00:00.000Z',
     });
   });
 

@@ -54,6 +54,9 @@ describe('buildActiveSessionFinding', () => {
       'RunAs/SessionOwner': alice.arn,
       'RunAs/Terminated': 'false',
       'RunAs/ChangeEvent': 'TagUser',
+      // The preferences a new session would get were read at their judged version.
+      'RunAs/DocumentVersion': '1',
+      'RunAs/JudgedVersion': '$LATEST',
     });
     expect(finding.Resources.map((r) => r.Type)).toEqual(['Other', 'AwsEc2Instance', 'AwsIamUser']);
   });

@@ -14,6 +14,7 @@ const every: RunAsFields = {
   expectedUser: 'bob\n\u202e$(id)\u200b',
   expectedUserSource: 'session-tag',
   sessionUser: 'alice',
+  observedUser: 'alice',
   sessionId: 'alice-0a1b2c3d4e5f6a7b8',
   sessionOwner: 'arn:aws:iam::111122223333:user/alice',
   sessionTags: 'applied',
