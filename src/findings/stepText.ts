@@ -5,6 +5,7 @@
 import type { Decision, Step, UserSource } from '../domain/decision.ts';
 import { MAX_NODES_NAMED } from '../domain/fleetPresence.ts';
 import { PREFERENCES_DOCUMENT, RUN_AS_TAG, SSM_USER } from '../domain/sessionManager.ts';
+import { isSafeUserName } from '../domain/userName.ts';
 import { documentText, nameText, principalWords, quote, UNSAFE_USER, userWords } from './words.ts';
 
 export const SOURCE_NOUN: Readonly<Record<UserSource | 'none', string>> = {
@@ -46,6 +47,12 @@ const runAsValue = (written: string, enabled: boolean): string => {
   if (written === 'not set') return 'is not set';
   return settingValue(written) === written ? `is ${written}` : `resolves to ${enabled}`;
 };
+
+/** `SSMSessionRunAs="alice"`, or a tag whose value is not shown because it is not a safe name. */
+const tagWords = (value: string, kind: string): string =>
+  isSafeUserName(value)
+    ? `the ${kind} ${RUN_AS_TAG}=${quote(value)}`
+    : `an ${RUN_AS_TAG} ${kind} whose value is not a safe user name`;
 
 const spelling = (key: string): string =>
   key === RUN_AS_TAG ? '' : ` (key written ${quote(key)}; tag keys are case-insensitive)`;
@@ -103,7 +110,7 @@ export const stepSentence = (step: Step): string => {
     case 'no-run-as-inputs':
       return `Document ${documentText(step.document)} is a command document without Run As inputs of its own: the Region's preferences decide its sessions.`;
     case 'session-tag':
-      return `The session carries the session tag ${RUN_AS_TAG}=${userWords(step.value)}${spelling(step.key)}, which overrides the principal's tag.`;
+      return `The session carries ${tagWords(step.value, 'session tag')}${spelling(step.key)}, which overrides the principal's tag.`;
     case 'session-tag-blank':
       return `The session carries an ${RUN_AS_TAG} session tag with a blank value: it overrides the principal's tag, so runAsDefaultUser applies.`;
     case 'no-session-tag':
@@ -113,7 +120,7 @@ export const stepSentence = (step: Step): string => {
     case 'session-tags-assumed-none':
       return `Assuming a session without session tags; an ${RUN_AS_TAG} session tag would override the principal's tag.`;
     case 'principal-tag':
-      return `${principalWords(step.subject, true)} has ${RUN_AS_TAG}=${userWords(step.value)}${spelling(step.key)}.`;
+      return `${principalWords(step.subject, true)} has ${tagWords(step.value, 'tag')}${spelling(step.key)}.`;
     case 'principal-tag-blank':
       return `${principalWords(step.subject, true)} has an ${RUN_AS_TAG} tag with a blank value, which counts as absent.`;
     case 'no-principal-tag':
@@ -131,7 +138,7 @@ export const stepSentence = (step: Step): string => {
     case 'unsafe-name':
       return step.source === 'preferences'
         ? `runAsDefaultUser is ${UNSAFE_USER}: the agent passes it unquoted to a root shell (sh -c "id …"), so the session is refused or worse.`
-        : `The ${SOURCE_NOUN[step.source]} is ${UNSAFE_USER}: the agent cannot look it up as one, so the session is refused.`;
+        : `The ${SOURCE_NOUN[step.source]} value is not a safe user name: the agent cannot look it up as an account, so the session is refused.`;
     case 'padded-name':
       return `The ${SOURCE_NOUN[step.source]} has blanks around ${userWords(step.user)}: it fails the safe-name rule, but the agent's shell drops the blanks and looks up ${userWords(step.user)}.`;
     case 'root-refused':
@@ -143,7 +150,7 @@ export const stepSentence = (step: Step): string => {
     case 'privileged-ids':
       return `${userWords(step.user)} has uid ${step.uid ?? 'unknown'} and primary gid ${step.gid ?? 'unknown'}; the agent refuses uid 0 and gid 0 ("invalid uid and gid"): the session was refused.`;
     case 'ssm-user':
-      return `The ${SOURCE_NOUN[step.source]} names ${SSM_USER}, the agent's own account (passwordless sudo when the agent created it): Run As gives this principal no less than the default.`;
+      return `The ${SOURCE_NOUN[step.source]} gives ${SSM_USER}, the agent's own account (passwordless sudo when the agent created it): Run As gives this principal no less than the default.`;
     case 'denied':
       return `${userWords(step.user)} is on the deny list (DENIED_RUN_AS_USERS).`;
     case 'missing':
