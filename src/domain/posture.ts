@@ -60,6 +60,13 @@ const sourceOf = (
   });
 };
 
+/** A posture's settings: every OS's commands, no StartSession parameters, no session user. */
+const postureSettings = (source: SettingsSource | 'built-in', trail: Trail) =>
+  settingsPhase(
+    { source, os: 'any', fallback: { kind: 'not-applicable' }, parametersRecorded: false, session: false },
+    trail,
+  );
+
 export interface PrincipalPostureInput {
   /** The Region's SSM-SessionManagerRunShell at the judged version (value null: absent, built-in defaults). */
   readonly preferences: Known<DocumentRead | null>;
@@ -74,16 +81,7 @@ export const decidePrincipalPosture = (input: PrincipalPostureInput): Decision =
   const trail = newTrail(input.judgedVersion);
   const source = sourceOf(PREFERENCES_DOCUMENT, input.preferences, input.judgedVersion, trail);
   if (source.kind !== 'next') return settled(verdictOf(source, trail));
-  const settings = settingsPhase(
-    {
-      source: source.value,
-      os: 'any',
-      fallback: { kind: 'not-applicable' },
-      parametersRecorded: false,
-      session: false,
-    },
-    trail,
-  );
+  const settings = postureSettings(source.value, trail);
   if (settings.kind !== 'next') return settled(verdictOf(settings, trail));
   const user = expectedUserPhase(
     {
@@ -144,16 +142,7 @@ const judgeDocument = (input: PreferencesPostureInput, read: Known<DocumentRead 
       ),
     );
   }
-  const settings = settingsPhase(
-    {
-      source: source.value,
-      os: 'any',
-      fallback: { kind: 'not-applicable' },
-      parametersRecorded: false,
-      session: false,
-    },
-    trail,
-  );
+  const settings = postureSettings(source.value, trail);
   if (settings.kind !== 'next') return settled(verdictOf(settings, trail));
   // No principal: the default user is what every principal without a tag gets.
   const user = defaultUserPhase(settings.value, trail);
