@@ -1,8 +1,10 @@
 /**
- * The only reader of process.env (DESIGN.md §5). A bad value fails at cold start with a
- * message naming the variable; the result is frozen.
+ * The only reader of process.env. A bad value fails at cold start with a message naming the
+ * variable; the result is frozen.
  */
 
+import type { VersionLabel } from './domain/decision.ts';
+import { isRegion } from './domain/identifiers.ts';
 import { isSafeUserName } from './domain/userName.ts';
 import { ConfigError } from './errors.ts';
 
@@ -24,11 +26,16 @@ export interface Config {
   readonly cacheTtlSeconds: number;
   /** USER_DIRECTORY=command: how often the probe polls GetCommandInvocation (documented tunable). */
   readonly probePollIntervalMs: number;
+  /** SESSION_DOCUMENT_VERSION: the document version sessions are judged by (they run $LATEST). */
+  readonly sessionDocumentVersion: VersionLabel;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
+const SESSION_DOCUMENT_VERSIONS: Readonly<Record<string, VersionLabel>> = {
+  latest: '$LATEST',
+  default: '$DEFAULT',
+};
 
 const bool = (env: Env, name: string, fallback: boolean): boolean => {
   const raw = env[name]?.trim();
@@ -56,7 +63,7 @@ const list = (raw: string | undefined): string[] =>
 
 export const loadConfig = (env: Env = process.env): Config => {
   const region = env.AWS_REGION?.trim() || env.AWS_DEFAULT_REGION?.trim() || '';
-  if (!REGION.test(region)) {
+  if (!isRegion(region)) {
     throw new ConfigError(
       `AWS_REGION must be an AWS Region such as us-east-1, got ${JSON.stringify(region)}`,
     );
@@ -87,8 +94,18 @@ export const loadConfig = (env: Env = process.env): Config => {
 
   const auditedRegions = list(env.AUDITED_REGIONS);
   for (const r of auditedRegions) {
-    if (!REGION.test(r))
+    if (!isRegion(r))
       throw new ConfigError(`AUDITED_REGIONS has an entry that is not a Region: ${JSON.stringify(r)}`);
+  }
+
+  const version = env.SESSION_DOCUMENT_VERSION?.trim() || 'latest';
+  const sessionDocumentVersion = Object.hasOwn(SESSION_DOCUMENT_VERSIONS, version)
+    ? SESSION_DOCUMENT_VERSIONS[version]
+    : undefined;
+  if (sessionDocumentVersion === undefined) {
+    throw new ConfigError(
+      `SESSION_DOCUMENT_VERSION must be latest or default, got ${JSON.stringify(version)}`,
+    );
   }
 
   return Object.freeze({
@@ -103,5 +120,6 @@ export const loadConfig = (env: Env = process.env): Config => {
     terminateStaleSessions: bool(env, 'TERMINATE_STALE_SESSIONS', false),
     cacheTtlSeconds: positiveNumber(env, 'CACHE_TTL_SECONDS', 60),
     probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
+    sessionDocumentVersion,
   });
 };

@@ -1,25 +1,23 @@
 /**
- * Use case: audit one StartSession. Gathers the facts through the ports, lets the domain
- * decide, and writes the session finding. Reads run in parallel; each port caches.
+ * Use case: audit one StartSession. The domain decides; whenever it names facts it still needs,
+ * they are gathered through the ports (in parallel, each port caches) and it decides again. Then
+ * the session finding is written.
  */
-import { type Known, type Platform, type SessionTagsFact, unknown } from '../domain/facts.ts';
+import type { Decision, Need, VersionLabel } from '../domain/decision.ts';
+import type { UserPresence } from '../domain/facts.ts';
 import { ratingOf } from '../domain/outcome.ts';
-import {
-  type Decision,
-  decideSession,
-  isManagedNodeId,
-  PREFERENCES_DOCUMENT,
-  type SessionFacts,
-} from '../domain/runAs.ts';
-import { parseSessionDocument, type SessionDocument } from '../domain/sessionDocument.ts';
+import { decideSession, otherLabel, type SessionFacts } from '../domain/runAs.ts';
+import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import { buildSessionFinding } from '../findings/sessionFinding.ts';
-import type { DocumentContent, SessionAuditPorts } from './ports.ts';
+import type { SessionAuditPorts } from './ports.ts';
 
 export interface SessionAuditSettings {
   readonly deniedRunAsUsers: ReadonlySet<string>;
   readonly reportCompliantSessions: boolean;
   readonly reportNotApplicable: boolean;
+  /** The version sessions are judged by (SESSION_DOCUMENT_VERSION). */
+  readonly sessionDocumentVersion: VersionLabel;
 }
 
 /** What happened to one StartSession: logged by the handler, printed by replay. */
@@ -33,6 +31,7 @@ export interface SessionEvaluation {
   readonly principalType: string;
   readonly target: string;
   readonly document: string;
+  readonly documentVersion: string;
   readonly platform: string;
   readonly outcome: Decision['outcome'];
   readonly severity: string;
@@ -44,88 +43,84 @@ export interface SessionEvaluation {
   readonly findingId: string | null;
 }
 
-const NOT_LOOKED_UP = 'not looked up: the session needs no shell user';
-const TAGS_NOT_LOOKED_UP: SessionTagsFact = { status: 'unknown', reason: NOT_LOOKED_UP };
+/** Every fact is asked for at most once; more rounds than facts means the decision is broken. */
+const MAX_ROUNDS = 8;
 
-const toDocument = (read: Known<DocumentContent | null>): Known<SessionDocument | null> => {
-  if (!read.known) return read;
-  if (read.value === null) return read as Known<null>;
-  return parseSessionDocument(read.value.content);
+/** Gathers what the decision asked for and returns the facts with it. */
+const gather = async (
+  needs: readonly Need[],
+  facts: SessionFacts,
+  command: StartSessionCommand,
+  ports: SessionAuditPorts,
+  presences: Map<string, UserPresence>,
+): Promise<SessionFacts> => {
+  const judged = facts.judgedVersion;
+  const found = await Promise.all(
+    needs.map(async (need): Promise<Partial<SessionFacts>> => {
+      switch (need.fact) {
+        case 'document': {
+          const [document, otherVersion] = await Promise.all([
+            ports.documents.documentOf(command.documentName, judged),
+            ports.documents.documentOf(command.documentName, otherLabel(judged)),
+          ]);
+          return { document, otherVersion };
+        }
+        case 'platform':
+          return { platform: await ports.platforms.platformOf(command.target) };
+        case 'preferences':
+          return { preferences: await ports.documents.documentOf(PREFERENCES_DOCUMENT, judged) };
+        case 'principal-tags':
+          return { principalTags: await ports.principalTags.tagsOf(command.principal) };
+        case 'session-tags':
+          // CloudTrail LookupEvents allows 2 calls/s per account and Region: only asked for when it can decide.
+          return { sessionTags: await ports.sessionTags.sessionTagsOf(command.principal) };
+        case 'node-user': {
+          const presence = await ports.nodeUsers.presenceOf(command.target, need.user, {
+            asOf: command.eventTime,
+            match: need.match,
+          });
+          presences.set(need.user, presence);
+          return { nodeUsers: (user) => presences.get(user) };
+        }
+      }
+    }),
+  );
+  return Object.assign({}, facts, ...found) as SessionFacts;
 };
 
-const isCommandDocument = (doc: Known<SessionDocument | null>): boolean =>
-  doc.known &&
-  doc.value !== null &&
-  (doc.value.sessionType === 'InteractiveCommands' || doc.value.sessionType === 'NonInteractiveCommands') &&
-  !('runAsEnabled' in doc.value.inputs);
-
-const gatherFacts = async (
+const decide = async (
   command: StartSessionCommand,
   ports: SessionAuditPorts,
   settings: SessionAuditSettings,
-): Promise<SessionFacts> => {
-  const base = {
+): Promise<{ decision: Decision; facts: SessionFacts }> => {
+  let facts: SessionFacts = {
     target: command.target,
     documentName: command.documentName,
+    judgedVersion: settings.sessionDocumentVersion,
     parameters: command.parameters,
     principal: command.principal,
     deniedUsers: settings.deniedRunAsUsers,
     ...(command.errorCode === null ? {} : { errorCode: command.errorCode }),
   };
-  if (command.errorCode !== null || !isManagedNodeId(command.target)) {
-    // No session was created, or no node shell: the decision needs nothing from AWS.
-    const none = unknown(NOT_LOOKED_UP);
-    return {
-      ...base,
-      platform: none,
-      document: none,
-      preferences: none,
-      principalTags: none,
-      sessionTags: TAGS_NOT_LOOKED_UP,
-    };
+  const presences = new Map<string, UserPresence>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const verdict = decideSession(facts);
+    if (verdict.decided) return { decision: verdict.decision, facts };
+    facts = await gather(verdict.needs, facts, command, ports, presences);
   }
-
-  const documentRead = ports.documents.documentOf(command.documentName).then(toDocument);
-  const [platform, document, principalTags] = await Promise.all([
-    ports.platforms.platformOf(command.target),
-    documentRead,
-    ports.principalTags.tagsOf(command.principal),
-  ]);
-  // Session tags are looked up only if the decision turns out to need them (see auditSession).
-  const sessionTags: SessionTagsFact =
-    command.principal.kind === 'role' ? TAGS_NOT_LOOKED_UP : { status: 'not-a-role-session' };
-  const preferences =
-    command.documentName === PREFERENCES_DOCUMENT
-      ? document
-      : isCommandDocument(document)
-        ? await ports.documents.documentOf(PREFERENCES_DOCUMENT).then(toDocument)
-        : unknown<SessionDocument | null>('not needed: the session document carries its own Run As settings');
-  return { ...base, platform, document, preferences, principalTags, sessionTags };
+  throw new Error(`the Run As decision for event ${command.eventId} did not settle in ${MAX_ROUNDS} rounds`);
 };
+
+const platformName = (facts: SessionFacts): string =>
+  facts.platform?.known === true && facts.platform.value !== null ? facts.platform.value : 'unknown';
 
 export const auditSession = async (
   command: StartSessionCommand,
   ports: SessionAuditPorts,
   settings: SessionAuditSettings,
 ): Promise<SessionEvaluation> => {
-  let facts = await gatherFacts(command, ports, settings);
-  let decision = decideSession(facts);
-  if (decision.sessionTags === 'unknown' && facts.sessionTags === TAGS_NOT_LOOKED_UP) {
-    // Only a role session whose Run As user comes from tags needs its session tags; the look-up
-    // (CloudTrail LookupEvents, 2 calls/s per account and Region) is skipped for everyone else.
-    facts = { ...facts, sessionTags: await ports.sessionTags.sessionTagsOf(command.principal) };
-    decision = decideSession(facts);
-  }
-  if (decision.userToCheck !== undefined) {
-    const userPresence = await ports.nodeUsers.presenceOf(
-      command.target,
-      decision.userToCheck,
-      command.eventTime,
-    );
-    decision = decideSession({ ...facts, userPresence });
-  }
-
-  const platform = platformName(facts.platform);
+  const { decision, facts } = await decide(command, ports, settings);
+  const platform = platformName(facts);
   const reported =
     (decision.outcome !== 'COMPLIANT' || settings.reportCompliantSessions) &&
     (decision.outcome !== 'NOT_APPLICABLE' || settings.reportNotApplicable);
@@ -146,6 +141,7 @@ export const auditSession = async (
     principalType: command.principal.kind,
     target: command.target,
     document: command.documentName,
+    documentVersion: decision.documentVersion,
     platform,
     outcome: decision.outcome,
     severity: ratingOf(decision.outcome).severity,
@@ -156,6 +152,3 @@ export const auditSession = async (
     findingId,
   };
 };
-
-const platformName = (platform: Known<Platform | null>): string =>
-  platform.known && platform.value !== null ? platform.value : 'unknown';

@@ -4,32 +4,28 @@
  * every place must see the same state. The adapters behind a change are not cached across
  * invocations (the whole point is to see what just changed).
  */
-import { type Known, type Principal, type Tags, unknown } from '../domain/facts.ts';
-import { PREFERENCES_DOCUMENT } from '../domain/runAs.ts';
-import { parseSessionDocument, type SessionDocument } from '../domain/sessionDocument.ts';
-import type { ChangeAuditPorts, DocumentContent } from './ports.ts';
+import type { VersionLabel } from '../domain/decision.ts';
+import type { DocumentRead, Known, Principal, Tags } from '../domain/facts.ts';
+import { otherLabel } from '../domain/runAs.ts';
+import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
+import type { ChangeAuditPorts } from './ports.ts';
 
-export const DEFAULT_VERSION = '$DEFAULT';
-export const LATEST_VERSION = '$LATEST';
+/** A document as sessions run it (the judged version) and its other version. */
+export interface DocumentVersions {
+  readonly judged: Known<DocumentRead | null>;
+  readonly other: Known<DocumentRead | null>;
+}
 
 export interface ChangeReads {
   tagsOf(principal: Principal): Promise<Known<Tags>>;
-  /** GetDocument as read (type and version included); value null when the document does not exist. */
-  documentOf(region: string, name: string, version?: string): Promise<Known<DocumentContent | null>>;
-  /** The same read, parsed as a Session document. */
-  sessionDocumentOf(region: string, name: string, version?: string): Promise<Known<SessionDocument | null>>;
+  /** A document of a Region at a version (`$LATEST`, `$DEFAULT` or a number); value null when it does not exist. */
+  documentOf(region: string, name: string, version: string): Promise<Known<DocumentRead | null>>;
+  /** Both versions of a document: the judged one and the other. */
+  versionsOf(region: string, name: string): Promise<DocumentVersions>;
+  /** The Region's preferences at the judged version. */
+  preferencesOf(region: string): Promise<Known<DocumentRead | null>>;
+  readonly judgedVersion: VersionLabel;
 }
-
-/** A GetDocument read parsed as a Session document; absence stays null. */
-export const toSessionDocument = (read: Known<DocumentContent | null>): Known<SessionDocument | null> => {
-  if (!read.known || read.value === null) return read as Known<SessionDocument | null>;
-  if (read.value.documentType !== '' && read.value.documentType !== 'Session') {
-    return unknown(
-      `document ${read.value.name} is a ${read.value.documentType} document, not a Session document`,
-    );
-  }
-  return parseSessionDocument(read.value.content);
-};
 
 const memo = <V>(): ((key: string, load: () => Promise<V>) => Promise<V>) => {
   const values = new Map<string, Promise<V>>();
@@ -43,21 +39,24 @@ const memo = <V>(): ((key: string, load: () => Promise<V>) => Promise<V>) => {
   };
 };
 
-export const createChangeReads = (ports: ChangeAuditPorts): ChangeReads => {
+export const createChangeReads = (ports: ChangeAuditPorts, judgedVersion: VersionLabel): ChangeReads => {
   const tags = memo<Known<Tags>>();
-  const documents = memo<Known<DocumentContent | null>>();
-  const documentOf = (region: string, name: string, version = DEFAULT_VERSION) =>
+  const documents = memo<Known<DocumentRead | null>>();
+  const documentOf = (region: string, name: string, version: string) =>
     documents(`${region}\u0000${name}\u0000${version}`, () =>
       ports.inRegion(region).documents.documentOf(name, version),
     );
   return {
+    judgedVersion,
     tagsOf: (principal) => tags(principal.arn, () => ports.principalTags.tagsOf(principal)),
     documentOf,
-    sessionDocumentOf: async (region, name, version) =>
-      toSessionDocument(await documentOf(region, name, version)),
+    versionsOf: async (region, name) => {
+      const [judged, other] = await Promise.all([
+        documentOf(region, name, judgedVersion),
+        documentOf(region, name, otherLabel(judgedVersion)),
+      ]);
+      return { judged, other };
+    },
+    preferencesOf: (region) => documentOf(region, PREFERENCES_DOCUMENT, judgedVersion),
   };
 };
-
-/** The Region's preferences ($DEFAULT), as Session Manager applies them. */
-export const preferencesOf = (reads: ChangeReads, region: string): Promise<Known<SessionDocument | null>> =>
-  reads.sessionDocumentOf(region, PREFERENCES_DOCUMENT);

@@ -1,11 +1,12 @@
 /**
- * The fleet pre-check as the change use cases run it (issue 5 §3): a posture decision that
+ * The fleet pre-check as the change use cases run it: a posture decision that
  * resolves a user is checked against the Region's Linux and macOS nodes before its finding is
  * written. One change looks each user up once per Region, however many principals map to it.
  */
+
+import type { Decision } from '../domain/decision.ts';
 import type { Known } from '../domain/facts.ts';
 import { type FleetPresence, needsFleetCheck, withFleetPresence } from '../domain/fleetPresence.ts';
-import type { Decision } from '../domain/runAs.ts';
 import type { FleetUsers } from './ports.ts';
 
 /** What the pre-check did, for the evaluation result: counts, not the node list. */

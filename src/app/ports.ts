@@ -3,7 +3,16 @@
  * small hand-written fakes. Reads that fail for permission or absence return
  * `{ known: false, reason }`; throttling and 5xx are thrown (after the SDK's retries).
  */
-import type { Known, Platform, Principal, SessionTagsFact, Tags, UserPresence } from '../domain/facts.ts';
+import type {
+  DocumentRead,
+  Known,
+  NameMatch,
+  Platform,
+  Principal,
+  SessionTagsFact,
+  Tags,
+  UserPresence,
+} from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 
@@ -14,26 +23,19 @@ export interface PrincipalTags {
 
 export interface SessionTags {
   /**
-   * Session tags of the role session that made a call (from the AssumeRole* record in
-   * CloudTrail, matched by access key id). `not-a-role-session` for non-role principals.
+   * Session tags of the role or federated session that made a call (from the AssumeRole* or
+   * GetFederationToken record in CloudTrail, matched by access key id). `not-a-role-session` for
+   * other principals.
    */
   sessionTagsOf(principal: Principal): Promise<SessionTagsFact>;
 }
 
-export interface DocumentContent {
-  readonly name: string;
-  /** Parsed JSON content of the document. */
-  readonly content: unknown;
-  readonly documentType: string;
-  readonly documentVersion: string;
-}
+/** `$LATEST`, `$DEFAULT` or a version number. */
+export type DocumentVersion = string;
 
 export interface SessionDocuments {
-  /**
-   * A document by name or ARN; `version` is `$DEFAULT` (when omitted), `$LATEST` or a number.
-   * Value null when the document does not exist.
-   */
-  documentOf(nameOrArn: string, version?: string): Promise<Known<DocumentContent | null>>;
+  /** A document by name or ARN at a version. Value null when the document does not exist. */
+  documentOf(nameOrArn: string, version: DocumentVersion): Promise<Known<DocumentRead | null>>;
 }
 
 export interface NodePlatforms {
@@ -41,12 +43,20 @@ export interface NodePlatforms {
   platformOf(nodeId: string): Promise<Known<Platform | null>>;
 }
 
+export interface UserLookup {
+  /** The moment in question (ISO time, the session's event time): inventory freshness is judged against it. */
+  readonly asOf: string;
+  /** How the node compares names. */
+  readonly match: NameMatch;
+}
+
 export interface NodeUsers {
   /**
-   * Whether an OS user exists on a node at `asOf` (ISO time, the session's event time). Never
-   * "missing" unless that is known for sure.
+   * Whether an OS user exists on a node, by name or (a value of digits, when no account has that
+   * name) by uid, and the account it is (uid and primary gid when known). Never "missing" unless
+   * that is known for sure.
    */
-  presenceOf(nodeId: string, user: string, asOf: string): Promise<UserPresence>;
+  presenceOf(nodeId: string, user: string, lookup: UserLookup): Promise<UserPresence>;
 }
 
 export interface FindingSink {
@@ -130,7 +140,7 @@ export interface RegionChangePorts {
   readonly findings: FindingSink;
   readonly findingReader: FindingReader;
   readonly sessions: ActiveSessions;
-  /** The fleet pre-check (issue 5 §3); absent when USER_DIRECTORY is none, which skips it. */
+  /** The fleet pre-check; absent when USER_DIRECTORY is none, which skips it. */
   readonly fleetUsers?: FleetUsers;
 }
 

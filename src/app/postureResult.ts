@@ -1,10 +1,11 @@
 /**
- * What a change does with a posture finding (issue 4 §1, §2, §4), shared by the principal and
- * document use cases: flagged outcomes are written; a compliant one only resolves a finding that
- * exists; CreatedAt is kept from the finding already in Security Hub.
+ * What a change does with a posture finding, shared by the principal and document use cases:
+ * flagged outcomes are written; a compliant one only resolves a finding that exists; CreatedAt is
+ * kept from the finding already in Security Hub; a finding updated at or after the change is left
+ * alone (Security Hub drops an update whose UpdatedAt is not newer).
  */
+import type { Decision, VersionLabel } from '../domain/decision.ts';
 import { type Outcome, ratingOf } from '../domain/outcome.ts';
-import type { Decision } from '../domain/runAs.ts';
 import type { StoredFinding } from './ports.ts';
 
 export const PRINCIPAL_GENERATOR = 'ssm-runas-auditor/principal';
@@ -14,12 +15,15 @@ export interface ChangeSettings {
   /** Regions whose preferences and findings a principal change touches (AUDITED_REGIONS). */
   readonly auditedRegions: readonly string[];
   readonly terminateStaleSessions: boolean;
+  /** The version sessions are judged by (SESSION_DOCUMENT_VERSION). */
+  readonly sessionDocumentVersion: VersionLabel;
 }
 
 /**
  * What happened to a posture finding: `written` (FAILED, WARNING or NOT_AVAILABLE), `resolved`
  * (compliant now: an existing finding re-imported as PASSED), `archived` (its subject is gone),
- * `not-written` (compliant and never flagged), `skipped` (the change cannot affect it).
+ * `not-written` (compliant and never flagged), `skipped` (the change cannot affect it, or a newer
+ * finding exists).
  */
 export type PostureAction = 'written' | 'resolved' | 'archived' | 'not-written' | 'skipped';
 
@@ -42,10 +46,17 @@ export const isFlagged = (outcome: Outcome): boolean =>
 export const liveFinding = (finding: StoredFinding | undefined): StoredFinding | undefined =>
   finding?.RecordState === 'ACTIVE' ? finding : undefined;
 
+/** A stored finding (any record state) already updated at or after this event time. */
+export const isNewerThan = (finding: StoredFinding | undefined, eventTime: string): boolean =>
+  finding !== undefined && Date.parse(finding.UpdatedAt) >= Date.parse(eventTime);
+
+export const NEWER_FINDING =
+  'a finding updated at or after this event exists: Security Hub would drop the update';
+
 export const createdAtOf = (finding: StoredFinding | undefined): { createdAt?: string } =>
   finding === undefined || finding.CreatedAt === '' ? {} : { createdAt: finding.CreatedAt };
 
-/** Writes a posture decision the way issue 4 §1/§2 says, given whether a live finding exists. */
+/** Writes a posture decision as the change rules say, given whether a live finding exists. */
 export const postureAction = (
   decision: Decision,
   existing: StoredFinding | undefined,
@@ -77,4 +88,13 @@ export const skippedResult = (reason: string): PostureResult => ({
   severity: null,
   expectedUser: '',
   findingIds: [],
+});
+
+export const archivedResult = (findingIds: readonly string[], reason: string): PostureResult => ({
+  action: 'archived',
+  reason,
+  outcome: 'NOT_APPLICABLE',
+  severity: ratingOf('NOT_APPLICABLE').severity,
+  expectedUser: '',
+  findingIds,
 });

@@ -2,26 +2,37 @@
  * Use case: an IAM user or role changed (tags, created, deleted). For each audited Region,
  * recompute what a shell session of that principal would get under the Region's preferences,
  * write or update the principal finding, then compare the principal's open sessions with the new
- * mapping (issue 4 §1, §3, §4). The principal's state is read now, not taken from the event: a
- * duplicate or late event then writes the same result, and Security Hub keeps the newest
- * UpdatedAt (the event time).
+ * mapping. The principal's state is read now, not taken from the event: a duplicate or late event
+ * then writes the same result, and a finding already updated at or after the event is left alone.
  */
+import { assumedRolePrefix } from '../domain/arn.ts';
 import type { Known, Principal } from '../domain/facts.ts';
-import { ratingOf } from '../domain/outcome.ts';
-import { decidePrincipalPosture } from '../domain/runAs.ts';
-import type { Partition } from '../events/partition.ts';
+import type { Partition } from '../domain/identifiers.ts';
+import { decidePrincipalPosture } from '../domain/posture.ts';
 import type { PrincipalChangeCommand } from '../events/principalChange.ts';
 import type { AsffFinding } from '../findings/asff.ts';
+import type { ChangeContext } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
-import { buildPrincipalFinding, type ChangeContext, type Placement } from '../findings/postureFinding.ts';
-import { type ChangeReads, createChangeReads, preferencesOf } from './changeReads.ts';
+import { buildPrincipalFinding } from '../findings/principalFinding.ts';
+import { fieldFilter, readFields } from '../findings/productFields.ts';
+import type { Placement } from '../findings/resources.ts';
+import { type ChangeReads, createChangeReads } from './changeReads.ts';
 import { createFleetPrecheck, type FleetSummary } from './fleetPrecheck.ts';
-import type { ActiveSessions, ChangeAuditPorts, OpenSession, RegionChangePorts } from './ports.ts';
+import type {
+  ActiveSessions,
+  ChangeAuditPorts,
+  OpenSession,
+  RegionChangePorts,
+  StoredFinding,
+} from './ports.ts';
 import {
+  archivedResult,
   type ChangeSettings,
   createdAtOf,
   decisionResult,
+  isNewerThan,
   liveFinding,
+  NEWER_FINDING,
   type PostureResult,
   PRINCIPAL_GENERATOR,
   postureAction,
@@ -64,8 +75,23 @@ const sessionsOf = async (
   partition: Partition,
 ): Promise<readonly OpenSession[]> => {
   if (principal.kind === 'user') return sessions.openSessions({ owner: principal.arn });
-  const prefix = `arn:${partition}:sts::${principal.accountId}:assumed-role/${principal.name}/`;
+  const prefix = assumedRolePrefix(partition, principal.accountId, principal.name);
   return (await sessions.openSessions()).filter((session) => session.owner.startsWith(prefix));
+};
+
+/** The principal findings of a user or role by type and name (IAM names are case-insensitive): the path is not needed. */
+const findingsByName = async (
+  ports: RegionChangePorts,
+  command: PrincipalChangeCommand,
+): Promise<readonly StoredFinding[]> => {
+  const { kind, name } = command.principal;
+  const stored = await ports.findingReader.activeFindings({
+    generatorId: PRINCIPAL_GENERATOR,
+    productFields: fieldFilter({ principalType: kind }),
+  });
+  return stored.filter(
+    (f) => (readFields(f.ProductFields).principalName ?? '').toLowerCase() === name.toLowerCase(),
+  );
 };
 
 interface RegionRun {
@@ -73,35 +99,28 @@ interface RegionRun {
   readonly terminationFailure?: unknown;
 }
 
+const regionResult = (region: string, result: PostureResult): RegionRun => ({
+  result: { region, ...result, sessions: null },
+});
+
 const archiveInRegion = async (
   command: PrincipalChangeCommand,
   placement: Placement,
   change: ChangeContext,
   ports: RegionChangePorts,
 ): Promise<RegionRun> => {
-  const { kind, name } = command.principal;
-  // The ARN's path is unknown once the principal is gone: its findings are found by type and
-  // name (IAM names are case-insensitive).
-  const stored = (
-    await ports.findingReader.activeFindings({
-      generatorId: PRINCIPAL_GENERATOR,
-      productFields: { 'RunAs/PrincipalType': kind },
-    })
-  ).filter((f) => (f.ProductFields['RunAs/PrincipalName'] ?? '').toLowerCase() === name.toLowerCase());
-  if (stored.length === 0) {
-    return {
-      result: {
-        region: placement.region,
-        ...skippedResult('principal deleted; no principal finding to archive'),
-        sessions: null,
-      },
-    };
-  }
+  // The ARN's path is unknown once the principal is gone: its findings are found by type and name.
+  const stored = (await findingsByName(ports, command)).filter((f) => !isNewerThan(f, change.eventTime));
+  if (stored.length === 0)
+    return regionResult(
+      placement.region,
+      skippedResult('principal deleted; no principal finding to archive'),
+    );
   const findings = stored.map((f) =>
     buildPrincipalFinding({
       ...placement,
       principal: principalFromArn(
-        f.ProductFields['RunAs/Principal'] ?? command.principal.arn,
+        readFields(f.ProductFields).principal ?? command.principal.arn,
         placement.accountId,
       ),
       posture: { exists: false },
@@ -110,18 +129,13 @@ const archiveInRegion = async (
     }),
   );
   await ports.findings.importFindings(findings);
-  return {
-    result: {
-      region: placement.region,
-      action: 'archived',
-      reason: 'principal deleted',
-      outcome: 'NOT_APPLICABLE',
-      severity: ratingOf('NOT_APPLICABLE').severity,
-      expectedUser: '',
-      findingIds: findings.map((f) => f.Id),
-      sessions: null,
-    },
-  };
+  return regionResult(
+    placement.region,
+    archivedResult(
+      findings.map((f) => f.Id),
+      'principal deleted',
+    ),
+  );
 };
 
 const evaluateInRegion = async (
@@ -135,30 +149,30 @@ const evaluateInRegion = async (
 ): Promise<RegionRun> => {
   const { region } = placement;
   const id = findingId(placement.accountId, region, 'principal', principal.arn);
-  const existing = liveFinding((await ports.findingReader.findingsByIds([id])).get(id));
+  const stored = (await ports.findingReader.findingsByIds([id])).get(id);
+  if (isNewerThan(stored, change.eventTime)) return regionResult(region, skippedResult(NEWER_FINDING));
+  const existing = liveFinding(stored);
   if (!command.runAsTagInvolved && existing === undefined) {
-    return {
-      result: {
-        region,
-        ...skippedResult(
-          `${command.eventName} did not involve the SSMSessionRunAs tag and there is no principal finding`,
-        ),
-        sessions: null,
-      },
-    };
+    return regionResult(
+      region,
+      skippedResult(
+        `${command.eventName} did not involve the SSMSessionRunAs tag and there is no principal finding`,
+      ),
+    );
   }
 
   const [principalTags, preferences] = await Promise.all([
     reads.tagsOf(principal),
-    preferencesOf(reads, region),
+    reads.preferencesOf(region),
   ]);
-  // The user a compliant mapping names must also exist on the Region's nodes (issue 5 §3).
+  // The user a compliant mapping names must also exist on the Region's nodes.
   const { decision, fleet, summary } = await createFleetPrecheck(
     ports.fleetUsers,
     change.eventTime,
   )(
     decidePrincipalPosture({
       preferences,
+      judgedVersion: reads.judgedVersion,
       principal,
       principalTags,
       deniedUsers: settings.deniedRunAsUsers,
@@ -177,20 +191,9 @@ const evaluateInRegion = async (
       }),
     );
   }
-
   const review = await reviewOpenSessions(
-    {
-      placement,
-      change,
-      sessions: await sessionsOf(ports.sessions, principal, placement.partition),
-      preferences,
-    },
-    {
-      documentOf: (name) => reads.sessionDocumentOf(region, name),
-      tagsOf: reads.tagsOf,
-      findingReader: ports.findingReader,
-      sessions: ports.sessions,
-    },
+    { placement, change, sessions: await sessionsOf(ports.sessions, principal, placement.partition) },
+    { reads, findingReader: ports.findingReader, sessions: ports.sessions },
     settings,
   );
   findings.push(...review.findings);
@@ -206,12 +209,36 @@ const evaluateInRegion = async (
   };
 };
 
+/**
+ * The principal as IAM has it now. When IAM cannot say (GetRole denied) and the event does not
+ * name the path, an existing finding's ARN is used: a path-less ARN would be a second finding.
+ */
+const currentPrincipal = async (
+  command: PrincipalChangeCommand,
+  ports: ChangeAuditPorts,
+  settings: ChangeSettings,
+): Promise<{ principal: Principal; exists: boolean | null }> => {
+  const current: Known<Principal | null> = await ports.principals.principalOf(
+    command.principal.kind,
+    command.principal.name,
+  );
+  if (current.known) return { principal: current.value ?? command.principal, exists: current.value !== null };
+  if (!command.pathKnown) {
+    for (const region of settings.auditedRegions) {
+      const [stored] = await findingsByName(ports.inRegion(region), command);
+      const arn = stored === undefined ? undefined : readFields(stored.ProductFields).principal;
+      if (arn !== undefined) return { principal: principalFromArn(arn, command.accountId), exists: null };
+    }
+  }
+  return { principal: command.principal, exists: null };
+};
+
 export const principalChange = async (
   command: PrincipalChangeCommand,
   ports: ChangeAuditPorts,
   settings: ChangeSettings,
 ): Promise<PrincipalChangeEvaluation> => {
-  const reads = createChangeReads(ports);
+  const reads = createChangeReads(ports, settings.sessionDocumentVersion);
   const change: ChangeContext = {
     eventId: command.eventId,
     eventName: command.eventName,
@@ -219,12 +246,7 @@ export const principalChange = async (
   };
   // IAM now, not the event, decides whether the principal exists and what its ARN is: tag and
   // delete events carry no path, and a late event must not resurrect or archive the wrong state.
-  const current: Known<Principal | null> = await ports.principals.principalOf(
-    command.principal.kind,
-    command.principal.name,
-  );
-  const exists = current.known ? current.value !== null : null;
-  const principal = current.known && current.value !== null ? current.value : command.principal;
+  const { principal, exists } = await currentPrincipal(command, ports, settings);
 
   const results: PrincipalRegionResult[] = [];
   let terminationFailure: unknown;

@@ -1,10 +1,12 @@
 /**
- * Sessions still open after a change (issue 4 §3). A session keeps the OS user it started with;
- * its session finding recorded that user (RunAs/SessionUser). The new expectation is what Session
- * Manager would give a session started now, with the same node, document and session tags: the
- * session decision itself, without the node-user look-up (that only decides whether a new session
- * would be refused for a missing user, not which user the mapping names).
+ * Sessions still open after a change. A session keeps the OS user it started with; its session
+ * finding recorded that user and outcome. The new expectation is what Session Manager would give
+ * a session started now, with the same node, document and session tags: the session decision
+ * itself, without the node-user look-up (that only decides whether a new session would be
+ * refused for a missing user, not which user the mapping names).
  */
+import { documentNameOf } from '../domain/arn.ts';
+import type { Decision } from '../domain/decision.ts';
 import {
   type Known,
   known,
@@ -14,17 +16,18 @@ import {
   type Tags,
   unknown,
 } from '../domain/facts.ts';
-import { type Decision, decideSession, PREFERENCES_DOCUMENT, RUN_AS_TAG } from '../domain/runAs.ts';
-import type { SessionDocument } from '../domain/sessionDocument.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import { decideSession } from '../domain/runAs.ts';
+import { PREFERENCES_DOCUMENT, RUN_AS_TAG } from '../domain/sessionManager.ts';
+import { type ActiveSessionStatus, buildActiveSessionFinding } from '../findings/activeSessionFinding.ts';
 import type { AsffFinding } from '../findings/asff.ts';
+import type { ChangeContext } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
-import {
-  type ActiveSessionStatus,
-  buildActiveSessionFinding,
-  type ChangeContext,
-  type Placement,
-} from '../findings/postureFinding.ts';
+import { type RunAsFields, readFields } from '../findings/productFields.ts';
+import type { Placement } from '../findings/resources.ts';
+import type { ChangeReads } from './changeReads.ts';
 import type { ActiveSessions, FindingReader, OpenSession, StoredFinding } from './ports.ts';
+import { isNewerThan } from './postureResult.ts';
 import { principalFromArn } from './principalFromArn.ts';
 
 export interface OpenSessionsReview {
@@ -49,14 +52,10 @@ export interface SessionReviewInput {
   readonly placement: Placement;
   readonly change: ChangeContext;
   readonly sessions: readonly OpenSession[];
-  /** The Region's preferences after the change ($DEFAULT). */
-  readonly preferences: Known<SessionDocument | null>;
 }
 
 export interface SessionReviewPorts {
-  /** A session document of this Region ($DEFAULT), parsed. */
-  readonly documentOf: (nameOrArn: string) => Promise<Known<SessionDocument | null>>;
-  readonly tagsOf: (principal: Principal) => Promise<Known<Tags>>;
+  readonly reads: ChangeReads;
   readonly findingReader: FindingReader;
   readonly sessions: ActiveSessions;
 }
@@ -82,17 +81,15 @@ const platformOf = (recorded: string | undefined): Known<Platform | null> =>
     : unknown('the session finding records no platform');
 
 /** Session tags as the session finding recorded them; a recorded session tag is its expected user. */
-const sessionTagsOf = (fields: Readonly<Record<string, string>>): SessionTagsFact => {
-  switch (fields['RunAs/SessionTags']) {
+const sessionTagsOf = (fields: Partial<RunAsFields>): SessionTagsFact => {
+  switch (fields.sessionTags) {
     case 'none':
       return { status: 'known', tags: {} };
-    case 'applied': {
-      const user = fields['RunAs/ExpectedUser'];
-      if (fields['RunAs/ExpectedUserSource'] === 'session-tag' && user !== undefined) {
-        return { status: 'known', tags: { [RUN_AS_TAG]: user } };
+    case 'applied':
+      if (fields.expectedUserSource === 'session-tag' && fields.expectedUser !== undefined) {
+        return { status: 'known', tags: { [RUN_AS_TAG]: fields.expectedUser } };
       }
       return { status: 'unknown', reason: 'the session finding does not record the session tag value' };
-    }
     default:
       return { status: 'unknown', reason: 'the session tags were unreadable when the session started' };
   }
@@ -100,16 +97,13 @@ const sessionTagsOf = (fields: Readonly<Record<string, string>>): SessionTagsFac
 
 const messageOf = (error: unknown): string => (error instanceof Error ? error.message : String(error));
 
-/** `arn:…:document/Name` → `Name`; names pass through. */
-export const documentNameOf = (nameOrArn: string): string =>
-  /^arn:[\w-]+:ssm:[a-z0-9-]*:\d{0,12}:document\/(.+)$/.exec(nameOrArn)?.[1] ?? nameOrArn;
-
 interface Compared {
   readonly decision: Decision;
   readonly principal: Principal;
   readonly documentName: string;
   readonly platform: string;
   readonly sessionUser: string;
+  readonly startedOutcome: Outcome;
 }
 
 const compare = async (
@@ -119,34 +113,55 @@ const compare = async (
   ports: SessionReviewPorts,
   settings: SessionReviewSettings,
 ): Promise<Compared | undefined> => {
-  const fields = stored.ProductFields;
-  const sessionUser = fields['RunAs/SessionUser'] ?? '';
-  if (sessionUser.trim() === '') return undefined;
-  const documentName = fields['RunAs/Document'] ?? session.documentName ?? PREFERENCES_DOCUMENT;
-  const principal = principalFromArn(fields['RunAs/Principal'] ?? session.owner, input.placement.accountId);
-  const [document, principalTags] = await Promise.all([
-    documentNameOf(documentName) === PREFERENCES_DOCUMENT
-      ? Promise.resolve(input.preferences)
-      : ports.documentOf(documentName),
+  const fields = readFields(stored.ProductFields);
+  const sessionUser = fields.sessionUser ?? '';
+  if (sessionUser.trim() === '' || fields.outcome === undefined) return undefined;
+  const documentName = fields.document ?? session.documentName ?? PREFERENCES_DOCUMENT;
+  const principal = principalFromArn(fields.principal ?? session.owner, input.placement.accountId);
+  const { region } = input.placement;
+  const name = documentNameOf(documentName);
+  const [document, preferences, principalTags] = await Promise.all([
+    ports.reads.documentOf(region, name, ports.reads.judgedVersion),
+    ports.reads.preferencesOf(region),
     principal.kind === 'user' || principal.kind === 'role'
-      ? ports.tagsOf(principal)
+      ? ports.reads.tagsOf(principal)
       : Promise.resolve(known<Tags>({})),
   ]);
-  const decision = decideSession({
+  const verdict = decideSession({
     target: session.target,
-    platform: platformOf(fields['RunAs/Platform']),
+    judgedVersion: ports.reads.judgedVersion,
+    platform: platformOf(fields.platform),
     documentName,
     document,
-    preferences: input.preferences,
+    preferences,
     // StartSession parameters are not kept: templated inputs fall back to the document's defaults.
-    parameters: {},
+    parameters: undefined,
     principal,
     principalTags,
     sessionTags: sessionTagsOf(fields),
     deniedUsers: settings.deniedRunAsUsers,
+    lookUpNodeUsers: false,
   });
-  if (decision.outcome === 'UNVERIFIED') return undefined;
-  return { decision, principal, documentName, platform: fields['RunAs/Platform'] ?? 'unknown', sessionUser };
+  if (!verdict.decided || verdict.decision.outcome === 'UNVERIFIED') return undefined;
+  return {
+    decision: verdict.decision,
+    principal,
+    documentName,
+    platform: fields.platform ?? 'unknown',
+    sessionUser,
+    startedOutcome: fields.outcome,
+  };
+};
+
+/**
+ * The user a new session would run as, compared with the user the session runs as. Without a
+ * node look-up a uid stays a uid: the same value as before is the same account.
+ */
+const sameUser = (compared: Compared, stored: StoredFinding): boolean => {
+  const { decision } = compared;
+  const before = readFields(stored.ProductFields).expectedUser;
+  if (decision.expectedUser !== '' && decision.expectedUser === before) return decision.sessionUser !== '';
+  return decision.sessionUser === compared.sessionUser;
 };
 
 /** Compares each open session with the new mapping; terminates stale ones when configured. */
@@ -165,42 +180,44 @@ export const reviewOpenSessions = async (
           input.sessions.flatMap((s) => [idOf('session', s.sessionId), idOf('active-session', s.sessionId)]),
         );
 
-  const stale: string[] = [];
-  const terminated: string[] = [];
-  const resolved: string[] = [];
-  const withoutSessionFinding: string[] = [];
-  const uncompared: string[] = [];
+  const review = {
+    stale: [] as string[],
+    terminated: [] as string[],
+    resolved: [] as string[],
+    withoutSessionFinding: [] as string[],
+    uncompared: [] as string[],
+  };
   const findings: AsffFinding[] = [];
   let terminationFailure: unknown;
 
   for (const session of input.sessions) {
     const sessionFinding = stored.get(idOf('session', session.sessionId));
     if (sessionFinding === undefined) {
-      withoutSessionFinding.push(session.sessionId);
+      review.withoutSessionFinding.push(session.sessionId);
       continue;
     }
     const compared = await compare(session, sessionFinding, input, ports, settings);
-    if (compared === undefined) {
-      uncompared.push(session.sessionId);
+    const earlier = stored.get(idOf('active-session', session.sessionId));
+    if (compared === undefined || isNewerThan(earlier, input.change.eventTime)) {
+      review.uncompared.push(session.sessionId);
       continue;
     }
-    const earlier = stored.get(idOf('active-session', session.sessionId));
     let status: ActiveSessionStatus;
     let terminationError: string | undefined;
-    if (compared.decision.sessionUser === compared.sessionUser) {
+    if (sameUser(compared, sessionFinding)) {
       // Only an earlier, unresolved active-session finding needs a word: the session matches again.
       const open = earlier?.RecordState === 'ACTIVE' && earlier.Compliance?.Status !== 'PASSED';
       if (!open) continue;
       status = 'matches';
-      resolved.push(session.sessionId);
+      review.resolved.push(session.sessionId);
     } else {
-      stale.push(session.sessionId);
+      review.stale.push(session.sessionId);
       status = 'stale';
       if (settings.terminateStaleSessions) {
         try {
           await ports.sessions.terminate(session.sessionId);
           status = 'terminated';
-          terminated.push(session.sessionId);
+          review.terminated.push(session.sessionId);
         } catch (error) {
           status = 'termination-failed';
           terminationError = messageOf(error);
@@ -218,10 +235,10 @@ export const reviewOpenSessions = async (
         platform: compared.platform,
         principal: compared.principal,
         sessionUser: compared.sessionUser,
+        startedOutcome: compared.startedOutcome,
         decision: compared.decision,
         status,
         ...(terminationError === undefined ? {} : { terminationError }),
-        deniedUsers: settings.deniedRunAsUsers,
         change: input.change,
         ...(earlier?.CreatedAt ? { createdAt: earlier.CreatedAt } : {}),
       }),
@@ -229,7 +246,7 @@ export const reviewOpenSessions = async (
   }
 
   return {
-    review: { open: input.sessions.length, stale, terminated, resolved, withoutSessionFinding, uncompared },
+    review: { open: input.sessions.length, ...review },
     findings,
     ...(terminationFailure === undefined ? {} : { terminationFailure }),
   };

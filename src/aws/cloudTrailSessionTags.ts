@@ -1,11 +1,18 @@
 /**
- * SessionTags from CloudTrail: the AssumeRole* record that issued the caller's access key
- * carries the session tags (which override the role's SSMSessionRunAs tag). IAM never
- * exposes session tags, so CloudTrail LookupEvents is the only place to read them.
+ * SessionTags from CloudTrail: the AssumeRole* (or, for a federated user, GetFederationToken)
+ * record that issued the caller's access key carries the session tags (which override the role's
+ * SSMSessionRunAs tag). IAM never exposes session tags, so CloudTrail LookupEvents is the only
+ * place to read them.
  */
-import { type CloudTrailClient, type Event, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import {
+  type CloudTrailClient,
+  type Event,
+  type LookupAttribute,
+  LookupEventsCommand,
+} from '@aws-sdk/client-cloudtrail';
 import type { SessionTags } from '../app/ports.ts';
 import type { SessionTagsFact } from '../domain/facts.ts';
+import { isRecord } from '../domain/json.ts';
 import { createTtlCache } from './cache.ts';
 import { classifySdkError, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -20,14 +27,17 @@ const WINDOW_MS = 5 * 60 * 1000;
 const MAX_PAGES = 5;
 const PAGE_SIZE = 50;
 
-const ASSUME_ROLE_EVENTS = new Set(['AssumeRole', 'AssumeRoleWithSAML', 'AssumeRoleWithWebIdentity']);
+const ASSUME_ROLE_EVENTS: ReadonlySet<string> = new Set([
+  'AssumeRole',
+  'AssumeRoleWithSAML',
+  'AssumeRoleWithWebIdentity',
+]);
+const FEDERATION_EVENTS: ReadonlySet<string> = new Set(['GetFederationToken']);
 
-export const NOT_FOUND_REASON = "no AssumeRole record found for the session's access key in CloudTrail";
+export const NOT_FOUND_REASON = "no STS record found for the session's access key in CloudTrail";
 
 type Json = Readonly<Record<string, unknown>>;
-
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = isRecord;
 
 const parseRecord = (event: Event): Json | undefined => {
   if (typeof event.CloudTrailEvent !== 'string') return undefined;
@@ -71,6 +81,8 @@ export const sessionTagsOfRecord = (record: Json): Record<string, string> => {
     // Tags inherited from the previous session in a role chain apply to this one too.
     addMap(tags, request.incomingTransitiveTags);
     addList(tags, request.tags);
+  } else if (record.eventName === 'GetFederationToken') {
+    addList(tags, request.tags);
   } else {
     addMap(tags, request.principalTags);
   }
@@ -86,8 +98,10 @@ export const createCloudTrailSessionTags = (
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 
+  /** The record among those the attribute finds (within the window) that issued the access key. */
   const lookUp = async (
-    roleArn: string,
+    attribute: LookupAttribute,
+    events: ReadonlySet<string>,
     accessKeyId: string,
     createdAt: number,
   ): Promise<SessionTagsFact> => {
@@ -96,7 +110,7 @@ export const createCloudTrailSessionTags = (
       for (let page = 0; page < MAX_PAGES; page++) {
         const response = await ct.send(
           new LookupEventsCommand({
-            LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: roleArn }],
+            LookupAttributes: [attribute],
             StartTime: new Date(createdAt - WINDOW_MS),
             EndTime: new Date(createdAt + WINDOW_MS),
             MaxResults: PAGE_SIZE,
@@ -104,10 +118,10 @@ export const createCloudTrailSessionTags = (
           }),
         );
         for (const event of response.Events ?? []) {
-          if (event.EventName !== undefined && !ASSUME_ROLE_EVENTS.has(event.EventName)) continue;
+          if (event.EventName !== undefined && !events.has(event.EventName)) continue;
           const record = parseRecord(event);
           if (record === undefined || typeof record.eventName !== 'string') continue;
-          if (!ASSUME_ROLE_EVENTS.has(record.eventName)) continue;
+          if (!events.has(record.eventName)) continue;
           if (issuedAccessKey(record) !== accessKeyId) continue;
           return { status: 'known', tags: sessionTagsOfRecord(record) };
         }
@@ -128,7 +142,8 @@ export const createCloudTrailSessionTags = (
 
   return {
     sessionTagsOf: async (principal) => {
-      if (principal.kind !== 'role') return { status: 'not-a-role-session' };
+      if (principal.kind !== 'role' && principal.kind !== 'federated-user')
+        return { status: 'not-a-role-session' };
       const accessKeyId = principal.accessKeyId.trim();
       if (accessKeyId === '') {
         return { status: 'unknown', reason: 'CloudTrail recorded no access key id for the session' };
@@ -136,9 +151,15 @@ export const createCloudTrailSessionTags = (
       const createdAt =
         principal.sessionCreatedAt === undefined ? Number.NaN : Date.parse(principal.sessionCreatedAt);
       if (!Number.isFinite(createdAt)) {
-        return { status: 'unknown', reason: 'CloudTrail recorded no creation date for the role session' };
+        return { status: 'unknown', reason: 'CloudTrail recorded no creation date for the session' };
       }
-      const fact = await cache.get(accessKeyId, () => lookUp(principal.arn, accessKeyId, createdAt));
+      // A role's records are found by the role; GetFederationToken records name the calling
+      // IAM user, not the federated user, so they are found by event name.
+      const [attribute, events]: [LookupAttribute, ReadonlySet<string>] =
+        principal.kind === 'role'
+          ? [{ AttributeKey: 'ResourceName', AttributeValue: principal.arn }, ASSUME_ROLE_EVENTS]
+          : [{ AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' }, FEDERATION_EVENTS];
+      const fact = await cache.get(accessKeyId, () => lookUp(attribute, events, accessKeyId, createdAt));
       if (fact.status === 'unknown' && fact.reason.startsWith(NOT_FOUND_REASON)) {
         // CloudTrail can deliver a record minutes late: a later look-up may find it.
         cache.delete(accessKeyId);

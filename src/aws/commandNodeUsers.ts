@@ -1,8 +1,9 @@
 /**
- * NodeUsers by asking the node (USER_DIRECTORY=command): Run Command runs `id -u -- '<name>'`
- * through AWS-RunShellScript and the exit code says whether the user exists, the same test
- * the SSM agent makes before it starts a Run As shell. Only safe names are ever probed: the
- * name reaches a root shell on the node.
+ * NodeUsers by asking the node (USER_DIRECTORY=command): Run Command runs `id` through
+ * AWS-RunShellScript, the same look-up the SSM agent makes before it starts a Run As shell, and
+ * prints the account's uid, primary gid and name (a value of digits resolves as a uid). The exit
+ * code says whether it exists. Only safe names (digits included) are ever probed: the value
+ * reaches a root shell on the node.
  */
 
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,8 +15,8 @@ import {
   type SSMClient,
 } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
-import type { UserPresence } from '../domain/facts.ts';
-import { isManagedNodeId } from '../domain/runAs.ts';
+import type { NodeAccount, UserPresence } from '../domain/facts.ts';
+import { isManagedNodeId } from '../domain/identifiers.ts';
 import { isSafeUserName } from '../domain/userName.ts';
 import { AwsCallError } from '../errors.ts';
 import { createTtlCache } from './cache.ts';
@@ -35,15 +36,13 @@ export interface CommandNodeUsersOptions {
 }
 
 export const PROBE_DOCUMENT = 'AWS-RunShellScript';
-export const PROBE_COMMENT = 'ssm-runas-auditor: does the Run As user exist?';
+export const PROBE_COMMENT = 'ssm-runas-auditor: which account is the Run As user?';
 /** The API minimum: a node that cannot start the probe within this is not waited for. */
 export const PROBE_TIMEOUT_SECONDS = 30;
 export const OUT_OF_TIME = "probe did not finish within the function's remaining time";
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
 const DEFAULT_RESERVE_MS = 3000;
-
-/** EC2 instance ids (8 or 17 hex digits) and hybrid managed node ids. */
 
 /** Statuses after which the invocation may still finish (Cancelling ends as Cancelled). */
 const RUNNING = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
@@ -66,7 +65,19 @@ export const probeScript = (user: string): string => {
       `refusing to build a probe for an unsafe user name ${JSON.stringify(user)}`,
     );
   }
-  return `id -u -- '${user}'`;
+  const quoted = `-- '${user}'`;
+  return `id -u ${quoted} && id -g ${quoted} && id -un ${quoted}`;
+};
+
+/** The probe's output: uid, primary gid and name, one a line. */
+const accountOf = (stdout: string): NodeAccount | undefined => {
+  const [uid, gid, name] = stdout
+    .trim()
+    .split('\n')
+    .map((line) => line.trim());
+  if (uid === undefined || gid === undefined || name === undefined) return undefined;
+  if (!/^\d{1,10}$/.test(uid) || !/^\d{1,10}$/.test(gid) || !isSafeUserName(name)) return undefined;
+  return { name, uid: Number(uid), gid: Number(gid) };
 };
 
 const unknownPresence = (reason: string): UserPresence => ({ status: 'unknown', reason });
@@ -86,8 +97,12 @@ const endedReason = (nodeId: string, invocation: GetCommandInvocationCommandOutp
 const judge = (nodeId: string, invocation: GetCommandInvocationCommandOutput): UserPresence | undefined => {
   const { Status: status, ResponseCode: code } = invocation;
   if (status !== undefined && RUNNING.has(status)) return undefined;
-  const source = `id -u on ${nodeId}`;
-  if (status === 'Success' && code === 0) return { status: 'present', source };
+  const source = `id on ${nodeId}`;
+  if (status === 'Success' && code === 0) {
+    const account = accountOf(invocation.StandardOutputContent ?? '');
+    if (account !== undefined) return { status: 'present', source, account };
+    return unknownPresence(`probe on ${nodeId} printed no uid, gid and name`);
+  }
   if (status === 'Failed' && code === 1 && NO_SUCH_USER.test(invocation.StandardErrorContent ?? '')) {
     return { status: 'missing', source };
   }

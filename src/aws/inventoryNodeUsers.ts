@@ -1,11 +1,13 @@
 /**
- * NodeUsers from a custom SSM Inventory type (default Custom:OSUsers) that lists each
- * node's OS users. A user is reported "missing" only when a fresh, non-empty inventory
- * does not list it: a stale or absent inventory proves nothing.
+ * NodeUsers from a custom SSM Inventory type (default Custom:OSUsers) that lists each node's OS
+ * users with their uid and primary gid. A value is found as `id` finds it: by name, else (digits)
+ * by uid. A user is reported "missing" only when a fresh, non-empty inventory does not list it:
+ * a stale or absent inventory proves nothing.
  */
 import { ListInventoryEntriesCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
-import type { UserPresence } from '../domain/facts.ts';
+import type { NameMatch, NodeAccount, UserPresence } from '../domain/facts.ts';
+import { isUid, sameUser } from '../domain/userName.ts';
 import { createTtlCache } from './cache.ts';
 import { classifySdkError, NOT_FOUND, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -21,7 +23,7 @@ export interface InventoryNodeUsersOptions {
 type Snapshot =
   | {
       readonly read: true;
-      readonly users: ReadonlySet<string>;
+      readonly users: readonly NodeAccount[];
       readonly captureTime: string;
       readonly capturedAt: number;
     }
@@ -31,10 +33,26 @@ type Snapshot =
 const MAX_PAGES = 100;
 const CAPTURE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
-const userNameOf = (entry: Readonly<Record<string, string>>): string | undefined => {
+const idOf = (text: string | undefined): number | undefined =>
+  typeof text === 'string' && /^\d{1,10}$/.test(text) ? Number(text) : undefined;
+
+/** An entry {Name, Uid, Gid}; inventories written before uid and gid were recorded list only names. */
+const accountOf = (entry: Readonly<Record<string, string>>): NodeAccount | undefined => {
   const name = entry.Name ?? entry.UserName;
-  return typeof name === 'string' && name !== '' ? name : undefined;
+  if (typeof name !== 'string' || name === '') return undefined;
+  const uid = idOf(entry.Uid);
+  const gid = idOf(entry.Gid);
+  return { name, ...(uid === undefined ? {} : { uid }), ...(gid === undefined ? {} : { gid }) };
 };
+
+/** The account `id <value>` finds: an account of that name, else (a value of digits) the owner of that uid. */
+export const findAccount = (
+  users: readonly NodeAccount[],
+  value: string,
+  match: NameMatch,
+): NodeAccount | undefined =>
+  users.find((account) => sameUser(account.name, value, match)) ??
+  (isUid(value) ? users.find((account) => account.uid === Number(value)) : undefined);
 
 const hours = (ms: number): string => `${Math.round((ms / 3_600_000) * 10) / 10} h`;
 
@@ -43,7 +61,7 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
   const cache = createTtlCache<Snapshot>({ ttlMs: options.ttlMs, now });
 
   const read = async (nodeId: string): Promise<Snapshot> => {
-    const users = new Set<string>();
+    const users: NodeAccount[] = [];
     let captureTime: string | undefined;
     let entries = 0;
     let nextToken: string | undefined;
@@ -59,8 +77,8 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
         captureTime ??= response.CaptureTime || undefined;
         for (const entry of response.Entries ?? []) {
           entries++;
-          const name = userNameOf(entry);
-          if (name !== undefined) users.add(name);
+          const account = accountOf(entry);
+          if (account !== undefined) users.push(account);
         }
         nextToken = response.NextToken || undefined;
         if (nextToken === undefined) break;
@@ -90,7 +108,7 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
         reason: `inventory ${typeName} of node ${nodeId} has more than ${MAX_PAGES} pages`,
       };
     }
-    if (entries === 0 || users.size === 0) {
+    if (entries === 0 || users.length === 0) {
       return { read: false, reason: `inventory ${typeName} lists no users for node ${nodeId}` };
     }
     if (captureTime === undefined) {
@@ -107,12 +125,13 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
   };
 
   return {
-    presenceOf: async (nodeId, user, asOf): Promise<UserPresence> => {
+    presenceOf: async (nodeId, user, { asOf, match }): Promise<UserPresence> => {
       const snapshot = await cache.get(nodeId, () => read(nodeId));
       if (!snapshot.read) return { status: 'unknown', reason: snapshot.reason };
       const source = `inventory ${typeName} captured ${snapshot.captureTime}`;
       // A listed user existed at capture time; only absence needs a fresh inventory to mean anything.
-      if (snapshot.users.has(user)) return { status: 'present', source };
+      const account = findAccount(snapshot.users, user, match);
+      if (account !== undefined) return { status: 'present', source, account };
       // Freshness is judged against the moment in question (the session's event time), not the
       // clock: an inventory far from it, before or after, says nothing about the node then.
       if (Math.abs(Date.parse(asOf) - snapshot.capturedAt) > maxAgeMs) {

@@ -6,7 +6,7 @@
  */
 import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { FleetUsers, NodeUsers } from '../app/ports.ts';
-import { type Known, known, unknown } from '../domain/facts.ts';
+import { type Known, known, type NameMatch, unknown } from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
 import { classifySdkError, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -18,6 +18,12 @@ export interface SsmFleetUsersOptions {
 }
 
 const RUN_AS_PLATFORMS: ReadonlySet<string> = new Set(['Linux', 'MacOS']);
+
+/** A node and how it compares names (macOS Directory Services ignores case). */
+interface Node {
+  readonly id: string;
+  readonly match: NameMatch;
+}
 const PAGE_SIZE = 50;
 /** 200 pages of 50: bounds a runaway listing far above what one Lambda run can check. */
 const MAX_PAGES = 200;
@@ -48,8 +54,8 @@ const forEachLimited = async <T>(
 export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOptions): FleetUsers => {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
 
-  const listNodes = async (): Promise<Known<readonly string[]>> => {
-    const nodes = new Set<string>();
+  const listNodes = async (): Promise<Known<readonly Node[]>> => {
+    const nodes = new Map<string, Node>();
     let nextToken: string | undefined;
     try {
       for (let page = 0; page < MAX_PAGES; page++) {
@@ -62,7 +68,12 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
         );
         for (const info of response.InstanceInformationList ?? []) {
           // The filter already leaves Windows out; a node of another platform is never judged.
-          if (info.InstanceId && RUN_AS_PLATFORMS.has(info.PlatformType ?? '')) nodes.add(info.InstanceId);
+          if (info.InstanceId && RUN_AS_PLATFORMS.has(info.PlatformType ?? '')) {
+            nodes.set(info.InstanceId, {
+              id: info.InstanceId,
+              match: info.PlatformType === 'MacOS' ? 'ignore-case' : 'exact',
+            });
+          }
         }
         nextToken = response.NextToken || undefined;
         if (nextToken === undefined) break;
@@ -76,7 +87,7 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
     if (nextToken !== undefined) {
       return unknown(`the Region has more than ${MAX_PAGES * PAGE_SIZE} Linux and macOS nodes`);
     }
-    return known([...nodes]);
+    return known([...nodes.values()]);
   };
 
   return {
@@ -86,9 +97,9 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
       const nodes = listing.value;
       const missing: string[] = [];
       let unknownCount = 0;
-      await forEachLimited(nodes, concurrency, async (nodeId) => {
-        const presence = await options.nodeUsers.presenceOf(nodeId, user, asOf);
-        if (presence.status === 'missing') missing.push(nodeId);
+      await forEachLimited(nodes, concurrency, async (node) => {
+        const presence = await options.nodeUsers.presenceOf(node.id, user, { asOf, match: node.match });
+        if (presence.status === 'missing') missing.push(node.id);
         else if (presence.status === 'unknown') unknownCount++;
       });
       // Sorted, so a re-evaluation of the same fleet writes the same description.

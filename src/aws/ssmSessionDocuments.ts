@@ -3,8 +3,8 @@
  * this is the only way to learn a document's Run As settings.
  */
 import { GetDocumentCommand, type GetDocumentCommandOutput, type SSMClient } from '@aws-sdk/client-ssm';
-import type { DocumentContent, SessionDocuments } from '../app/ports.ts';
-import { type Known, known, unknown } from '../domain/facts.ts';
+import type { SessionDocuments } from '../app/ports.ts';
+import { type DocumentRead, type Known, known, unknown } from '../domain/facts.ts';
 import { createTtlCache } from './cache.ts';
 import { classifySdkError, NOT_FOUND, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -17,23 +17,19 @@ export const createSsmSessionDocuments = (
   ssm: SSMClient,
   options: SsmSessionDocumentsOptions,
 ): SessionDocuments => {
-  const cache = createTtlCache<Known<DocumentContent | null>>({
+  const cache = createTtlCache<Known<DocumentRead | null>>({
     ttlMs: options.ttlMs,
     ...(options.now === undefined ? {} : { now: options.now }),
   });
 
-  const read = async (
-    nameOrArn: string,
-    version: string | undefined,
-  ): Promise<Known<DocumentContent | null>> => {
-    const asked = version === undefined ? nameOrArn : `${nameOrArn} version ${version}`;
+  const read = async (nameOrArn: string, version: string): Promise<Known<DocumentRead | null>> => {
+    const asked = `${nameOrArn} version ${version}`;
     let response: GetDocumentCommandOutput;
     try {
       response = await ssm.send(
         new GetDocumentCommand({
           Name: nameOrArn,
-          // Passed through as asked: omitting it means $DEFAULT, as for Session Manager itself.
-          ...(version === undefined ? {} : { DocumentVersion: version }),
+          DocumentVersion: version,
           DocumentFormat: 'JSON',
         }),
       );
@@ -45,7 +41,7 @@ export const createSsmSessionDocuments = (
           return known(null);
         default:
           if (sdkErrorName(err) === 'InvalidDocumentVersion') {
-            return unknown(`document ${nameOrArn} has no version ${version ?? '$DEFAULT'}`);
+            return unknown(`document ${nameOrArn} has no version ${version}`);
           }
           throw toAwsCallError('ssm:GetDocument', err);
       }
@@ -61,12 +57,12 @@ export const createSsmSessionDocuments = (
       name: response.Name ?? nameOrArn,
       content,
       documentType: response.DocumentType ?? '',
-      documentVersion: response.DocumentVersion ?? version ?? '',
+      version: response.DocumentVersion ?? '',
     });
   };
 
   return {
     documentOf: (nameOrArn, version) =>
-      cache.get(`${nameOrArn}\u0000${version ?? '$DEFAULT'}`, () => read(nameOrArn, version)),
+      cache.get(`${nameOrArn}\u0000${version}`, () => read(nameOrArn, version)),
   };
 };

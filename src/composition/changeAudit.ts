@@ -25,7 +25,7 @@ export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
 const NO_CACHE = { ttlMs: 0 } as const;
 
 /**
- * The fleet pre-check (issue 5 §3) reads the OS users inventory in both inventory and command
+ * The fleet pre-check reads the OS users inventory in both inventory and command
  * modes: it never sends commands. USER_DIRECTORY=none turns it off.
  */
 const fleetUsersFor = (config: Config, ssm: RegionClients['ssm']): Pick<RegionChangePorts, 'fleetUsers'> =>

@@ -31,19 +31,44 @@ export interface Principal {
   readonly accessKeyId: string;
   /** For assumed roles: the role session name. */
   readonly sessionName?: string;
-  /** For assumed roles: when the role session was created (sessionContext.attributes.creationDate). */
+  /** For role and federated sessions: when the session was created (sessionContext.attributes.creationDate). */
   readonly sessionCreatedAt?: string;
 }
 
 export type Platform = 'Linux' | 'MacOS' | 'Windows';
 
-/** How node user existence is known: present/missing from a fresh inventory or a probe; unknown otherwise. */
+/** A document version as GetDocument returned it. */
+export interface DocumentRead {
+  /** The document's name (GetDocument answers with the name even when asked by ARN). */
+  readonly name: string;
+  /** The version number GetDocument returned ('' when it did not say). */
+  readonly version: string;
+  /** `Session`, or another type ('' when not said). */
+  readonly documentType: string;
+  /** Parsed JSON content. */
+  readonly content: unknown;
+}
+
+/** An OS account as the node resolves it (uid and primary gid when the source records them). */
+export interface NodeAccount {
+  readonly name: string;
+  readonly uid?: number;
+  readonly gid?: number;
+}
+
+/** How user existence is known: present/missing from a fresh inventory or a probe; unknown otherwise. */
 export type UserPresence =
-  | { readonly status: 'present'; readonly source: string }
+  | { readonly status: 'present'; readonly source: string; readonly account?: NodeAccount }
   | { readonly status: 'missing'; readonly source: string }
   | { readonly status: 'unknown'; readonly reason: string };
 
-/** Session tags of the caller's role session. `none`: there were none for SSMSessionRunAs. */
+/**
+ * How a node compares user names: Linux name services match exactly; macOS Directory Services
+ * is reported to ignore case.
+ */
+export type NameMatch = 'exact' | 'ignore-case';
+
+/** Session tags of the caller's role or federated session. */
 export type SessionTagsFact =
   | { readonly status: 'not-a-role-session' }
   | { readonly status: 'known'; readonly tags: Tags }

@@ -1,6 +1,7 @@
-/** Outcome codes are a public contract (DESIGN.md §3): users filter on them, never rename one. */
+/** Outcome codes are a public contract: users filter on them, never rename one. */
 export type Outcome =
   | 'NOT_APPLICABLE'
+  | 'SSH_TUNNEL'
   | 'UNVERIFIED'
   | 'INVALID_PREFERENCES'
   | 'RAN_AS_ROOT'
@@ -9,6 +10,7 @@ export type Outcome =
   | 'INVALID_RUN_AS_USER'
   | 'DISALLOWED_RUN_AS_USER'
   | 'MISSING_RUN_AS_USER'
+  | 'SHELL_PROFILE_ESCALATION'
   | 'COMPLIANT';
 
 export type ComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
@@ -19,9 +21,14 @@ export interface OutcomeRating {
   readonly severity: SeverityLabel;
 }
 
-/** Precedence order, highest first: the first outcome whose condition holds wins. */
+/**
+ * Precedence, highest first: when the conditions of several outcomes hold for one session, the
+ * decision reports the first. The decision's phases run in this order (scope, settings, expected
+ * user, the node), and a test holds every pair of adjacent outcomes to it.
+ */
 export const OUTCOME_PRECEDENCE: readonly Outcome[] = [
   'NOT_APPLICABLE',
+  'SSH_TUNNEL',
   'UNVERIFIED',
   'INVALID_PREFERENCES',
   'RAN_AS_ROOT',
@@ -30,6 +37,7 @@ export const OUTCOME_PRECEDENCE: readonly Outcome[] = [
   'INVALID_RUN_AS_USER',
   'DISALLOWED_RUN_AS_USER',
   'MISSING_RUN_AS_USER',
+  'SHELL_PROFILE_ESCALATION',
   'COMPLIANT',
 ];
 
@@ -37,6 +45,7 @@ export const OUTCOME_PRECEDENCE: readonly Outcome[] = [
 // as an informational NOT_AVAILABLE finding.
 const RATINGS: Readonly<Record<Outcome, OutcomeRating>> = {
   NOT_APPLICABLE: { compliance: 'NOT_AVAILABLE', severity: 'INFORMATIONAL' },
+  SSH_TUNNEL: { compliance: 'WARNING', severity: 'LOW' },
   UNVERIFIED: { compliance: 'NOT_AVAILABLE', severity: 'INFORMATIONAL' },
   INVALID_PREFERENCES: { compliance: 'FAILED', severity: 'MEDIUM' },
   RAN_AS_ROOT: { compliance: 'FAILED', severity: 'HIGH' },
@@ -45,7 +54,10 @@ const RATINGS: Readonly<Record<Outcome, OutcomeRating>> = {
   INVALID_RUN_AS_USER: { compliance: 'FAILED', severity: 'HIGH' },
   DISALLOWED_RUN_AS_USER: { compliance: 'FAILED', severity: 'HIGH' },
   MISSING_RUN_AS_USER: { compliance: 'FAILED', severity: 'MEDIUM' },
+  SHELL_PROFILE_ESCALATION: { compliance: 'FAILED', severity: 'HIGH' },
   COMPLIANT: { compliance: 'PASSED', severity: 'INFORMATIONAL' },
 };
 
 export const ratingOf = (outcome: Outcome): OutcomeRating => RATINGS[outcome];
+
+export const isOutcome = (value: string): value is Outcome => Object.hasOwn(RATINGS, value);

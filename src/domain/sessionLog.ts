@@ -5,13 +5,11 @@
  * started the shell as (before any shell profile ran). Port sessions and command documents never
  * stream. The message is hostile input: anything that can write to the log group can forge it.
  */
-import { SSM_USER } from './runAs.ts';
-import {
-  readAgentBool,
-  resolveTemplate,
-  type SessionDocument,
-  type SessionParameters,
-} from './sessionDocument.ts';
+import { agentBool } from './inputs.ts';
+import { goField, type JsonRecord } from './json.ts';
+import { recordOrEmpty, type SessionDocument, type SessionParameters } from './sessionDocument.ts';
+import { SSM_USER } from './sessionManager.ts';
+import { parameterContext, substitute } from './templates.ts';
 
 // ----- the record --------------------------------------------------------------------------------
 
@@ -220,39 +218,6 @@ export type SessionLogSettings =
 /** CloudWatch Logs' rule for log group names. */
 const LOG_GROUP_NAME = /^[.\-_/#A-Za-z0-9]{1,512}$/;
 
-// Go's encoding/json matches keys to fields case-insensitively by folding each rune with
-// ToUpper(ToLower(r)): beside ASCII, exactly these four runes fold onto ASCII letters.
-const FOLDS_ONTO_ASCII: ReadonlyMap<string, string> = new Map([
-  ['\u212a', 'k'], // KELVIN SIGN
-  ['\u017f', 's'], // LATIN SMALL LETTER LONG S
-  ['\u0130', 'i'], // LATIN CAPITAL LETTER I WITH DOT ABOVE
-  ['\u0131', 'i'], // LATIN SMALL LETTER DOTLESS I
-]);
-
-const foldsOnto = (key: string, field: string): boolean => {
-  const runes = Array.from(key);
-  return (
-    runes.length === field.length &&
-    runes.every((rune, index) => {
-      const wanted = field.charAt(index).toLowerCase();
-      return rune.charCodeAt(0) < 0x80
-        ? rune.toLowerCase() === wanted
-        : FOLDS_ONTO_ASCII.get(rune) === wanted;
-    })
-  );
-};
-
-/**
- * An input as the agent's struct receives it: any key that folds onto the field's name, the last
- * one winning, as each match overwrites the field. (A key repeated in exactly the same spelling
- * keeps its first position in a parsed object, so that one corner of the order is lost.)
- */
-const agentInput = (inputs: Readonly<Record<string, unknown>>, field: string): unknown => {
-  let value: unknown;
-  for (const key of Object.keys(inputs)) if (foldsOnto(key, field)) value = inputs[key];
-  return value;
-};
-
 /**
  * Reads whether sessions on this document stream a session log, and where. `doc` is the document
  * whose inputs the agent receives; `params` the StartSession parameters. Types follow the agent's
@@ -266,30 +231,31 @@ export const readSessionLogSettings = (
   if (doc.sessionType === 'Port') return { kind: 'not-streamed', reason: 'port-session' };
   if (doc.sessionType !== 'Standard_Stream') return { kind: 'not-streamed', reason: 'command-document' };
   const rejected = { kind: 'not-streamed', reason: 'document-rejected' } as const;
+  const inputs: JsonRecord | undefined = recordOrEmpty(doc.inputs);
+  if (inputs === undefined) return rejected;
+  const context = parameterContext(doc.parameters, params);
 
-  const streaming = agentInput(doc.inputs, 'cloudWatchStreamingEnabled');
+  const streaming = goField(inputs, 'cloudWatchStreamingEnabled');
   if (streaming !== undefined && streaming !== null && typeof streaming !== 'boolean') return rejected;
-  const rawName = agentInput(doc.inputs, 'cloudWatchLogGroupName');
+  const rawName = goField(inputs, 'cloudWatchLogGroupName');
   if (rawName !== undefined && rawName !== null && typeof rawName !== 'string') return rejected;
 
   let encryption: LogEncryption = 'not-required';
-  let rawEncryption = agentInput(doc.inputs, 'cloudWatchEncryptionEnabled');
-  if (typeof rawEncryption === 'string') {
-    const resolved = resolveTemplate(rawEncryption, params, doc);
-    if (resolved.kind === 'value') rawEncryption = resolved.value;
-    else encryption = 'unknown';
-  }
-  if (encryption !== 'unknown') {
-    const read = readAgentBool(rawEncryption);
-    if (read.kind === 'invalid') return rejected;
-    encryption = read.value ? 'required' : 'not-required';
+  const rawEncryption = substitute(goField(inputs, 'cloudWatchEncryptionEnabled'), context);
+  if (rawEncryption.kind !== 'value') encryption = 'unknown';
+  else {
+    const value = agentBool(rawEncryption.value);
+    if (value === undefined) return rejected;
+    encryption = value ? 'required' : 'not-required';
   }
 
   if (streaming !== true) return { kind: 'not-streamed', reason: 'streaming-disabled' };
   if (typeof rawName !== 'string' || rawName === '') return { kind: 'not-streamed', reason: 'no-log-group' };
-  const name = resolveTemplate(rawName, params, doc);
+  const name = substitute(rawName, context);
   if (name.kind !== 'value') return { kind: 'unknown' };
-  if (name.value === '') return { kind: 'not-streamed', reason: 'no-log-group' };
+  // A template that resolves to a non-string fails the agent's second decode of the inputs.
+  if (name.value !== null && typeof name.value !== 'string') return rejected;
+  if (name.value === null || name.value === '') return { kind: 'not-streamed', reason: 'no-log-group' };
   // The agent looks such a name up, finds no group, and streams nothing.
   if (!LOG_GROUP_NAME.test(name.value)) return { kind: 'not-streamed', reason: 'invalid-log-group-name' };
   return { kind: 'streams', logGroupName: name.value, encryption };

@@ -4,11 +4,12 @@
  * a failed call or another SSM API is out of scope. Content is never in CloudTrail
  * (HIDDEN_DUE_TO_SECURITY_REASONS), so the command names the document and the use case re-reads it.
  */
+import { parseDocumentArn } from '../domain/arn.ts';
+import { isDocumentName, type Partition } from '../domain/identifiers.ts';
 import { MalformedEventError } from '../errors.ts';
 import { openEnvelope, parseApiCallRecord } from './envelope.ts';
 import { type JsonObject, objectAt, optionalObjectAt, optionalStringAt, stringAt } from './fields.ts';
 import { type Intake, inScope, outOfScope } from './intake.ts';
-import type { Partition } from './partition.ts';
 import { SSM_SOURCE } from './startSession.ts';
 
 export const DOCUMENT_CHANGE_EVENTS = [
@@ -46,9 +47,6 @@ export const UNKNOWN_DOCUMENT_TYPE = 'unknown';
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(DOCUMENT_CHANGE_EVENTS);
 const isDocumentChangeEvent = (name: string): name is DocumentChangeEventName => KNOWN_EVENTS.has(name);
 
-/** SSM document names, or a document ARN (`arn:aws:ssm:us-east-1:111122223333:document/Name`). */
-const DOCUMENT_NAME = /^[A-Za-z0-9_.-]{3,128}$/;
-const DOCUMENT_ARN = /^arn:[\w-]+:ssm:[a-z0-9-]*:\d{0,12}:document\/([A-Za-z0-9_.-]{3,128})$/;
 const DOCUMENT_TYPE = /^[A-Za-z.]{1,64}$/;
 /** A version number, or the `$LATEST` / `$DEFAULT` aliases the API accepts. */
 const DOCUMENT_VERSION = /^(?:[1-9]\d{0,9}|\$LATEST|\$DEFAULT)$/;
@@ -58,9 +56,9 @@ const base = 'detail.requestParameters';
 
 const documentNameOf = (requestParameters: JsonObject): string => {
   const raw = stringAt(requestParameters, 'name', base, { max: 512 });
-  if (DOCUMENT_NAME.test(raw)) return raw;
-  const arn = DOCUMENT_ARN.exec(raw);
-  if (arn?.[1] !== undefined) return arn[1];
+  if (isDocumentName(raw)) return raw;
+  const arn = parseDocumentArn(raw);
+  if (arn !== undefined) return arn.name;
   throw new MalformedEventError(`${base}.name`, 'must be an SSM document name or document ARN');
 };
 
@@ -78,10 +76,14 @@ const descriptionOf = (detail: JsonObject): { at: string; value: JsonObject } | 
   return undefined;
 };
 
-export const parseDocumentChangeEvent = (event: unknown): Intake<DocumentChangeCommand> => {
+/** `now` is the clock (epoch ms): an event dated more than 15 minutes after it is malformed. */
+export const parseDocumentChangeEvent = (
+  event: unknown,
+  now: number = Date.now(),
+): Intake<DocumentChangeCommand> => {
   const { envelope, detail, eventName } = openEnvelope(event, SSM_SOURCE);
   if (!isDocumentChangeEvent(eventName)) return outOfScope(`${eventName} does not change a session document`);
-  const record = parseApiCallRecord(detail, envelope);
+  const record = parseApiCallRecord(detail, envelope, now);
   if (record.errorCode !== null) return outOfScope(`${eventName} failed (${record.errorCode})`);
 
   const requestParameters = objectAt(detail, 'requestParameters', 'detail');

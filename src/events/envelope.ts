@@ -4,9 +4,9 @@
  * changes, document changes) opens the envelope here, then reads its own requestParameters.
  */
 import type { Principal } from '../domain/facts.ts';
+import { ACCOUNT_ID, isRegion, type Partition, partitionOf } from '../domain/identifiers.ts';
 import { MalformedEventError } from '../errors.ts';
 import {
-  ACCOUNT_ID,
   asObject,
   isoTimeAt,
   type JsonObject,
@@ -16,7 +16,6 @@ import {
   textAt,
   valueAt,
 } from './fields.ts';
-import { isRegion, type Partition, partitionOf } from './partition.ts';
 import { parsePrincipal } from './principal.ts';
 
 export const CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
@@ -100,13 +99,25 @@ const regionOf = (envelope: JsonObject, detail: JsonObject): string => {
   return region;
 };
 
+/**
+ * CloudTrail delivers events minutes after they happen, never before: an event time further
+ * ahead of the clock than this is not a real record (it would outdate every later finding).
+ */
+export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
+
 /** Reads the shared record fields of an opened envelope. Throws MalformedEventError naming the field. */
-export const parseApiCallRecord = (detail: JsonObject, envelope: JsonObject): ApiCallRecord => {
+export const parseApiCallRecord = (detail: JsonObject, envelope: JsonObject, now: number): ApiCallRecord => {
   const eventId = stringAt(detail, 'eventID', 'detail', {
     pattern: EVENT_ID,
     expected: 'a CloudTrail event id',
   });
   const eventTime = isoTimeAt(detail, 'eventTime', 'detail');
+  if (Date.parse(eventTime) > now + MAX_CLOCK_SKEW_MS) {
+    throw new MalformedEventError(
+      'detail.eventTime',
+      `is more than 15 minutes after the clock (${new Date(now).toISOString()})`,
+    );
+  }
   const accountId = accountOf(envelope, detail);
   const region = regionOf(envelope, detail);
   const partition = partitionOf(region);

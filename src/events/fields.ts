@@ -3,15 +3,13 @@
  * and every failure names the dotted field path. Only own properties are read, so keys such
  * as `constructor` or `__proto__` never reach the prototype.
  */
+import { isRecord, type JsonRecord } from '../domain/json.ts';
 import { MalformedEventError } from '../errors.ts';
 
-export type JsonObject = Readonly<Record<string, unknown>>;
+export type JsonObject = JsonRecord;
 
 /** Default bound for identifiers and free text taken from an event. */
 export const MAX_FIELD_LENGTH = 2048;
-
-export const isObject = (value: unknown): value is JsonObject =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** `detail` + `eventID` → `detail.eventID`; the envelope's own fields have the empty path ('' + `account` → `account`). */
 export const fieldPath = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
@@ -27,7 +25,7 @@ const describe = (value: unknown): string => {
 
 /** The value itself must be an object. */
 export const asObject = (value: unknown, path: string): JsonObject => {
-  if (!isObject(value)) throw new MalformedEventError(path, `must be an object, got ${describe(value)}`);
+  if (!isRecord(value)) throw new MalformedEventError(path, `must be an object, got ${describe(value)}`);
   return value;
 };
 
@@ -44,8 +42,8 @@ export const optionalObjectAt = (object: JsonObject, key: string, path: string):
 export interface StringRule {
   /** Longest accepted value in UTF-16 code units (default MAX_FIELD_LENGTH). */
   readonly max?: number;
-  /** Whole-value pattern the string must match. */
-  readonly pattern?: RegExp;
+  /** Whole-value pattern (or grammar check) the string must pass. */
+  readonly pattern?: RegExp | ((value: string) => boolean);
   /** What the pattern means, for the error message. */
   readonly expected?: string;
 }
@@ -56,11 +54,10 @@ const checkString = (value: unknown, path: string, rule: StringRule): string => 
   if (value.trim() === '') throw new MalformedEventError(path, 'must not be blank');
   const max = rule.max ?? MAX_FIELD_LENGTH;
   if (value.length > max) throw new MalformedEventError(path, `is longer than ${max} characters`);
-  if (rule.pattern !== undefined && !rule.pattern.test(value)) {
-    throw new MalformedEventError(
-      path,
-      `must be ${rule.expected ?? `a value matching ${rule.pattern.source}`}`,
-    );
+  const { pattern } = rule;
+  if (pattern !== undefined && !(typeof pattern === 'function' ? pattern(value) : pattern.test(value))) {
+    const shape = typeof pattern === 'function' ? 'a valid value' : `a value matching ${pattern.source}`;
+    throw new MalformedEventError(path, `must be ${rule.expected ?? shape}`);
   }
   return value;
 };
@@ -103,8 +100,6 @@ export const textAt = (
 
 /** Raw own property, for fields whose shape the caller checks itself. */
 export const valueAt = (object: JsonObject, key: string): unknown => own(object, key);
-
-export const ACCOUNT_ID = /^\d{12}$/;
 
 const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.\d{1,9})?(?:Z|[+-](\d{2}):(\d{2}))$/;
 

@@ -2,10 +2,11 @@
  * CloudTrail `userIdentity` → the domain Principal whose tags decide Run As: the IAM user,
  * or for an assumed role the role itself (sessionContext.sessionIssuer), never the session.
  */
+import { type PrincipalArn, parsePrincipalArn, rootArn } from '../domain/arn.ts';
 import type { Principal } from '../domain/facts.ts';
+import { ACCOUNT_ID, type Partition } from '../domain/identifiers.ts';
 import { MalformedEventError } from '../errors.ts';
 import {
-  ACCOUNT_ID,
   asObject,
   type JsonObject,
   objectAt,
@@ -14,7 +15,6 @@ import {
   optionalStringAt,
   stringAt,
 } from './fields.ts';
-import type { Partition } from './partition.ts';
 
 export interface PrincipalContext {
   /** Partition of the event's Region (root ARNs are built from it). */
@@ -23,47 +23,31 @@ export interface PrincipalContext {
   readonly accountId: string;
 }
 
-const IAM_ARN = /^arn:(aws|aws-cn|aws-us-gov):(iam|sts)::(\d{12}):([\x21-\x7e]+)$/;
-/** IAM user, role and role-session names (the characters IAM and STS allow). */
-const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
-/** One IAM path segment: printable ASCII without '/' (IAM allows U+0021–U+007E in paths). */
-const PATH_SEGMENT = /^[\x21-\x2e\x30-\x7e]+$/;
-const MAX_PATH = 512;
 const ACCESS_KEY_ID = /^\w{1,128}$/;
 
-interface ParsedArn {
-  readonly accountId: string;
-  /** Resource part split on '/': `user/ops/alice` → ['user', 'ops', 'alice']. */
-  readonly segments: readonly string[];
-}
+const PROBLEMS = {
+  'not-an-arn': 'must be an IAM or STS ARN',
+  'not-a-principal': 'is not the ARN of a principal of this kind',
+  'bad-name': 'has a name IAM does not allow',
+  'bad-path': 'has an invalid IAM path',
+} as const;
 
-const parseArn = (value: string, path: string, service: 'iam' | 'sts'): ParsedArn => {
-  const match = IAM_ARN.exec(value);
-  if (match === null || match[2] !== service) {
-    throw new MalformedEventError(path, `must be an ${service.toUpperCase()} ARN`);
-  }
-  return { accountId: match[3] ?? '', segments: (match[4] ?? '').split('/') };
-};
-
-/** `user/ops/alice` or `role/aws-reserved/sso.amazonaws.com/AWSReservedSSO_X_1` → name and IAM path. */
-const nameAndPath = (
-  arn: ParsedArn,
-  kind: 'user' | 'role',
+/** The ARN at `path`, which must be a principal ARN of the given kind. */
+const arnOfKind = <K extends PrincipalArn['kind']>(
+  value: string,
   path: string,
-): { name: string; iamPath: string } => {
-  const { segments } = arn;
-  const name = segments.at(-1) ?? '';
-  const middle = segments.slice(1, -1);
-  if (segments[0] !== kind || segments.length < 2 || !IAM_NAME.test(name)) {
-    throw new MalformedEventError(path, `must be an IAM ${kind} ARN (…:${kind}/[path/]name)`);
+  kind: K,
+  shape: string,
+): Extract<PrincipalArn, { kind: K }> => {
+  const parsed = parsePrincipalArn(value);
+  if (!parsed.ok) {
+    throw new MalformedEventError(
+      path,
+      parsed.problem === 'not-a-principal' ? `must be ${shape}` : PROBLEMS[parsed.problem],
+    );
   }
-  if (!middle.every((segment) => PATH_SEGMENT.test(segment))) {
-    throw new MalformedEventError(path, 'has an invalid IAM path');
-  }
-  const iamPath = middle.length === 0 ? '/' : `/${middle.join('/')}/`;
-  if (iamPath.length > MAX_PATH)
-    throw new MalformedEventError(path, `has an IAM path longer than ${MAX_PATH}`);
-  return { name, iamPath };
+  if (parsed.arn.kind !== kind) throw new MalformedEventError(path, `must be ${shape}`);
+  return parsed.arn as Extract<PrincipalArn, { kind: K }>;
 };
 
 const accountOf = (identity: JsonObject, path: string, fallback: string): string =>
@@ -74,60 +58,66 @@ const accessKeyOf = (identity: JsonObject, path: string): string =>
   optionalStringAt(identity, 'accessKeyId', path, { pattern: ACCESS_KEY_ID, expected: 'an access key id' }) ??
   '';
 
-const arnAt = (identity: JsonObject, path: string): string => stringAt(identity, 'arn', path);
+/** sessionContext.attributes.creationDate of a role or federated session, when recorded. */
+const createdAtOf = (
+  sessionContext: JsonObject | undefined,
+  contextPath: string,
+): { sessionCreatedAt?: string } => {
+  const attributes =
+    sessionContext === undefined ? undefined : optionalObjectAt(sessionContext, 'attributes', contextPath);
+  const at =
+    attributes === undefined
+      ? undefined
+      : optionalIsoTimeAt(attributes, 'creationDate', `${contextPath}.attributes`);
+  return at === undefined ? {} : { sessionCreatedAt: at };
+};
 
 const iamUser = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const arn = arnAt(identity, path);
-  const parsed = parseArn(arn, `${path}.arn`, 'iam');
+  const arn = stringAt(identity, 'arn', path);
   // The ARN is authoritative for name and path (userName repeats its last segment in real records).
-  const { name, iamPath } = nameAndPath(parsed, 'user', `${path}.arn`);
+  const user = arnOfKind(arn, `${path}.arn`, 'user', 'an IAM user ARN (…:user/[path/]name)');
   return {
     kind: 'user',
     arn,
-    accountId: accountOf(identity, path, parsed.accountId || context.accountId),
-    name,
-    path: iamPath,
+    accountId: accountOf(identity, path, user.accountId || context.accountId),
+    name: user.name,
+    path: user.path,
     callerArn: arn,
     accessKeyId: accessKeyOf(identity, path),
   };
 };
 
 const assumedRole = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const callerArn = arnAt(identity, path);
-  const caller = parseArn(callerArn, `${path}.arn`, 'sts');
-  const sessionName = caller.segments.at(-1) ?? '';
-  if (caller.segments[0] !== 'assumed-role' || caller.segments.length !== 3 || !IAM_NAME.test(sessionName)) {
-    throw new MalformedEventError(`${path}.arn`, 'must be an assumed-role ARN (…:assumed-role/role/session)');
-  }
+  const callerArn = stringAt(identity, 'arn', path);
+  const session = arnOfKind(
+    callerArn,
+    `${path}.arn`,
+    'assumed-role',
+    'an assumed-role ARN (…:assumed-role/role/session)',
+  );
   const contextPath = `${path}.sessionContext`;
   const sessionContext = objectAt(identity, 'sessionContext', path);
   const issuerPath = `${contextPath}.sessionIssuer`;
   const issuer = objectAt(sessionContext, 'sessionIssuer', contextPath);
   const roleArn = stringAt(issuer, 'arn', issuerPath);
-  const role = parseArn(roleArn, `${issuerPath}.arn`, 'iam');
   // The issuer ARN is authoritative: it carries the role's path, which the assumed-role ARN omits.
-  const { name, iamPath } = nameAndPath(role, 'role', `${issuerPath}.arn`);
-  const attributes = optionalObjectAt(sessionContext, 'attributes', contextPath);
-  const sessionCreatedAt =
-    attributes === undefined
-      ? undefined
-      : optionalIsoTimeAt(attributes, 'creationDate', `${contextPath}.attributes`);
+  const role = arnOfKind(roleArn, `${issuerPath}.arn`, 'role', 'an IAM role ARN (…:role/[path/]name)');
   return {
     kind: 'role',
     arn: roleArn,
     accountId: accountOf(identity, path, role.accountId || context.accountId),
-    name,
-    path: iamPath,
+    name: role.name,
+    path: role.path,
     callerArn,
     accessKeyId: accessKeyOf(identity, path),
-    sessionName,
-    ...(sessionCreatedAt === undefined ? {} : { sessionCreatedAt }),
+    sessionName: session.sessionName,
+    ...createdAtOf(sessionContext, contextPath),
   };
 };
 
 const root = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
   const accountId = accountOf(identity, path, context.accountId);
-  const arn = `arn:${context.partition}:iam::${accountId}:root`;
+  const arn = rootArn(context.partition, accountId);
   return {
     kind: 'root',
     arn,
@@ -140,20 +130,23 @@ const root = (identity: JsonObject, path: string, context: PrincipalContext): Pr
 };
 
 const federatedUser = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const arn = arnAt(identity, path);
-  const parsed = parseArn(arn, `${path}.arn`, 'sts');
-  const name = parsed.segments.at(-1) ?? '';
-  if (parsed.segments[0] !== 'federated-user' || parsed.segments.length !== 2 || !IAM_NAME.test(name)) {
-    throw new MalformedEventError(`${path}.arn`, 'must be a federated-user ARN (…:federated-user/name)');
-  }
+  const arn = stringAt(identity, 'arn', path);
+  const user = arnOfKind(
+    arn,
+    `${path}.arn`,
+    'federated-user',
+    'a federated-user ARN (…:federated-user/name)',
+  );
+  const contextPath = `${path}.sessionContext`;
   return {
     kind: 'federated-user',
     arn,
-    accountId: accountOf(identity, path, parsed.accountId || context.accountId),
-    name,
+    accountId: accountOf(identity, path, user.accountId || context.accountId),
+    name: user.name,
     path: '/',
     callerArn: arn,
     accessKeyId: accessKeyOf(identity, path),
+    ...createdAtOf(optionalObjectAt(identity, 'sessionContext', path), contextPath),
   };
 };
 

@@ -4,8 +4,10 @@
  * EventBridge only in us-east-1 (or the partition's IAM Region). A failed call or another IAM API is
  * out of scope; anything malformed throws MalformedEventError naming the field.
  */
+import { iamPrincipalArn, parsePrincipalArn } from '../domain/arn.ts';
 import type { Principal } from '../domain/facts.ts';
-import { RUN_AS_TAG } from '../domain/runAs.ts';
+import { IAM_NAME, isIamPath, MAX_IAM_PATH, type Partition } from '../domain/identifiers.ts';
+import { RUN_AS_TAG } from '../domain/sessionManager.ts';
 import { MalformedEventError } from '../errors.ts';
 import { openEnvelope, parseApiCallRecord } from './envelope.ts';
 import {
@@ -18,7 +20,6 @@ import {
   valueAt,
 } from './fields.ts';
 import { type Intake, inScope, outOfScope } from './intake.ts';
-import type { Partition } from './partition.ts';
 
 export const PRINCIPAL_CHANGE_EVENTS = [
   'TagUser',
@@ -63,11 +64,6 @@ export interface PrincipalChangeCommand {
 const KNOWN_EVENTS: ReadonlySet<string> = new Set(PRINCIPAL_CHANGE_EVENTS);
 const isPrincipalChangeEvent = (name: string): name is PrincipalChangeEventName => KNOWN_EVENTS.has(name);
 
-/** IAM user and role names. */
-const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
-/** An IAM path: "/" or "/segment/…/" of printable ASCII. */
-const IAM_PATH = /^\/(?:[\x21-\x7e]+\/)?$/;
-const MAX_PATH = 512;
 /** IAM allows at most 50 tags per principal; a request with more cannot have succeeded. */
 const MAX_TAGS = 50;
 const MAX_TAG_KEY = 128;
@@ -149,27 +145,31 @@ const createdPath = (
   const at = `detail.responseElements.${kind}`;
   const arn = optionalStringAt(created, 'arn', at);
   if (arn === undefined) return undefined;
-  const match = /^arn:[\w-]+:iam::(\d{12}):(user|role)(\/.*\/|\/)([^/]+)$/.exec(arn);
-  if (match === null || match[1] !== accountId || match[2] !== kind || match[4] !== name) {
-    throw new MalformedEventError(`${at}.arn`, `must be the ARN of ${kind} ${name} in account ${accountId}`);
-  }
-  const path = match[3] ?? '/';
-  if (!IAM_PATH.test(path) || path.length > MAX_PATH)
+  const parsed = parsePrincipalArn(arn);
+  if (parsed.ok) {
+    const found = parsed.arn;
+    if (found.kind === kind && found.accountId === accountId && found.name === name) return found.path;
+  } else if (parsed.problem === 'bad-path') {
     throw new MalformedEventError(`${at}.arn`, 'has an invalid IAM path');
-  return path;
+  }
+  throw new MalformedEventError(`${at}.arn`, `must be the ARN of ${kind} ${name} in account ${accountId}`);
 };
 
 const requestedPath = (requestParameters: JsonObject): string | undefined =>
   optionalStringAt(requestParameters, 'path', base, {
-    max: MAX_PATH,
-    pattern: IAM_PATH,
+    max: MAX_IAM_PATH,
+    pattern: isIamPath,
     expected: 'an IAM path such as "/" or "/ops/"',
   });
 
-export const parsePrincipalChangeEvent = (event: unknown): Intake<PrincipalChangeCommand> => {
+/** `now` is the clock (epoch ms): an event dated more than 15 minutes after it is malformed. */
+export const parsePrincipalChangeEvent = (
+  event: unknown,
+  now: number = Date.now(),
+): Intake<PrincipalChangeCommand> => {
   const { envelope, detail, eventName } = openEnvelope(event, IAM_SOURCE);
   if (!isPrincipalChangeEvent(eventName)) return outOfScope(`${eventName} does not change a Run As mapping`);
-  const record = parseApiCallRecord(detail, envelope);
+  const record = parseApiCallRecord(detail, envelope, now);
   if (record.errorCode !== null) return outOfScope(`${eventName} failed (${record.errorCode})`);
 
   const kind = eventName.endsWith('User') ? 'user' : 'role';
@@ -184,7 +184,7 @@ export const parsePrincipalChangeEvent = (event: unknown): Intake<PrincipalChang
   const answered = creates ? createdPath(detail, kind, name, record.accountId) : undefined;
   // IAM creates a principal at "/" when the request names no path.
   const path = answered ?? asked ?? '/';
-  const arn = `arn:${record.partition}:iam::${record.accountId}:${kind}${path}${name}`;
+  const arn = iamPrincipalArn(record.partition, record.accountId, kind, path, name);
   const runAsTagInvolved = involvedKeys(eventName, requestParameters).some(
     (key) => key.toLowerCase() === RUN_AS_KEY,
   );

@@ -4,7 +4,8 @@
  * MalformedEventError naming the field, so the event is retried and then kept by the
  * failure destination instead of being dropped.
  */
-import { PREFERENCES_DOCUMENT } from '../domain/runAs.ts';
+import { isDocumentReference } from '../domain/arn.ts';
+import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import { MalformedEventError } from '../errors.ts';
 import { type ApiCallRecord, openEnvelope, parseApiCallRecord } from './envelope.ts';
 import { asObject, type JsonObject, objectAt, optionalStringAt, stringAt, valueAt } from './fields.ts';
@@ -26,8 +27,6 @@ export const SSM_SOURCE = { source: 'aws.ssm', eventSource: 'ssm.amazonaws.com' 
 
 const TARGET = /^[A-Za-z0-9_:./-]+$/;
 const MAX_TARGET = 400;
-/** SSM document names and ARNs (`arn:aws:ssm:us-east-1:111122223333:document/Name`). */
-const DOCUMENT_NAME = /^[A-Za-z0-9_.:/-]+$/;
 const SESSION_ID = /^[\x21-\x7e]{1,256}$/;
 const MAX_PARAMETERS = 200;
 const MAX_PARAMETER_NAME = 256;
@@ -88,8 +87,12 @@ const sessionIdOf = (detail: JsonObject): string | null => {
  * The StartSession record of an opened envelope (see envelope.ts). Exported for callers
  * that already opened the envelope; the eventName is not checked again.
  */
-export const parseStartSessionRecord = (detail: JsonObject, envelope: JsonObject): StartSessionCommand => {
-  const record: ApiCallRecord = parseApiCallRecord(detail, envelope);
+export const parseStartSessionRecord = (
+  detail: JsonObject,
+  envelope: JsonObject,
+  now: number,
+): StartSessionCommand => {
+  const record: ApiCallRecord = parseApiCallRecord(detail, envelope, now);
   const base = 'detail.requestParameters';
   const requestParameters = objectAt(detail, 'requestParameters', 'detail');
   const target = stringAt(requestParameters, 'target', base, {
@@ -97,10 +100,10 @@ export const parseStartSessionRecord = (detail: JsonObject, envelope: JsonObject
     pattern: TARGET,
     expected: 'a target id of letters, digits and _ : . - /',
   });
-  const documentName = optionalStringAt(requestParameters, 'documentName', base, {
-    pattern: DOCUMENT_NAME,
-    expected: 'an SSM document name or ARN',
-  });
+  const documentName = optionalStringAt(requestParameters, 'documentName', base, { max: 1024 });
+  if (documentName !== undefined && !isDocumentReference(documentName)) {
+    throw new MalformedEventError(`${base}.documentName`, 'must be an SSM document name or document ARN');
+  }
   return {
     ...record,
     target,
@@ -111,8 +114,12 @@ export const parseStartSessionRecord = (detail: JsonObject, envelope: JsonObject
   };
 };
 
-export const parseStartSessionEvent = (event: unknown): Intake<StartSessionCommand> => {
+/** `now` is the clock (epoch ms): an event dated more than 15 minutes after it is malformed. */
+export const parseStartSessionEvent = (
+  event: unknown,
+  now: number = Date.now(),
+): Intake<StartSessionCommand> => {
   const { envelope, detail, eventName } = openEnvelope(event, SSM_SOURCE);
   if (eventName !== 'StartSession') return outOfScope(`${eventName} is not StartSession`);
-  return inScope(parseStartSessionRecord(detail, envelope));
+  return inScope(parseStartSessionRecord(detail, envelope, now));
 };

@@ -1,14 +1,14 @@
 /**
- * The parts every Run As finding shares (DESIGN.md §4): ids, product ARN, times, severity
- * and compliance from the outcome, types, escaped ProductFields, limits. Each check's
- * builder supplies only the words, the resources and its own fields.
+ * The parts every Run As finding shares: ids, product ARN, times, severity and compliance from
+ * the outcome, types, ProductFields (through the codec), limits. Each check's builder supplies
+ * only the words, the resources and its own fields.
  */
+import type { Partition } from '../domain/identifiers.ts';
 import { type Outcome, ratingOf } from '../domain/outcome.ts';
-import type { Partition } from '../events/partition.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { enforceLimits, FINDING_LIMITS } from './enforceLimits.ts';
-import { type FindingCheck, findingId, productArn } from './findingId.ts';
-import { escapeValue } from './text.ts';
+import { findingId, productArn, subjectFits } from './findingId.ts';
+import { type FindingCheck, type RunAsFields, writeFields } from './productFields.ts';
 
 export const RUN_AS_FINDING_TYPE =
   'Software and Configuration Checks/AWS Security Best Practices/SSM Session Manager Run As';
@@ -36,28 +36,20 @@ export interface FindingDraft {
   /** What to change ('' when nothing). */
   readonly remediation: string;
   readonly resources: readonly AsffResource[];
-  /** Check-specific `RunAs/…` fields with raw values (escaped here), after RunAs/Check and RunAs/Outcome. */
-  readonly productFields: Readonly<Record<string, string>>;
+  /** The check's own fields; RunAs/Check and RunAs/Outcome always come from the draft itself. */
+  readonly fields: Partial<Omit<RunAsFields, 'check' | 'outcome'>>;
   readonly recordState?: 'ACTIVE' | 'ARCHIVED';
 }
 
-/** RunAs/Check and RunAs/Outcome come first and always from the draft itself. */
-const productFieldsOf = (draft: FindingDraft): Record<string, string> => {
-  const fields: Record<string, string> = {
-    'RunAs/Check': draft.check,
-    'RunAs/Outcome': draft.outcome,
-    ...draft.productFields,
-  };
-  fields['RunAs/Check'] = draft.check;
-  fields['RunAs/Outcome'] = draft.outcome;
-  return Object.fromEntries(
-    Object.entries(fields).map(([key, value]) => [key, escapeValue(value, FINDING_LIMITS.productFieldValue)]),
-  );
-};
+/** The earlier of two ISO times: CreatedAt never after UpdatedAt, whatever was stored. */
+const earlier = (a: string, b: string): string => (Date.parse(a) <= Date.parse(b) ? a : b);
 
 export const assembleFinding = (draft: FindingDraft): AsffFinding => {
   const rating = ratingOf(draft.outcome);
   const severity = { Label: rating.severity, Original: draft.outcome };
+  const subject = subjectFits(draft.accountId, draft.region, draft.check, draft.subject)
+    ? {}
+    : { subject: draft.subject };
   return enforceLimits({
     SchemaVersion: '2018-10-08',
     Id: findingId(draft.accountId, draft.region, draft.check, draft.subject),
@@ -66,9 +58,9 @@ export const assembleFinding = (draft: FindingDraft): AsffFinding => {
     AwsAccountId: draft.accountId,
     Region: draft.region,
     Types: [RUN_AS_FINDING_TYPE],
-    CreatedAt: draft.createdAt ?? draft.observedAt,
+    CreatedAt: earlier(draft.createdAt ?? draft.observedAt, draft.observedAt),
     UpdatedAt: draft.observedAt,
-    FirstObservedAt: draft.firstObservedAt ?? draft.observedAt,
+    FirstObservedAt: earlier(draft.firstObservedAt ?? draft.observedAt, draft.observedAt),
     LastObservedAt: draft.observedAt,
     Severity: severity,
     Title: draft.title,
@@ -79,7 +71,10 @@ export const assembleFinding = (draft: FindingDraft): AsffFinding => {
         Url: RUN_AS_DOC_URL,
       },
     },
-    ProductFields: productFieldsOf(draft),
+    ProductFields: writeFields(
+      { ...draft.fields, ...subject, check: draft.check, outcome: draft.outcome },
+      FINDING_LIMITS.productFieldValue,
+    ),
     Resources: draft.resources,
     // StatusReasons is left out: its reason codes are defined for Security Hub controls, and the
     // outcome is in Severity.Original and ProductFields RunAs/Outcome already.

@@ -1,9 +1,9 @@
 /**
- * Security Hub's per-finding limits (DESIGN.md §4), applied last by every finding builder so
+ * Security Hub's per-finding limits, applied last by every finding builder so
  * a hostile or oversized value can never make BatchImportFindings reject the finding.
  */
 import type { AsffFinding } from './asff.ts';
-import { capFindingId } from './findingId.ts';
+import { MAX_FINDING_ID } from './findingId.ts';
 import { cleanText, truncateEscaped } from './text.ts';
 
 export const FINDING_LIMITS = {
@@ -109,13 +109,15 @@ const shrinkToSize = (finding: AsffFinding): AsffFinding => {
 
 /** Applies every per-finding limit; the result is what BatchImportFindings receives. */
 export const enforceLimits = (finding: AsffFinding): AsffFinding => {
+  if (finding.Id.length > MAX_FINDING_ID) {
+    throw new InvalidFindingError(`finding id ${finding.Id.slice(0, 64)}… is longer than ${MAX_FINDING_ID}`);
+  }
   if (finding.Resources.length === 0) {
     throw new InvalidFindingError(`finding ${finding.Id} has no resource (Security Hub requires 1 to 32)`);
   }
   const remediation = finding.Remediation;
   const limited: AsffFinding = {
     ...finding,
-    Id: capFindingId(finding.Id),
     Title: cleanText(finding.Title, FINDING_LIMITS.title),
     Description: cleanText(finding.Description, FINDING_LIMITS.description),
     ...(remediation === undefined

@@ -1,51 +1,46 @@
-/** ASFF Resources for the things a Run As finding is about: the session, the node, the principal. */
+/** ASFF Resources for the things a Run As finding is about: the session, the node, the principal, the document. */
+import { documentArn, ec2InstanceArn, managedInstanceArn, sessionArn } from '../domain/arn.ts';
 import type { Principal } from '../domain/facts.ts';
-import type { Partition } from '../events/partition.ts';
+import { isEc2InstanceId, isHybridNodeId, type Partition } from '../domain/identifiers.ts';
 import type { AsffResource } from './asff.ts';
 import { cleanText } from './text.ts';
 
 const MAX_RESOURCE_ID = 2048;
 
-// Same node id shapes the session audit treats as managed nodes.
-const EC2_INSTANCE = /^i-[0-9a-f]{8,17}$/;
-const MANAGED_INSTANCE = /^mi-[0-9a-f]{8,17}$/;
+/** Where a finding is imported: the account and Region of its resource. */
+export interface Placement {
+  readonly partition: Partition;
+  readonly region: string;
+  readonly accountId: string;
+}
 
-export const sessionResource = (
-  partition: Partition,
-  region: string,
-  accountId: string,
-  sessionId: string,
-): AsffResource => ({
+const other = (placement: Placement, id: string): AsffResource => ({
   Type: 'Other',
-  Id: `arn:${partition}:ssm:${region}:${accountId}:session/${sessionId}`,
-  Partition: partition,
-  Region: region,
+  Id: id,
+  Partition: placement.partition,
+  Region: placement.region,
 });
 
+export const sessionResource = (placement: Placement, sessionId: string): AsffResource =>
+  other(placement, sessionArn(placement.partition, placement.region, placement.accountId, sessionId));
+
+export const documentResource = (placement: Placement, name: string): AsffResource =>
+  other(placement, documentArn(placement.partition, placement.region, placement.accountId, name));
+
 /** `i-…` → AwsEc2Instance; `mi-…` → its managed-instance ARN; anything else (`ecs:…`) → Other with the raw target. */
-export const nodeResource = (
-  partition: Partition,
-  region: string,
-  accountId: string,
-  target: string,
-): AsffResource => {
-  if (EC2_INSTANCE.test(target)) {
+export const nodeResource = (placement: Placement, target: string): AsffResource => {
+  const { partition, region, accountId } = placement;
+  if (isEc2InstanceId(target)) {
     return {
       Type: 'AwsEc2Instance',
-      Id: `arn:${partition}:ec2:${region}:${accountId}:instance/${target}`,
+      Id: ec2InstanceArn(partition, region, accountId, target),
       Partition: partition,
       Region: region,
     };
   }
-  if (MANAGED_INSTANCE.test(target)) {
-    return {
-      Type: 'Other',
-      Id: `arn:${partition}:ssm:${region}:${accountId}:managed-instance/${target}`,
-      Partition: partition,
-      Region: region,
-    };
-  }
-  return { Type: 'Other', Id: cleanText(target, MAX_RESOURCE_ID), Partition: partition, Region: region };
+  if (isHybridNodeId(target))
+    return other(placement, managedInstanceArn(partition, region, accountId, target));
+  return other(placement, cleanText(target, MAX_RESOURCE_ID));
 };
 
 const PRINCIPAL_TYPES: Readonly<Record<Principal['kind'], string>> = {
@@ -57,33 +52,10 @@ const PRINCIPAL_TYPES: Readonly<Record<Principal['kind'], string>> = {
 };
 
 /** IAM is global, but ASFF wants a Region: the Region the principal acted in. */
-export const principalResource = (
-  partition: Partition,
-  region: string,
-  principal: Principal,
-): AsffResource => ({
+export const principalResource = (placement: Placement, principal: Principal): AsffResource => ({
   Type: PRINCIPAL_TYPES[principal.kind],
   // `other` principals may be a principalId or a bare type: cleaned, since it is shown as is.
   Id: cleanText(principal.arn, MAX_RESOURCE_ID),
-  Partition: partition,
-  Region: region,
+  Partition: placement.partition,
+  Region: placement.region,
 });
-
-/** "role Operators", "user alice", …; `start` capitalises it for the start of a sentence. */
-export const principalWords = (principal: Principal, start = false): string => {
-  const words = ((): string => {
-    switch (principal.kind) {
-      case 'user':
-        return `user ${principal.name}`;
-      case 'role':
-        return `role ${principal.name}`;
-      case 'root':
-        return 'the root user';
-      case 'federated-user':
-        return `federated user ${principal.name}`;
-      case 'other':
-        return principal.name;
-    }
-  })();
-  return start && principal.kind !== 'other' ? `${words.charAt(0).toUpperCase()}${words.slice(1)}` : words;
-};

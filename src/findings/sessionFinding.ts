@@ -1,9 +1,12 @@
-/** The `session` check's finding: one per StartSession, keyed by its session id (DESIGN.md §4). */
-import { type Decision, SSM_USER } from '../domain/runAs.ts';
+/** The `session` check's finding: one per StartSession, keyed by its session id. */
+import type { Decision, Step } from '../domain/decision.ts';
+import { SSM_USER } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
-import { nodeResource, principalResource, principalWords, sessionResource } from './resources.ts';
+import { describeDecision, remediationOf } from './remediation.ts';
+import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
+import { documentText, nameText, principalWords, quote, userWords } from './words.ts';
 
 export interface SessionFindingInput {
   readonly command: StartSessionCommand;
@@ -14,48 +17,56 @@ export interface SessionFindingInput {
   readonly createdAt?: string;
 }
 
+const lastStep = (decision: Decision): Step | undefined => decision.steps.at(-1);
+
 const title = ({ command, decision, platform }: SessionFindingInput): string => {
-  const on = command.target;
+  const on = nameText(command.target);
   const by = principalWords(command.principal);
-  const user = `"${decision.expectedUser}"`;
+  const expected = userWords(decision.expectedUser);
+  const last = lastStep(decision);
   switch (decision.outcome) {
     case 'COMPLIANT':
-      return `Session ran as ${decision.sessionUser || decision.expectedUser} on ${on} by ${by}`;
+      return `Session ran as ${userWords(decision.sessionUser || decision.expectedUser)} on ${on} by ${by}`;
     case 'RAN_AS_SSM_USER':
-      return `Session ran as ${SSM_USER} (passwordless sudo) on ${on} by ${by}`;
+      return `Session ran as ${SSM_USER} (passwordless sudo when the agent created it) on ${on} by ${by}`;
     case 'RAN_AS_ROOT':
       return `Session ran as root (runAsElevated) on ${on} by ${by}`;
+    case 'SSH_TUNNEL':
+      return `SSH tunnel to ${on} by ${by}: Run As is bypassed, the SSH login decides the user`;
+    case 'SHELL_PROFILE_ESCALATION':
+      return `Session on ${on} by ${by} started as ${userWords(decision.sessionUser || decision.expectedUser)}, then its shell profile switched user`;
     case 'NO_RUN_AS_USER':
       return `Session refused: no Run As user for ${by} on ${on}`;
     case 'INVALID_RUN_AS_USER':
-      return `Unsafe Run As user name ${user} for session on ${on} by ${by}`;
+      return decision.sessionUser === ''
+        ? `Run As user of session on ${on} by ${by} is not a safe user name`
+        : `Run As user of session on ${on} by ${by} is not a safe user name; it ran as ${userWords(decision.sessionUser)}`;
     case 'DISALLOWED_RUN_AS_USER':
-      return `Denied Run As user ${user} for session on ${on} by ${by}`;
+      return decision.sessionUser === ''
+        ? `Session refused: denied Run As user ${expected} for ${by} on ${on}`
+        : `Session ran as denied user ${userWords(decision.sessionUser)} on ${on} by ${by}`;
     case 'MISSING_RUN_AS_USER':
-      return `Session refused: Run As user ${user} does not exist on ${on} (${by})`;
-    case 'INVALID_PREFERENCES':
-      return `Session failed: invalid runAsEnabled in ${decision.settingsDocument || command.documentName} on ${on} by ${by}`;
+      return `Session refused: Run As user ${expected} does not exist on ${on} (${by})`;
+    case 'INVALID_PREFERENCES': {
+      const key = last?.step === 'invalid-setting' ? last.key : 'Run As setting';
+      return `Session failed: invalid ${key} in ${documentText(decision.settingsDocument || command.documentName)} on ${on} by ${by}`;
+    }
     case 'UNVERIFIED':
       return `Run As user unverified for session on ${on} by ${by}`;
     case 'NOT_APPLICABLE':
-      if (command.errorCode !== null) return `StartSession failed (${command.errorCode}) for ${on} by ${by}`;
-      if (platform === 'Windows')
-        return `Session ran as ${SSM_USER} on Windows node ${on} by ${by}: no Run As on Windows`;
-      return `Run As not applicable to session on ${on} by ${by}`;
+      if (command.errorCode !== null)
+        return `StartSession failed (${quote(command.errorCode)}) for ${on} by ${by}`;
+      if (platform === 'Windows') return `Session on Windows node ${on} by ${by}: no Run As on Windows`;
+      return `Run As does not apply to session on ${on} by ${by}`;
   }
 };
 
-const description = ({ decision }: SessionFindingInput): string => {
-  const path = decision.path.length > 0 ? decision.path.join(' ') : `Outcome ${decision.outcome}.`;
-  return decision.remediation.trim() === '' ? path : `${path} Fix: ${decision.remediation}`;
-};
-
 const resources = ({ command }: SessionFindingInput): AsffResource[] => {
-  const { partition, region, accountId } = command;
+  const placement: Placement = command;
   return [
-    ...(command.sessionId === null ? [] : [sessionResource(partition, region, accountId, command.sessionId)]),
-    nodeResource(partition, region, accountId, command.target),
-    principalResource(partition, region, command.principal),
+    ...(command.sessionId === null ? [] : [sessionResource(placement, command.sessionId)]),
+    nodeResource(placement, command.target),
+    principalResource(placement, command.principal),
   ];
 };
 
@@ -72,22 +83,30 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
     observedAt: command.eventTime,
     ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
     title: title(input),
-    description: description(input),
-    remediation: decision.remediation,
+    description: describeDecision(decision),
+    remediation: remediationOf(decision),
     resources: resources(input),
-    productFields: {
-      'RunAs/ExpectedUser': decision.expectedUser,
-      'RunAs/ExpectedUserSource': decision.expectedUserSource,
-      'RunAs/SessionUser': decision.sessionUser,
-      'RunAs/SessionId': command.sessionId ?? '',
-      'RunAs/Principal': command.principal.arn,
-      'RunAs/Target': command.target,
-      'RunAs/Document': command.documentName,
-      'RunAs/Platform': input.platform,
-      'RunAs/UserVerified': decision.userVerified ? 'true' : 'false',
-      'RunAs/SessionTags': decision.sessionTags,
-      'RunAs/EventId': command.eventId,
-      'RunAs/CallerArn': command.principal.callerArn,
+    fields: {
+      expectedUser: decision.expectedUser,
+      expectedUserSource: decision.expectedUserSource,
+      sessionUser: decision.sessionUser,
+      sessionId: command.sessionId ?? '',
+      principal: command.principal.arn,
+      target: command.target,
+      document: command.documentName,
+      documentVersion: decision.documentVersion,
+      ...(decision.documentVersion === '' ? {} : { judgedVersion: decision.judgedVersion }),
+      ...(decision.otherVersion === undefined
+        ? {}
+        : {
+            otherVersion: decision.otherVersion.version,
+            otherVersionOutcome: decision.otherVersion.outcome,
+          }),
+      platform: input.platform,
+      userVerified: decision.userVerified,
+      sessionTags: decision.sessionTags,
+      eventId: command.eventId,
+      callerArn: command.principal.callerArn,
     },
   });
 };

@@ -4,11 +4,13 @@
  * cut never splits a surrogate pair or an escape sequence.
  */
 
-/** Bidi embeddings/overrides/isolates and the implicit marks: they reorder what a reader sees. */
-const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
-/** C0, DEL and C1 controls. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is the point.
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+/**
+ * Unicode format characters (Cf): zero-width spaces and joiners, bidi embeddings, overrides,
+ * isolates and marks, soft hyphens, tag characters. They hide or reorder what a reader sees.
+ */
+const FORMAT = /\p{Cf}/gu;
+/** Unicode controls (Cc): C0, DEL and C1. */
+const CONTROLS = /\p{Cc}/gu;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 export const ELLIPSIS = '…';
@@ -25,19 +27,15 @@ export const truncateText = (text: string, max: number): string => {
 };
 
 /**
- * Display text: controls become spaces, bidi controls are removed, whitespace collapses,
+ * Display text: controls become spaces, format characters are removed, whitespace collapses,
  * and the result is cut to `max` code units with "…".
  */
 export const cleanText = (text: string, max: number): string =>
-  truncateText(
-    text
-      .replace(LONE_SURROGATE, '\ufffd')
-      .replace(BIDI, '')
-      .replace(CONTROLS, ' ')
-      .replace(/\s+/g, ' ')
-      .trim(),
-    max,
-  );
+  truncateText(stripFormatting(text).replace(/\s+/g, ' ').trim(), max);
+
+/** Lone surrogates become U+FFFD, format characters go, controls become spaces. */
+export const stripFormatting = (text: string): string =>
+  text.replace(LONE_SURROGATE, '\ufffd').replace(FORMAT, '').replace(CONTROLS, ' ');
 
 const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '\\': '\\\\',
@@ -48,10 +46,13 @@ const SHORT_ESCAPES: Readonly<Record<string, string>> = {
   '\t': '\\t',
 };
 
-const unicodeEscape = (char: string): string => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`;
+const unicodeEscape = (char: string): string =>
+  Array.from(
+    { length: char.length },
+    (_, i) => `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`,
+  ).join('');
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching controls is the point.
-const TO_ESCAPE = /[\\\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const TO_ESCAPE = /[\\\p{Cc}\p{Cf}\u2028\u2029]/gu;
 
 /** One token of escaped text: an escape sequence, a surrogate pair, or one code unit. */
 const ESCAPED_TOKEN = /\\u[0-9a-f]{4}|\\[\\bfnrt]|[\ud800-\udbff][\udc00-\udfff]|[\s\S]/g;
@@ -73,8 +74,9 @@ export const truncateEscaped = (escaped: string, max: number): string => {
 
 /**
  * The exact value with JSON-style escapes for backslash, controls, line/paragraph
- * separators, bidi controls and lone surrogates: it keeps every character recoverable
- * but cannot break a line or reorder what a console shows. Cut to `max` with "…".
+ * separators, format characters (bidi, zero-width) and lone surrogates: it keeps every
+ * character recoverable but cannot break a line or hide or reorder what a console shows.
+ * Cut to `max` with "…".
  */
 export const escapeValue = (value: string, max: number): string =>
   truncateEscaped(
@@ -82,4 +84,21 @@ export const escapeValue = (value: string, max: number): string =>
       .replace(TO_ESCAPE, (char) => SHORT_ESCAPES[char] ?? unicodeEscape(char))
       .replace(LONE_SURROGATE, unicodeEscape),
     max,
+  );
+
+const UNESCAPED: Readonly<Record<string, string>> = {
+  '\\': '\\',
+  b: '\b',
+  f: '\f',
+  n: '\n',
+  r: '\r',
+  t: '\t',
+};
+
+/** The value escapeValue escaped (when it was not cut). */
+export const unescapeValue = (escaped: string): string =>
+  escaped.replace(
+    /\\(?:u([0-9a-f]{4})|([\\bfnrt]))/g,
+    (_match, hex: string | undefined, short: string | undefined) =>
+      hex !== undefined ? String.fromCharCode(Number.parseInt(hex, 16)) : (UNESCAPED[short ?? ''] ?? ''),
   );

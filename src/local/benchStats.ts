@@ -152,7 +152,8 @@ export interface Target {
  * The fewest AWS calls per event that any cache could make on these events: every event
  * imports its finding, and the first sight of each node costs two reads (platform, inventory),
  * of each principal one (its tags), of each role session one (its AssumeRole record) and of
- * each document one. Later sights are what a cache can save.
+ * each document two (`$LATEST`, which sessions run, and `$DEFAULT`, to say when it differs).
+ * Later sights are what a cache can save.
  */
 export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly ScenarioEvent[]): number => {
   const distinct = <T>(key: (event: ScenarioEvent) => T): number => new Set(events.map(key)).size;
@@ -160,7 +161,10 @@ export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly Sce
     events.filter((e) => scenario.principals[e.principal]?.kind === 'role').map((e) => e.principal),
   ).size;
   const reads =
-    2 * distinct((e) => e.node) + distinct((e) => e.principal) + roleSessions + distinct((e) => e.document);
+    2 * distinct((e) => e.node) +
+    distinct((e) => e.principal) +
+    roleSessions +
+    2 * distinct((e) => e.document);
   return (events.length + reads) / events.length;
 };
 

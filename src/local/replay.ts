@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { ClientOptions } from '../composition/clients.ts';
-import { isRegion } from '../events/partition.ts';
+import { isRegion } from '../domain/identifiers.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';

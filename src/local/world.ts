@@ -1,10 +1,13 @@
 /**
- * The world file (DESIGN.md §6): a strictly validated description of one AWS account, and the
+ * The world file: a strictly validated description of one AWS account, and the
  * mutable in-memory state the local endpoint serves from it. Replay moves that state forward
  * with `applyChange`, one raw CloudTrail record at a time.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
+import { documentNameOf as nameInArn, parsePrincipalArn } from '../domain/arn.ts';
+import { isIamName, isIamPath, isManagedNodeId, isRegion } from '../domain/identifiers.ts';
+import { isRecord } from '../domain/json.ts';
 import { type FaultRule, FaultRuleError, parseFaultRule } from './faults.ts';
 import { InputError } from './inputError.ts';
 import { parseQuotaConfig, type QuotaConfig, QuotaError } from './quotas.ts';
@@ -48,14 +51,24 @@ export interface WorldDocument {
   readonly latestVersion: string;
 }
 
+/** An OS account of a node: a name given alone gets uid and gid 10000 + its position (root: 0). */
+export interface WorldNodeUser {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+}
+
 export interface WorldNode {
   readonly id: string;
   readonly platform: NodePlatform;
   readonly pingStatus: PingStatus;
   /** OS users on the node; null = unknown (no inventory). */
-  readonly users: readonly string[] | null;
-  /** ISO time of the inventory snapshot (`inventoryStale` moved it 30 days before `now`). */
-  readonly inventoryCaptureTime: string;
+  readonly users: readonly WorldNodeUser[] | null;
+  /**
+   * ISO time of the inventory snapshot (`inventoryStale` moved it 30 days before `now`); null:
+   * fresh at every event (the time of the event being replayed).
+   */
+  readonly inventoryCaptureTime: string | null;
 }
 
 export interface WorldSession {
@@ -111,11 +124,7 @@ const STALE_INVENTORY_MS = 30 * 24 * 60 * 60 * 1000;
 // ---------------------------------------------------------------------------------------------
 // Validation
 
-type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+type Json = Readonly<Record<string, unknown>>;
 
 const join = (path: string, key: string): string => (path === '' ? key : `${path}.${key}`);
 
@@ -133,7 +142,12 @@ function array(value: unknown, path: string): readonly unknown[] {
   return value;
 }
 
-function string(value: unknown, path: string, pattern?: RegExp, expected?: string): string {
+function string(
+  value: unknown,
+  path: string,
+  pattern?: { test(value: string): boolean },
+  expected?: string,
+): string {
   if (typeof value !== 'string') throw new WorldError(path, `expected ${expected ?? 'a string'}`);
   if (pattern !== undefined && !pattern.test(value)) {
     throw new WorldError(
@@ -189,8 +203,8 @@ function tags(value: unknown, path: string): Record<string, string> {
   return result;
 }
 
-const IAM_PATH = /^\/([\u0021-\u007e]+\/)?$/;
-const IAM_NAME = /^[\w+=,.@-]{1,128}$/;
+const IAM_PATH = { test: isIamPath } as const;
+const IAM_NAME = { test: isIamName } as const;
 
 function iamPath(value: unknown, path: string): string {
   return value === undefined ? '/' : string(value, path, IAM_PATH, 'an IAM path like "/" or "/ops/"');
@@ -310,6 +324,8 @@ function parseDocument(raw: unknown, at: string): WorldDocument {
   const last = versions.at(-1);
   if (last === undefined) throw new WorldError(versionsPath, 'expected at least one version');
   uniqueBy(versions, (v) => v.version, versionsPath, 'version');
+  // Versions above latestVersion stand for versions replayed change events create: SSM serves none
+  // of them until then, so the default cannot be one of them.
   const pointer = (key: 'defaultVersion' | 'latestVersion'): string => {
     if (o[key] === undefined) return last.version;
     const named = string(o[key], join(at, key));
@@ -321,17 +337,36 @@ function parseDocument(raw: unknown, at: string): WorldDocument {
     }
     return named;
   };
-  return {
-    name,
-    documentType,
-    owner,
-    versions,
-    defaultVersion: pointer('defaultVersion'),
-    latestVersion: pointer('latestVersion'),
-  };
+  const defaultVersion = pointer('defaultVersion');
+  const latestVersion = pointer('latestVersion');
+  if (Number(defaultVersion) > Number(latestVersion)) {
+    throw new WorldError(
+      join(at, 'defaultVersion'),
+      `expected a version at most latestVersion (${latestVersion})`,
+    );
+  }
+  return { name, documentType, owner, versions, defaultVersion, latestVersion };
 }
 
-const NODE_ID = /^(i|mi)-[A-Za-z0-9]+$/;
+const NODE_ID = { test: isManagedNodeId } as const;
+
+/** `"alice"` or `{ "name": "alice", "uid": 1000, "gid": 1000 }`; a name alone gets uid and gid 10000 + index (root: 0). */
+function parseNodeUser(raw: unknown, at: string, index: number): WorldNodeUser {
+  if (typeof raw === 'string') {
+    const name = nonEmpty(raw, at);
+    const id = name === 'root' ? 0 : 10000 + index;
+    return { name, uid: id, gid: id };
+  }
+  const o = object(raw, at, ['name', 'uid', 'gid']);
+  const id = (key: 'uid' | 'gid'): number => {
+    const value = o[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 4294967294) {
+      throw new WorldError(join(at, key), 'expected a whole number from 0 to 4294967294');
+    }
+    return value;
+  };
+  return { name: nonEmpty(o.name, join(at, 'name')), uid: id('uid'), gid: id('gid') };
+}
 
 function parseNode(raw: unknown, at: string, now: string): WorldNode {
   const o = object(raw, at, [
@@ -352,8 +387,9 @@ function parseNode(raw: unknown, at: string, now: string): WorldNode {
     o.users === undefined
       ? null
       : array(o.users, join(at, 'users')).map((user, index) =>
-          nonEmpty(user, `${join(at, 'users')}[${index}]`),
+          parseNodeUser(user, `${join(at, 'users')}[${index}]`, index),
         );
+  if (users !== null) uniqueBy(users, (u) => u.name, join(at, 'users'), 'user');
   const stale =
     o.inventoryStale === undefined ? false : boolean(o.inventoryStale, join(at, 'inventoryStale'));
   if (stale && o.inventoryCaptureTime !== undefined) {
@@ -365,7 +401,7 @@ function parseNode(raw: unknown, at: string, now: string): WorldNode {
   const inventoryCaptureTime = stale
     ? toIsoSeconds(Date.parse(now) - STALE_INVENTORY_MS)
     : o.inventoryCaptureTime === undefined
-      ? now
+      ? null
       : isoTime(o.inventoryCaptureTime, join(at, 'inventoryCaptureTime'));
   return { id, platform, pingStatus, users, inventoryCaptureTime };
 }
@@ -384,7 +420,7 @@ function parseSession(raw: unknown, at: string): WorldSession {
   const session = {
     sessionId: nonEmpty(o.sessionId, join(at, 'sessionId')),
     target: nonEmpty(o.target, join(at, 'target')),
-    owner: string(o.owner, join(at, 'owner'), /^arn:[\w-]+:[\w-]+::\d{12}:\S+$/, 'an IAM/STS ARN'),
+    owner: string(o.owner, join(at, 'owner'), { test: (arn) => parsePrincipalArn(arn).ok }, 'an IAM/STS ARN'),
     status: oneOf(o.status, SESSION_STATUSES, join(at, 'status')),
     startDate: isoTime(o.startDate, join(at, 'startDate')),
   };
@@ -401,8 +437,6 @@ function parseCloudTrailRecord(raw: unknown, at: string): CloudTrailRecord {
     throw new WorldError(join(at, 'eventTime'), 'expected a valid ISO time');
   return { ...raw, eventName, eventTime };
 }
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d+$/;
 
 function parseRegion(raw: unknown, at: string, now: string): WorldRegion {
   const o = object(raw, at, ['documents', 'nodes', 'sessions', 'cloudTrail']);
@@ -446,7 +480,7 @@ export function parseWorld(json: unknown): World {
   if (o.regions !== undefined) {
     if (!isRecord(o.regions)) throw new WorldError('regions', 'expected an object keyed by Region');
     for (const [region, raw] of Object.entries(o.regions)) {
-      if (!REGION.test(region))
+      if (!isRegion(region))
         throw new WorldError(`regions.${region}`, 'expected a Region name like "us-east-1"');
       regions[region] = parseRegion(raw, `regions.${region}`, now);
     }
@@ -630,6 +664,8 @@ export class LocalWorld {
   readonly inventoryTypeName: string;
   readonly initialFaults: readonly FaultRule[];
   denyTagReads: boolean;
+  /** The time of the event being replayed (applyChange sets it from every record it sees). */
+  eventTime: string | undefined;
   /** Keyed by lower-cased name: IAM names are unique case-insensitively. */
   readonly users = new Map<string, PrincipalState>();
   readonly roles = new Map<string, PrincipalState>();
@@ -643,6 +679,7 @@ export class LocalWorld {
     this.inventoryTypeName = world.inventoryTypeName;
     this.initialFaults = world.faults;
     this.denyTagReads = world.iam.denyTagReads;
+    this.eventTime = undefined;
     for (const user of world.iam.users)
       this.#putPrincipal('user', user.userName, user.path, tagList(user.tags));
     for (const role of world.iam.roles)
@@ -708,6 +745,11 @@ export class LocalWorld {
     );
   }
 
+  /** A node's inventory capture time: the world's, or fresh at the event being replayed. */
+  inventoryTimeOf(node: WorldNode): string {
+    return node.inventoryCaptureTime ?? this.eventTime ?? this.now;
+  }
+
   /** A deterministic command id (UUID-shaped) so replays print the same output. */
   nextCommandId(): string {
     this.#commandCounter += 1;
@@ -719,6 +761,13 @@ export class LocalWorld {
    * world changed; unknown, failed (errorCode) or inapplicable records change nothing.
    */
   applyChange(record: unknown): boolean {
+    if (
+      isRecord(record) &&
+      typeof record.eventTime === 'string' &&
+      !Number.isNaN(Date.parse(record.eventTime))
+    ) {
+      this.eventTime = toIsoSeconds(Date.parse(record.eventTime));
+    }
     if (!isRecord(record) || typeof record.eventName !== 'string') return false;
     if (record.errorCode !== undefined && record.errorCode !== null) return false;
     const params = isRecord(record.requestParameters) ? record.requestParameters : {};
@@ -835,7 +884,7 @@ export class LocalWorld {
       case 'UpdateDocumentDefaultVersion': {
         if (doc.deleted) return false;
         const requested = params.documentVersion === '$LATEST' ? doc.latestVersion : params.documentVersion;
-        if (!has(requested)) return false;
+        if (!has(requested) || Number(requested) > Number(doc.latestVersion)) return false;
         doc.defaultVersion = requested;
         return true;
       }
@@ -850,7 +899,9 @@ export class LocalWorld {
         if (!has(version) || version === doc.defaultVersion) return false;
         doc.versions.delete(version);
         if (doc.latestVersion === version) {
-          doc.latestVersion = String(Math.max(...[...doc.versions.keys()].map(Number)));
+          // The newest remaining version SSM has created (pending ones stay pending).
+          const below = [...doc.versions.keys()].map(Number).filter((v) => v < Number(version));
+          doc.latestVersion = String(Math.max(...below));
         }
         return true;
       }
@@ -878,6 +929,5 @@ function dedupeTags(tags: readonly Tag[]): Tag[] {
 /** A document name from a name or a document ARN (`arn:…:document/<name>`). */
 export function documentNameOf(nameOrArn: unknown): string | undefined {
   if (typeof nameOrArn !== 'string' || nameOrArn.length === 0) return undefined;
-  const match = /^arn:[\w-]+:ssm:[\w-]*:\d*:document\/(.+)$/.exec(nameOrArn);
-  return match === null ? nameOrArn : match[1];
+  return nameInArn(nameOrArn);
 }

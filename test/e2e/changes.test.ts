@@ -1,5 +1,5 @@
 /**
- * Issue 4 §5 through replay: IAM tag, create and delete events and Session document events are
+ * Change events through replay: IAM tag, create and delete events and Session document events are
  * routed by the template's rules, applied to the local world, and run through the real change
  * handlers and SDK against the local endpoint. What Security Hub stores is checked field by field.
  */
@@ -7,10 +7,19 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { subjectDigest } from '../../src/findings/findingId.ts';
 import type { ReplayResult } from '../../src/local/replay.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
 import { parseWorld, type StoredFinding, type World } from '../../src/local/world.ts';
-import { findingById, onlyRun, REPORT_ALL, ROOT, readEvents, replayAll } from './replayHelpers.ts';
+import {
+  findingById,
+  onlyRun,
+  REPORT_ALL,
+  ROOT,
+  readEvents,
+  replayAll,
+  withDetail,
+} from './replayHelpers.ts';
 
 const ACCOUNT = '111122223333';
 const US = 'us-east-1';
@@ -39,12 +48,13 @@ const MAPPED_USERS = ['ec2-user', 'opsadmin'];
  */
 const changeWorld = async (): Promise<World> => {
   const json = JSON.parse(await readFile(path.join(ROOT, 'src/local/demo-world.json'), 'utf8')) as {
-    regions: Record<string, { nodes: { platform: string; users?: string[] }[] }>;
+    regions: Record<string, { nodes: { platform: string; users?: (string | { name: string })[] }[] }>;
   };
   for (const region of Object.values(json.regions)) {
     for (const node of region.nodes) {
       if (node.platform === 'Windows' || node.users === undefined) continue;
-      node.users = [...new Set([...node.users, ...MAPPED_USERS])];
+      const names = new Set(node.users.map((user) => (typeof user === 'string' ? user : user.name)));
+      node.users = [...node.users, ...MAPPED_USERS.filter((user) => !names.has(user))];
     }
   }
   return parseWorld(json);
@@ -151,7 +161,7 @@ describe('a role tag changed to root, then fixed', () => {
       RecordState: 'ACTIVE',
       Check: 'principal',
       Outcome: 'DISALLOWED_RUN_AS_USER',
-      Title: 'Role Operators maps to root in us-east-1',
+      Title: 'Role Operators maps to "root" in us-east-1',
     });
     expect(fixed).toEqual({
       Id: id,
@@ -162,7 +172,7 @@ describe('a role tag changed to root, then fixed', () => {
       RecordState: 'ACTIVE',
       Check: 'principal',
       Outcome: 'COMPLIANT',
-      Title: 'Role Operators maps to opsadmin in us-east-1',
+      Title: 'Role Operators maps to "opsadmin" in us-east-1',
     });
     expect(withCheck(local.findings(), 'principal').map((f) => f.Id)).toEqual([id]);
     expect(findingById(local.findings(), id)?.ProductFields?.['RunAs/ChangeEvent']).toBe('TagRole');
@@ -179,26 +189,32 @@ describe('Run As turned off, then on, in a Region', () => {
     await step([TAG_ROOT, TAG_FIXED, CREATE_DB_ADMINS], BOTH_REGIONS);
     const europe = local.findings(EU);
 
-    // Act + Assess, one change at a time.
-    // 1. A draft with Run As off becomes $LATEST: the default still has it on, the draft is named.
+    // Act + Assess, one change at a time. Sessions run $LATEST.
+    // 1. A version with Run As off becomes $LATEST: sessions run it, although $DEFAULT has Run As on.
     const draftOff = await step([RUN_AS_OFF_DRAFT]);
     expect(seen(local.findings(), preferencesId)).toEqual({
       Id: preferencesId,
       CreatedAt: at('14:00:00'),
       UpdatedAt: at('14:00:00'),
-      Status: 'PASSED',
-      Severity: 'INFORMATIONAL',
+      Status: 'FAILED',
+      Severity: 'HIGH',
       RecordState: 'ACTIVE',
       Check: 'preferences',
-      Outcome: 'COMPLIANT',
-      Title: 'Run As is on in us-east-1 with default user ec2-user ($LATEST version 2 differs)',
+      Outcome: 'RAN_AS_SSM_USER',
+      Title: 'Run As is off in us-east-1: every shell session runs as ssm-user ($DEFAULT version 1 differs)',
     });
-    expect(findingById(local.findings(), preferencesId)?.ProductFields?.['RunAs/LatestOutcome']).toBe(
-      'RAN_AS_SSM_USER',
-    );
+    expect(findingById(local.findings(), preferencesId)?.ProductFields).toMatchObject({
+      'RunAs/DocumentVersion': '2',
+      'RunAs/OtherVersion': '1',
+      'RunAs/OtherVersionOutcome': 'COMPLIANT',
+    });
     expect(onlyRun(draftOff, RUN_AS_OFF_DRAFT).result).toMatchObject({ principalFindingsReevaluated: 2 });
+    expect(seen(local.findings(), operatorsId)).toMatchObject({
+      UpdatedAt: at('14:00:00'),
+      Outcome: 'RAN_AS_SSM_USER',
+    });
 
-    // 2. The default moves to the Run As off version.
+    // 2. The default moves to the Run As off version too: both versions agree.
     const off = await step([RUN_AS_OFF]);
     expect(onlyRun(off, RUN_AS_OFF).logicalId).toBe('DocumentChangeFunction');
     expect(seen(local.findings(), preferencesId)).toEqual({
@@ -235,23 +251,22 @@ describe('Run As turned off, then on, in a Region', () => {
       Title: 'Run As is off in us-east-1: shell sessions of role DbAdmins run as ssm-user',
     });
 
-    // 3. A draft with Run As on becomes $LATEST: still off by default, the draft is named.
+    // 3. A version with Run As on becomes $LATEST: sessions run it, while $DEFAULT still has it off.
     await step([RUN_AS_ON_DRAFT]);
     expect(seen(local.findings(), preferencesId)).toMatchObject({
       UpdatedAt: at('14:10:00'),
-      Status: 'FAILED',
-      Outcome: 'RAN_AS_SSM_USER',
-      Title: 'Run As is off in us-east-1: every shell session runs as ssm-user ($LATEST version 3 differs)',
+      Status: 'PASSED',
+      Outcome: 'COMPLIANT',
+      Title: 'Run As is on in us-east-1 with default user "ec2-user" ($DEFAULT version 2 differs)',
     });
 
-    // 4. The default moves to the Run As on version (the new fixture).
+    // 4. The default moves to the Run As on version (the new fixture): both versions agree again.
     const on = await step([RUN_AS_ON]);
     expect(onlyRun(on, RUN_AS_ON).logicalId).toBe('DocumentChangeFunction');
     expect(onlyRun(on, RUN_AS_ON).result).toMatchObject({
       action: 'resolved',
-      defaultVersion: '3',
-      latestVersion: '3',
-      latestDiffers: false,
+      documentVersion: '3',
+      otherVersion: '',
       principalFindingsReevaluated: 2,
     });
     expect(seen(local.findings(), preferencesId)).toEqual({
@@ -263,7 +278,7 @@ describe('Run As turned off, then on, in a Region', () => {
       RecordState: 'ACTIVE',
       Check: 'preferences',
       Outcome: 'COMPLIANT',
-      Title: 'Run As is on in us-east-1 with default user ec2-user',
+      Title: 'Run As is on in us-east-1 with default user "ec2-user"',
     });
     expect(seen(local.findings(), operatorsId)).toEqual({
       Id: operatorsId,
@@ -274,7 +289,7 @@ describe('Run As turned off, then on, in a Region', () => {
       RecordState: 'ACTIVE',
       Check: 'principal',
       Outcome: 'COMPLIANT',
-      Title: 'Role Operators maps to opsadmin in us-east-1',
+      Title: 'Role Operators maps to "opsadmin" in us-east-1',
     });
     expect(seen(local.findings(), dbAdminsId)).toEqual({
       Id: dbAdminsId,
@@ -285,7 +300,7 @@ describe('Run As turned off, then on, in a Region', () => {
       RecordState: 'ACTIVE',
       Check: 'principal',
       Outcome: 'DISALLOWED_RUN_AS_USER',
-      Title: 'Role DbAdmins maps to root in us-east-1',
+      Title: 'Role DbAdmins maps to "root" in us-east-1',
     });
     // Another Region's preferences did not change: its findings are untouched.
     expect(local.findings(EU)).toEqual(europe);
@@ -325,7 +340,7 @@ describe('a tag removed while its principal has an open session', () => {
       terminate: false,
       status: 'FAILED',
       severity: 'MEDIUM',
-      title: 'Session alice-036d6a6a47a4f04d0 still runs as alice after the mapping changed to ec2-user',
+      title: 'Session alice-036d6a6a47a4f04d0 still runs as "alice" after the mapping changed to "ec2-user"',
     },
     {
       untag: 'iam-untaguser-runas.json',
@@ -336,7 +351,7 @@ describe('a tag removed while its principal has an open session', () => {
       status: 'PASSED',
       severity: 'INFORMATIONAL',
       title:
-        'Session alice-036d6a6a47a4f04d0 was terminated: it ran as alice after the mapping changed to ec2-user',
+        'Session alice-036d6a6a47a4f04d0 was terminated: it ran as "alice" after the mapping changed to "ec2-user"',
     },
     {
       untag: 'iam-untagrole-runas.json',
@@ -346,7 +361,8 @@ describe('a tag removed while its principal has an open session', () => {
       terminate: false,
       status: 'FAILED',
       severity: 'MEDIUM',
-      title: 'Session alice-06dae17831da5d880 still runs as opsadmin after the mapping changed to ec2-user',
+      title:
+        'Session alice-06dae17831da5d880 still runs as "opsadmin" after the mapping changed to "ec2-user"',
     },
     {
       untag: 'iam-untagrole-runas.json',
@@ -357,7 +373,7 @@ describe('a tag removed while its principal has an open session', () => {
       status: 'PASSED',
       severity: 'INFORMATIONAL',
       title:
-        'Session alice-06dae17831da5d880 was terminated: it ran as opsadmin after the mapping changed to ec2-user',
+        'Session alice-06dae17831da5d880 was terminated: it ran as "opsadmin" after the mapping changed to "ec2-user"',
     },
   ])(
     '$untag with TERMINATE_STALE_SESSIONS=$terminate: $title',
@@ -456,7 +472,7 @@ describe('a principal deleted', () => {
 describe('delivery', () => {
   it.each([
     [TAG_ROOT, idOf(US, 'principal', OPERATORS)],
-    [RUN_AS_OFF, idOf(US, 'preferences', RUN_SHELL)],
+    [RUN_AS_OFF_DRAFT, idOf(US, 'preferences', RUN_SHELL)],
   ])('%s delivered twice leaves one finding, unchanged', async (name, id) => {
     // Prepare: the same change delivered once, on an endpoint of its own.
     const once = await startLocalAws(world);
@@ -479,31 +495,29 @@ describe('delivery', () => {
       steps: [TAG_ROOT, TAG_FIXED],
       late: TAG_ROOT,
       id: idOf(US, 'principal', OPERATORS),
-      lateOutcome: 'DISALLOWED_RUN_AS_USER',
       outcome: 'COMPLIANT',
       updated: '13:05:00',
     },
     {
-      steps: [RUN_AS_OFF, RUN_AS_ON],
+      steps: [RUN_AS_OFF_DRAFT, RUN_AS_OFF, RUN_AS_ON_DRAFT, RUN_AS_ON],
       late: RUN_AS_OFF,
       id: idOf(US, 'preferences', RUN_SHELL),
-      lateOutcome: 'RAN_AS_SSM_USER',
       outcome: 'COMPLIANT',
       updated: '14:12:00',
     },
   ])(
-    '$late delivered after a newer change never wins',
-    async ({ steps, late, id, lateOutcome, outcome, updated }) => {
+    '$late delivered after a newer change never wins: nothing is imported',
+    async ({ steps, late, id, outcome, updated }) => {
       // Prepare
       await step(steps);
       const before = local.findings();
 
-      // Act: replay applies the late change to the world, so the handler even computes the old state.
+      // Act: replay applies the late change to the world, but the finding is newer than the event.
       const result = await step([late]);
 
       // Assess
-      const run = onlyRun(result, late).result as { outcome?: string; regions?: { outcome: string }[] };
-      expect(run.outcome ?? run.regions?.[0]?.outcome).toBe(lateOutcome);
+      const run = onlyRun(result, late).result as { action?: string; regions?: { action: string }[] };
+      expect(run.action ?? run.regions?.[0]?.action).toBe('skipped');
       expect(local.findings()).toEqual(before);
       expect(seen(local.findings(), id)).toMatchObject({
         UpdatedAt: at(updated),
@@ -535,4 +549,45 @@ it('the Run As on fixture is sanitised and shaped like the Run As off one', asyn
   expect(after.detail.eventTime).toBe(after.time);
   expect(after.detail.eventID).not.toBe(before.detail.eventID);
   expect(Object.keys(after.detail)).toEqual(Object.keys(before.detail));
+});
+
+describe('a role whose ARN makes an Id longer than 512', () => {
+  it('is reported under a digest of its ARN, the ARN in RunAs/Subject, and updated by later tag events', async () => {
+    // Prepare: CreateRole with a legal 492-character path, then TagRole (which names no path).
+    const longPath = `/${'p'.repeat(490)}/`;
+    const arn = `arn:aws:iam::${ACCOUNT}:role${longPath}DbAdmins`;
+    const [create, tag] = await readEvents([CREATE_DB_ADMINS, TAG_ROOT]);
+    const created = withDetail(create?.event, (detail) => {
+      (detail.requestParameters as Record<string, unknown>).path = longPath;
+      const role = (detail.responseElements as { role: Record<string, unknown> }).role;
+      role.path = longPath;
+      role.arn = arn;
+    });
+    const tagged = withDetail(tag?.event, (detail, envelope) => {
+      (detail.requestParameters as Record<string, unknown>).roleName = 'DbAdmins';
+      detail.eventTime = '2026-03-01T13:50:00Z';
+      envelope.time = '2026-03-01T13:50:00Z';
+    });
+
+    // Act
+    const result = await replayAll(
+      [
+        { name: 'create.json', event: created },
+        { name: 'tag.json', event: tagged },
+      ],
+      { world, local, envVars: REPORT_ALL },
+    );
+
+    // Assess
+    for (const { runs } of result.evaluations) expect(runs[0]?.error).toBeUndefined();
+    const id = idOf(US, 'principal', subjectDigest(arn));
+    const stored = findingById(local.findings(), id);
+    expect(id.length).toBeLessThanOrEqual(512);
+    expect(stored?.ProductFields).toMatchObject({
+      'RunAs/Subject': arn,
+      'RunAs/Principal': arn,
+      'RunAs/ChangeEvent': 'TagRole',
+    });
+    expect(local.findings().filter((f) => f.ProductFields?.['RunAs/Check'] === 'principal')).toHaveLength(1);
+  });
 });

@@ -24,7 +24,7 @@ const SPECS: readonly CommandSpec[] = [demo, replayCommand, invokeCommand, local
 const MISSING = path.join(EVENTS_DIR, 'startsession-missing-run-as-user.json');
 const SSM_USER = path.join(EVENTS_DIR, 'startsession-ran-as-ssm-user-region-off.json');
 /** Makes the Run As off version the default of SSM-SessionManagerRunShell, two hours after COMPLIANT. */
-const RUN_AS_OFF = path.join(EVENTS_DIR, 'ssm-updatedocumentdefaultversion-runshell.json');
+const RUN_AS_OFF = path.join(EVENTS_DIR, 'ssm-updatedocument-runshell-off.json');
 const COMPLIANT = path.join(EVENTS_DIR, 'startsession-compliant-iamuser-tag.json');
 
 let dir: string;

@@ -1,6 +1,7 @@
 /**
  * The e2e oracle: what each events/startsession-*.json fixture must produce when replayed
- * against src/local/demo-world.json, reasoned from DESIGN.md §2–§3 (not from the code).
+ * against src/local/demo-world.json, reasoned from how Session Manager and the SSM agent pick the
+ * user (not from the code). Sessions run a document's $LATEST version.
  *
  * Conventions every entry follows:
  * - `expectedUser` is the OS user Session Manager's rules give the session (the runAs.ts Decision
@@ -8,8 +9,10 @@
  *   runAsDefaultUser; 'ssm-user' with source 'none' when Run As is off or the node is Windows;
  *   'root' with source 'none' for runAsElevated commands; '' with source 'none' when no user
  *   results (call failed, no shell, rejected runAsEnabled, no tag nor default, unverifiable).
- * - `sessionUser`: RAN_AS_SSM_USER 'ssm-user'; RAN_AS_ROOT 'root'; refused sessions ''; COMPLIANT
- *   the expected user; NOT_APPLICABLE on a Windows node 'ssm-user', other NOT_APPLICABLE ''; UNVERIFIED ''.
+ * - `sessionUser`: the account the session ran as: RAN_AS_SSM_USER 'ssm-user'; RAN_AS_ROOT 'root';
+ *   refused sessions ''; COMPLIANT the expected user (for a uid, the account that owns it); a value
+ *   with surrounding blanks the account the shell finds without them; NOT_APPLICABLE on a Windows
+ *   node 'ssm-user', other NOT_APPLICABLE and SSH tunnels ''; UNVERIFIED ''.
  * - `userVerified` is true only when the node's inventory was read and the user's existence was
  *   checked (present, or missing from a fresh inventory). Inventory freshness is judged at the
  *   world's `now` (2026-03-01T12:00:00Z), the moment the events happen.
@@ -247,7 +250,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
     principalType: 'user',
   },
   // responseElements null without errorCode (finding keyed by the eventID). RunAsOff-Shell's
-  // DEFAULT version 2 has Run As off (draft version 3 turns it back on but is not the default).
+  // $LATEST version 2 has Run As off ($DEFAULT version 1 has it on: the finding says so).
   'startsession-null-response.json': {
     outcome: 'RAN_AS_SSM_USER',
     expectedUser: 'ssm-user',
@@ -265,7 +268,7 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
     userVerified: false,
     principalType: 'user',
   },
-  // RunAsOff-Shell named by ARN; its default version has Run As off, so alice's tag is not used.
+  // RunAsOff-Shell named by ARN; its $LATEST version has Run As off, so alice's tag is not used.
   'startsession-ran-as-ssm-user-custom-document.json': {
     outcome: 'RAN_AS_SSM_USER',
     expectedUser: 'ssm-user',
@@ -283,12 +286,79 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
     userVerified: false,
     principalType: 'user',
   },
-  // sam is tagged ssm-user: Run As is on but maps back to the passwordless-sudo account.
+  // sam is tagged ssm-user: Run As is on but maps back to the passwordless-sudo account, which the
+  // node's inventory lists.
   'startsession-ran-as-ssm-user-tag.json': {
     outcome: 'RAN_AS_SSM_USER',
     expectedUser: 'ssm-user',
     expectedUserSource: 'principal-tag',
     sessionUser: 'ssm-user',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // uma is tagged "1001": `id 1001` finds ssm-user's uid on the node, so the tag passes every name
+  // check and still runs as ssm-user.
+  'startsession-ran-as-ssm-user-uid.json': {
+    outcome: 'RAN_AS_SSM_USER',
+    expectedUser: '1001',
+    expectedUserSource: 'principal-tag',
+    sessionUser: 'ssm-user',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // tor is tagged toor, an account with uid 0 on the node: the agent refuses uid 0 whatever the deny list says.
+  'startsession-disallowed-uid-zero.json': {
+    outcome: 'DISALLOWED_RUN_AS_USER',
+    expectedUser: 'toor',
+    expectedUserSource: 'principal-tag',
+    sessionUser: '',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // sam (tagged ssm-user) on i-…0009, which has no ssm-user: with Run As on the agent does not
+  // create it, so the session is refused.
+  'startsession-missing-ssm-user.json': {
+    outcome: 'MISSING_RUN_AS_USER',
+    expectedUser: 'ssm-user',
+    expectedUserSource: 'principal-tag',
+    sessionUser: '',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // pat is tagged " alice": not a safe name, but the agent's shell drops the blank and runs alice.
+  'startsession-invalid-run-as-user-padded.json': {
+    outcome: 'INVALID_RUN_AS_USER',
+    expectedUser: ' alice',
+    expectedUserSource: 'principal-tag',
+    sessionUser: 'alice',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // AWS-StartSSHSession with portNumber 22: SSH over Session Manager, Run As is bypassed.
+  'startsession-ssh-tunnel.json': {
+    outcome: 'SSH_TUNNEL',
+    expectedUser: '',
+    expectedUserSource: 'none',
+    sessionUser: '',
+    userVerified: false,
+    principalType: 'user',
+  },
+  // SudoProfile-Shell starts the shell as alice (her tag), then its shell profile runs sudo su - dbadmin.
+  'startsession-shell-profile-escalation.json': {
+    outcome: 'SHELL_PROFILE_ESCALATION',
+    expectedUser: 'alice',
+    expectedUserSource: 'principal-tag',
+    sessionUser: 'alice',
+    userVerified: true,
+    principalType: 'user',
+  },
+  // ElevatedString-Command writes runAsElevated as the string "true": the agent cannot decode it
+  // as a boolean and fails the session (it is not a root session).
+  'startsession-invalid-preferences-elevated-string.json': {
+    outcome: 'INVALID_PREFERENCES',
+    expectedUser: '',
+    expectedUserSource: 'none',
+    sessionUser: '',
     userVerified: false,
     principalType: 'user',
   },

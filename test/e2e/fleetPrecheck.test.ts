@@ -51,6 +51,8 @@ const fleetWorld = (): World =>
               { version: '2', content: shell('deploy') },
             ],
             defaultVersion: '1',
+            // Version 2 is what a replayed UpdateDocument creates.
+            latestVersion: '1',
           },
         ],
         nodes: [
@@ -134,7 +136,7 @@ describe('fleet pre-check of a principal finding', () => {
       const stored = finding(result.findings, PRINCIPAL_ID);
       expect(stored).toMatchObject({
         Title:
-          'Role Deployers maps to deploy in us-east-1, which is missing on 23 nodes: its sessions there are refused',
+          'Role Deployers maps to "deploy" in us-east-1, which is missing on 23 nodes: its sessions there are refused',
         Compliance: { Status: 'FAILED' },
         Severity: { Label: 'MEDIUM', Original: 'MISSING_RUN_AS_USER' },
         RecordState: 'ACTIVE',
@@ -171,7 +173,7 @@ describe('fleet pre-check of a principal finding', () => {
       if (node === undefined) throw new Error(`no node ${id}`);
       nodes?.set(id, {
         ...node,
-        users: [...(node.users ?? []), 'deploy'],
+        users: [...(node.users ?? []), { name: 'deploy', uid: 2000, gid: 2000 }],
         inventoryCaptureTime: '2026-03-01T13:45:00Z',
       });
     }
@@ -222,9 +224,9 @@ describe('fleet pre-check of a principal finding', () => {
 });
 
 describe('fleet pre-check of a preferences finding', () => {
-  it('flags a new default user that 23 nodes lack when the default version moves to it', async () => {
-    // Prepare: the fixture makes version 2 (runAsDefaultUser deploy) the default.
-    const [moved] = await readEvents(['ssm-updatedocumentdefaultversion-runshell.json']);
+  it('flags a new default user that 23 nodes lack when a new $LATEST names it', async () => {
+    // Prepare: the fixture makes version 2 (runAsDefaultUser deploy) $LATEST, which sessions run.
+    const [moved] = await readEvents(['ssm-updatedocument-runshell-off.json']);
     if (moved === undefined) throw new Error('no fixture');
 
     // Act
@@ -235,13 +237,14 @@ describe('fleet pre-check of a preferences finding', () => {
       check: 'preferences',
       action: 'written',
       outcome: 'MISSING_RUN_AS_USER',
-      defaultVersion: '2',
+      documentVersion: '2',
+      otherVersion: '1',
       fleet: { status: 'checked', user: 'deploy', checked: 27, missing: 23, unknown: 2 },
     });
     const stored = finding(result.findings, PREFS_ID);
     expect(stored).toMatchObject({
       Title:
-        'Default Run As user deploy in us-east-1 is missing on 23 nodes: sessions of untagged principals there are refused',
+        'Default Run As user "deploy" in us-east-1 is missing on 23 nodes: sessions of untagged principals there are refused ($DEFAULT version 1 differs)',
       Compliance: { Status: 'FAILED' },
       ProductFields: expect.objectContaining({
         'RunAs/Check': 'preferences',

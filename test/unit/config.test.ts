@@ -5,7 +5,7 @@ import { ConfigError } from '../../src/errors.ts';
 const base = { AWS_REGION: 'eu-west-1' };
 
 describe('loadConfig', () => {
-  it('applies the DESIGN.md defaults', () => {
+  it('applies the documented defaults', () => {
     // Act
     const config = loadConfig(base);
     // Assess
@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       auditedRegions: ['eu-west-1'],
       terminateStaleSessions: false,
       cacheTtlSeconds: 60,
+      sessionDocumentVersion: '$LATEST',
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root']);
     expect(Object.isFrozen(config)).toBe(true);
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
       INVENTORY_MAX_AGE_HOURS: '12',
       CACHE_TTL_SECONDS: '0',
       PROBE_POLL_INTERVAL_MS: '250',
+      SESSION_DOCUMENT_VERSION: 'default',
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root', 'admin']);
     expect(config).toMatchObject({
@@ -48,6 +50,7 @@ describe('loadConfig', () => {
       inventoryMaxAgeHours: 12,
       cacheTtlSeconds: 0,
       probePollIntervalMs: 250,
+      sessionDocumentVersion: '$DEFAULT',
     });
   });
 
@@ -68,6 +71,8 @@ describe('loadConfig', () => {
     [{ ...base, INVENTORY_MAX_AGE_HOURS: '-1' }, 'INVENTORY_MAX_AGE_HOURS'],
     [{ ...base, CACHE_TTL_SECONDS: 'soon' }, 'CACHE_TTL_SECONDS'],
     [{ ...base, PROBE_POLL_INTERVAL_MS: '-5' }, 'PROBE_POLL_INTERVAL_MS'],
+    [{ ...base, SESSION_DOCUMENT_VERSION: '$LATEST' }, 'SESSION_DOCUMENT_VERSION'],
+    [{ ...base, SESSION_DOCUMENT_VERSION: 'constructor' }, 'SESSION_DOCUMENT_VERSION'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

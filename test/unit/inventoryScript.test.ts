@@ -62,20 +62,27 @@ describe('OS users inventory document', () => {
     const inventory = JSON.parse(await readFile(path.join(dir, 'OSUsers.json'), 'utf8')) as {
       SchemaVersion: string;
       TypeName: string;
-      Content: { Name: string; Uid: string }[];
+      Content: { Name: string; Uid: string; Gid: string }[];
     };
     const { stdout } = await run('getent', ['passwd']);
-    const expected = stdout
+    const lines = stdout
       .trim()
       .split('\n')
-      .map((line) => line.split(':')[0]);
+      .map((line) => line.split(':'));
+    const expected = lines.map((fields) => fields[0]);
 
     // Assess
     expect(files).toEqual(['OSUsers.json']);
     expect(inventory.SchemaVersion).toBe('1.0');
     expect(inventory.TypeName).toBe('Custom:OSUsers');
     expect(inventory.Content.map((entry) => entry.Name)).toEqual(expected);
-    expect(inventory.Content.find((entry) => entry.Name === 'root')?.Uid).toBe('0');
+    expect(inventory.Content.find((entry) => entry.Name === 'root')).toEqual({
+      Name: 'root',
+      Uid: '0',
+      Gid: '0',
+    });
+    // Every entry carries the primary gid of its passwd line.
+    expect(inventory.Content.map((entry) => entry.Gid)).toEqual(lines.map((fields) => fields[3]));
   });
 
   it('refuses a type name that is not a custom inventory type', async () => {

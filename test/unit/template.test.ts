@@ -22,6 +22,7 @@ const CONFIG_VARIABLES = [
   'AUDITED_REGIONS',
   'TERMINATE_STALE_SESSIONS',
   'INVENTORY_MAX_AGE_HOURS',
+  'SESSION_DOCUMENT_VERSION',
 ];
 
 /** Variables config.ts may read that the template deliberately does not set. */

@@ -2,6 +2,7 @@
  * IAM over the awsQuery protocol: form-encoded requests (`Action=ListUserTags&…`), XML responses.
  * IAM is global: the Region of the signature is ignored.
  */
+import { IAM_NAME } from '../../domain/identifiers.ts';
 import type { PrincipalState } from '../world.ts';
 import { AwsApiError, type CallContext, paginate } from './wire.ts';
 
@@ -69,8 +70,6 @@ export function renderQueryError(error: AwsApiError, requestId: string, xmlns = 
   );
 }
 
-const NAME = /^[\w+=,.@-]{1,128}$/;
-
 function requiredName(params: URLSearchParams, key: 'UserName' | 'RoleName'): string {
   const value = params.get(key);
   if (value === null || value === '') {
@@ -79,7 +78,7 @@ function requiredName(params: URLSearchParams, key: 'UserName' | 'RoleName'): st
       `1 validation error detected: Value null at '${lowerFirst(key)}' failed to satisfy constraint: Member must not be null`,
     );
   }
-  if (!NAME.test(value)) {
+  if (!IAM_NAME.test(value)) {
     throw new AwsApiError(
       'ValidationError',
       `1 validation error detected: Value '${value}' at '${lowerFirst(key)}' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+`,

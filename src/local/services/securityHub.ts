@@ -124,7 +124,8 @@ function findingProblem(finding: JsonObject, ctx: CallContext): string | undefin
   if (!Array.isArray(resources) || resources.length < 1 || resources.length > 32)
     return 'Resources must list 1 to 32 resources';
   for (const [index, resource] of resources.entries()) {
-    if (!isJsonObject(resource) || !validString(resource.Type, 256) || !validString(resource.Id, 512)) {
+    // The API limits Type to 256; Id has no length limit (an IAM ARN with a long path exceeds 512).
+    if (!isJsonObject(resource) || !validString(resource.Type, 256) || !validString(resource.Id, Infinity)) {
       return `Resources[${index}] needs a Type and an Id`;
     }
   }

@@ -5,6 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
+import { documentNameOf, parseDocumentArn } from '../../domain/arn.ts';
 import type { Faults } from '../faults.ts';
 import type {
   CommandInvocationState,
@@ -13,6 +14,7 @@ import type {
   RegionState,
   SessionState,
   WorldNode,
+  WorldNodeUser,
 } from '../world.ts';
 import {
   AwsApiError,
@@ -44,17 +46,15 @@ function regionState(ctx: CallContext): RegionState {
 /** Resolves a name or `arn:<p>:ssm:<region>:<account>:document/<name>` in the caller's Region. */
 function findDocument(ctx: CallContext, nameOrArn: string): DocumentState {
   let name = nameOrArn;
-  const arn = /^arn:([\w-]+):ssm:([\w-]*):(\d*):document\/(.+)$/.exec(nameOrArn);
-  if (arn !== null) {
-    const [, partition, region, account, docName] = arn;
+  const arn = parseDocumentArn(nameOrArn);
+  if (arn !== undefined) {
     // Documents shared from other accounts or Regions are not part of the world.
     const ours =
-      partition === ctx.world.partition &&
-      region === ctx.region &&
-      (account === '' || account === ctx.world.accountId);
-    if (!ours || docName === undefined)
-      throw new AwsApiError('InvalidDocument', `Document with name ${nameOrArn} does not exist.`);
-    name = docName;
+      arn.partition === ctx.world.partition &&
+      arn.region === ctx.region &&
+      (arn.accountId === '' || arn.accountId === ctx.world.accountId);
+    if (!ours) throw new AwsApiError('InvalidDocument', `Document with name ${nameOrArn} does not exist.`);
+    name = arn.name;
   } else if (nameOrArn.startsWith('arn:')) {
     throw new AwsApiError('InvalidDocument', `Document with name ${nameOrArn} does not exist.`);
   }
@@ -71,7 +71,8 @@ function resolveVersion(doc: DocumentState, requested: string | undefined): stri
       : requested === '$LATEST'
         ? doc.latestVersion
         : requested;
-  if (!doc.versions.has(version)) {
+  // Versions above $LATEST are ones replayed change events have not created yet: SSM has none.
+  if (!doc.versions.has(version) || Number(version) > Number(doc.latestVersion)) {
     throw new AwsApiError(
       'InvalidDocumentVersion',
       `Document ${doc.name} does not have version ${requested ?? '$DEFAULT'}.`,
@@ -296,7 +297,7 @@ const listInventoryEntries: SsmOperation = (input, ctx) => {
   // Only the world's user-listing type has data, and only for nodes whose users are known.
   if (typeName !== ctx.world.inventoryTypeName || node.users === null) return { ...base, Entries: [] };
   const entries = node.users
-    .map((user) => ({ Name: user }))
+    .map((user) => ({ Name: user.name, Uid: String(user.uid), Gid: String(user.gid) }))
     .filter((entry) => filters.every((f) => entryMatches(entry, f)));
   const scope = `${node.id}:${typeName}:${JSON.stringify(filters)}`;
   const { items, nextToken } = paginate(
@@ -309,7 +310,7 @@ const listInventoryEntries: SsmOperation = (input, ctx) => {
   return {
     ...base,
     SchemaVersion: '1.0',
-    CaptureTime: node.inventoryCaptureTime,
+    CaptureTime: ctx.world.inventoryTimeOf(node),
     Entries: items,
     ...(nextToken === undefined ? {} : { NextToken: nextToken }),
   };
@@ -391,7 +392,8 @@ const terminateSession: SsmOperation = (input, ctx) => {
 // ---------------------------------------------------------------------------------------------
 // Run Command: the user-existence probe, emulated by reading the command text only
 
-const PROBE_PREFIX = /^id -u (?:-- )?/;
+/** `id -u -- 'X' && id -g -- 'X' && id -un -- 'X'`, the probe the command adapter sends. */
+const PROBE = /^id -u -- ((?:'[^']*'|\\')+) && id -g -- \1 && id -un -- \1$/;
 
 /** A shell word made only of '…' pieces and \' escapes (how the probe quotes the name). */
 function singleQuotedWord(text: string): string | undefined {
@@ -417,9 +419,16 @@ function singleQuotedWord(text: string): string | undefined {
 /** The user a probe asks about, or undefined when the commands are anything else. */
 export function probedUser(commands: readonly string[]): string | undefined {
   if (commands.length !== 1) return undefined;
-  const command = (commands[0] ?? '').trim();
-  const prefix = PROBE_PREFIX.exec(command);
-  return prefix === null ? undefined : singleQuotedWord(command.slice(prefix[0].length));
+  const word = PROBE.exec((commands[0] ?? '').trim())?.[1];
+  return word === undefined ? undefined : singleQuotedWord(word);
+}
+
+/** The account `id` finds: by name, else (digits) by uid. */
+function accountOf(users: readonly WorldNodeUser[], value: string): WorldNodeUser | undefined {
+  return (
+    users.find((u) => u.name === value) ??
+    (/^\d+$/.test(value) ? users.find((u) => u.uid === Number(value)) : undefined)
+  );
 }
 
 function probeOutcome(node: WorldNode, commands: readonly string[]): CommandOutcome {
@@ -428,7 +437,8 @@ function probeOutcome(node: WorldNode, commands: readonly string[]): CommandOutc
     return {
       status: 'Failed',
       responseCode: 2,
-      stderr: "local endpoint: only the probe id -u -- '<name>' is emulated; nothing was run\n",
+      stderr:
+        "local endpoint: only the probe id -u -- '<name>' && id -g … && id -un … is emulated; nothing was run\n",
     };
   }
   if (node.users === null) {
@@ -438,16 +448,17 @@ function probeOutcome(node: WorldNode, commands: readonly string[]): CommandOutc
       stderr: `local endpoint: the world does not list the users of ${node.id}\n`,
     };
   }
-  const index = node.users.indexOf(user);
-  if (index === -1) return { status: 'Failed', responseCode: 1, stderr: `id: ‘${user}’: no such user\n` };
-  return { status: 'Success', stdout: `${user === 'root' ? 0 : 1000 + index + 1}\n` };
+  const account = accountOf(node.users, user);
+  if (account === undefined)
+    return { status: 'Failed', responseCode: 1, stderr: `id: ‘${user}’: no such user\n` };
+  return { status: 'Success', stdout: `${account.uid}\n${account.gid}\n${account.name}\n` };
 }
 
 const RUN_SHELL_SCRIPT = 'AWS-RunShellScript';
 
 const sendCommand: SsmOperation = (input, ctx) => {
   const documentName = input.string('DocumentName');
-  const name = /^arn:[\w-]+:ssm:[\w-]*:\d*:document\/(.+)$/.exec(documentName)?.[1] ?? documentName;
+  const name = documentNameOf(documentName);
   if (name !== RUN_SHELL_SCRIPT) {
     throw new AwsApiError(
       'InvalidDocument',

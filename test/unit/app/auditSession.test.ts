@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { auditSession, type SessionAuditSettings } from '../../../src/app/auditSession.ts';
-import type { DocumentContent, SessionAuditPorts } from '../../../src/app/ports.ts';
+import type { SessionAuditPorts, UserLookup } from '../../../src/app/ports.ts';
 import {
+  type DocumentRead,
   type Known,
   known,
+  type NodeAccount,
   type Principal,
   type Tags,
   type UserPresence,
@@ -63,10 +65,12 @@ const shell = (inputs: Record<string, unknown>) => ({
 });
 
 interface World {
+  /** Content of each document, or its two versions. */
   documents?: Record<string, unknown>;
+  versions?: Record<string, { readonly latest: unknown; readonly default: unknown }>;
   tags?: Known<Tags>;
-  users?: readonly string[];
-  platform?: 'Linux' | 'Windows';
+  users?: readonly (string | NodeAccount)[];
+  platform?: 'Linux' | 'MacOS' | 'Windows';
 }
 
 /** Hand-written fakes of the ports, counting calls. */
@@ -87,12 +91,20 @@ const fakes = (world: World) => {
       },
     },
     documents: {
-      documentOf: async (name): Promise<Known<DocumentContent | null>> => {
-        calls.push(`document:${name}`);
+      documentOf: async (name, version): Promise<Known<DocumentRead | null>> => {
+        calls.push(`document:${name}:${version}`);
+        const both = world.versions?.[name];
+        if (both !== undefined) {
+          const latest = version === '$LATEST';
+          return known({
+            name,
+            content: latest ? both.latest : both.default,
+            documentType: 'Session',
+            version: latest ? '2' : '1',
+          });
+        }
         const content = world.documents?.[name];
-        return known(
-          content === undefined ? null : { name, content, documentType: 'Session', documentVersion: '1' },
-        );
+        return known(content === undefined ? null : { name, content, documentType: 'Session', version: '1' });
       },
     },
     platforms: {
@@ -102,12 +114,14 @@ const fakes = (world: World) => {
       },
     },
     nodeUsers: {
-      presenceOf: async (_node, user): Promise<UserPresence> => {
-        calls.push(`users:${user}`);
+      presenceOf: async (_node, user, lookup: UserLookup): Promise<UserPresence> => {
+        calls.push(`users:${user}:${lookup.match}`);
         if (world.users === undefined) return { status: 'unknown', reason: 'no inventory' };
-        return world.users.includes(user)
-          ? { status: 'present', source: 'inventory' }
-          : { status: 'missing', source: 'inventory' };
+        const accounts = world.users.map((u) => (typeof u === 'string' ? { name: u } : u));
+        const account = accounts.find((a) => a.name === user) ?? accounts.find((a) => String(a.uid) === user);
+        return account === undefined
+          ? { status: 'missing', source: 'inventory' }
+          : { status: 'present', source: 'inventory', account };
       },
     },
     findings: {
@@ -123,6 +137,7 @@ const settings: SessionAuditSettings = {
   deniedRunAsUsers: new Set(['root']),
   reportCompliantSessions: false,
   reportNotApplicable: false,
+  sessionDocumentVersion: '$LATEST',
 };
 
 describe('auditSession', () => {
@@ -160,7 +175,7 @@ describe('auditSession', () => {
       sessionUser: '',
       userVerified: true,
     });
-    expect(calls).toContain('users:bob');
+    expect(calls).toContain('users:bob:exact');
     expect(imported[0]?.ProductFields['RunAs/Outcome']).toBe('MISSING_RUN_AS_USER');
   });
 
@@ -221,7 +236,7 @@ describe('auditSession', () => {
       ports,
       settings,
     );
-    expect(calls).toContain('document:SSM-SessionManagerRunShell');
+    expect(calls).toContain('document:SSM-SessionManagerRunShell:$LATEST');
     expect(evaluation.outcome).toBe('RAN_AS_SSM_USER');
   });
 
@@ -235,7 +250,7 @@ describe('auditSession', () => {
       ports,
       settings,
     );
-    expect(calls).not.toContain('document:SSM-SessionManagerRunShell');
+    expect(calls.some((call) => call.startsWith('document:SSM-SessionManagerRunShell'))).toBe(false);
     expect(evaluation).toMatchObject({
       outcome: 'COMPLIANT',
       expectedUser: 'ops',
@@ -276,4 +291,89 @@ describe('auditSession', () => {
       expect(calls.filter((call) => call === 'sessionTags')).toHaveLength(lookups);
     },
   );
+
+  it.each([
+    ['$LATEST', 'RAN_AS_SSM_USER', '2'],
+    ['$DEFAULT', 'COMPLIANT', '1'],
+  ] as const)(
+    'judges the version SESSION_DOCUMENT_VERSION names (%s) and says what the other gives',
+    async (judged, outcome, version) => {
+      // Prepare
+      const { ports, imported } = fakes({
+        versions: {
+          'SSM-SessionManagerRunShell': {
+            latest: shell({ runAsEnabled: false }),
+            default: shell({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' }),
+          },
+        },
+        users: ['ec2-user'],
+      });
+
+      // Act
+      const evaluation = await auditSession(command(), ports, {
+        ...settings,
+        sessionDocumentVersion: judged,
+        reportCompliantSessions: true,
+      });
+
+      // Assess
+      expect(evaluation).toMatchObject({ outcome, documentVersion: version });
+      expect(imported[0]?.ProductFields['RunAs/JudgedVersion']).toBe(judged);
+      expect(imported[0]?.ProductFields['RunAs/OtherVersionOutcome']).toBe(
+        outcome === 'COMPLIANT' ? 'RAN_AS_SSM_USER' : 'COMPLIANT',
+      );
+    },
+  );
+
+  it('looks a uid up on the node and judges the account that owns it', async () => {
+    // Prepare
+    const { ports, calls } = fakes({
+      documents: { 'SSM-SessionManagerRunShell': shell({ runAsEnabled: true }) },
+      tags: known({ SSMSessionRunAs: '1001' }),
+      users: [{ name: 'ssm-user', uid: 1001, gid: 1001 }],
+    });
+
+    // Act
+    const evaluation = await auditSession(command(), ports, settings);
+
+    // Assess
+    expect(calls).toContain('users:1001:exact');
+    expect(evaluation).toMatchObject({
+      outcome: 'RAN_AS_SSM_USER',
+      expectedUser: '1001',
+      sessionUser: 'ssm-user',
+      userVerified: true,
+    });
+  });
+
+  it('asks a macOS node to match names ignoring case', async () => {
+    // Prepare
+    const { ports, calls } = fakes({
+      documents: {
+        'SSM-SessionManagerRunShell': shell({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' }),
+      },
+      platform: 'MacOS',
+      users: ['ec2-user'],
+    });
+
+    // Act
+    await auditSession(command(), ports, settings);
+
+    // Assess
+    expect(calls).toContain('users:ec2-user:ignore-case');
+  });
+
+  it('reads no tags when Run As is off: they cannot change the outcome', async () => {
+    // Prepare
+    const { ports, calls } = fakes({
+      documents: { 'SSM-SessionManagerRunShell': shell({ runAsEnabled: false }) },
+    });
+
+    // Act
+    await auditSession(command(), ports, settings);
+
+    // Assess
+    expect(calls).not.toContain('tags');
+    expect(calls.filter((call) => call.startsWith('users:'))).toEqual([]);
+  });
 });

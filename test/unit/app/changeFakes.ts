@@ -5,12 +5,19 @@
  */
 import type {
   ChangeAuditPorts,
-  DocumentContent,
   OpenSession,
   RegionChangePorts,
   StoredFinding,
 } from '../../../src/app/ports.ts';
-import { type Known, known, type Principal, type Tags, unknown } from '../../../src/domain/facts.ts';
+import type { ExpectedUserSource } from '../../../src/domain/decision.ts';
+import {
+  type DocumentRead,
+  type Known,
+  known,
+  type Principal,
+  type Tags,
+  unknown,
+} from '../../../src/domain/facts.ts';
 import type { Outcome } from '../../../src/domain/outcome.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
 import { assembleFinding } from '../../../src/findings/assembleFinding.ts';
@@ -124,7 +131,7 @@ const regionPorts = (world: FakeWorld, name: string): RegionChangePorts => {
   if (region === undefined) throw new Error(`fake: no Region ${name}`);
   return {
     documents: {
-      documentOf: async (nameOrArn, version = '$DEFAULT'): Promise<Known<DocumentContent | null>> => {
+      documentOf: async (nameOrArn, version): Promise<Known<DocumentRead | null>> => {
         world.calls.push(`${name}:document:${nameOrArn}:${version}`);
         const doc = region.documents.get(nameOrArn.replace(/^arn:.*:document\//, ''));
         if (doc === undefined) return known(null);
@@ -132,12 +139,7 @@ const regionPorts = (world: FakeWorld, name: string): RegionChangePorts => {
           version === '$DEFAULT' ? doc.defaultVersion : version === '$LATEST' ? doc.latestVersion : version;
         const content = doc.versions[number];
         if (content === undefined) return unknown(`no version ${version}`);
-        return known({
-          name: nameOrArn,
-          content,
-          documentType: doc.type ?? 'Session',
-          documentVersion: number,
-        });
+        return known({ name: nameOrArn, content, documentType: doc.type ?? 'Session', version: number });
       },
     },
     findings: {
@@ -224,7 +226,7 @@ export interface SessionSeed {
   readonly platform?: string;
   readonly sessionTags?: 'none' | 'applied' | 'unknown';
   readonly expectedUser?: string;
-  readonly expectedUserSource?: string;
+  readonly expectedUserSource?: ExpectedUserSource;
   readonly outcome?: Outcome;
 }
 
@@ -254,17 +256,19 @@ export const openSession = (
       title: `Session ran as ${seedOf.sessionUser}`,
       description: 'Earlier audit.',
       remediation: '',
-      resources: [sessionResource('aws', regionName, ACCOUNT, seedOf.sessionId)],
-      productFields: {
-        'RunAs/ExpectedUser': seedOf.expectedUser ?? seedOf.sessionUser,
-        'RunAs/ExpectedUserSource': seedOf.expectedUserSource ?? 'principal-tag',
-        'RunAs/SessionUser': seedOf.sessionUser,
-        'RunAs/SessionId': seedOf.sessionId,
-        'RunAs/Principal': seedOf.principal.arn,
-        'RunAs/Target': target,
-        'RunAs/Document': document,
-        'RunAs/Platform': seedOf.platform ?? 'Linux',
-        'RunAs/SessionTags': seedOf.sessionTags ?? 'none',
+      resources: [
+        sessionResource({ partition: 'aws', region: regionName, accountId: ACCOUNT }, seedOf.sessionId),
+      ],
+      fields: {
+        expectedUser: seedOf.expectedUser ?? seedOf.sessionUser,
+        expectedUserSource: seedOf.expectedUserSource ?? 'principal-tag',
+        sessionUser: seedOf.sessionUser,
+        sessionId: seedOf.sessionId,
+        principal: seedOf.principal.arn,
+        target,
+        document,
+        platform: seedOf.platform ?? 'Linux',
+        sessionTags: seedOf.sessionTags ?? 'none',
       },
     }),
   );

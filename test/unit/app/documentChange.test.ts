@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { documentChange, runAsSettingsText } from '../../../src/app/documentChange.ts';
+import { documentChange } from '../../../src/app/documentChange.ts';
 import type { ChangeSettings } from '../../../src/app/postureResult.ts';
 import { known, type Principal, unknown } from '../../../src/domain/facts.ts';
-import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/runAs.ts';
-import { parseSessionDocument } from '../../../src/domain/sessionDocument.ts';
+import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/posture.ts';
 import type { DocumentChangeCommand } from '../../../src/events/documentChange.ts';
 import { findingId } from '../../../src/findings/findingId.ts';
-import { buildPreferencesFinding, buildPrincipalFinding } from '../../../src/findings/postureFinding.ts';
+import { buildPreferencesFinding } from '../../../src/findings/preferencesFinding.ts';
+import { buildPrincipalFinding } from '../../../src/findings/principalFinding.ts';
 import {
   ACCOUNT,
   addPrincipal,
@@ -38,6 +38,7 @@ const settings: ChangeSettings = {
   deniedRunAsUsers: new Set(['root']),
   auditedRegions: ['us-east-1'],
   terminateStaleSessions: false,
+  sessionDocumentVersion: '$LATEST',
 };
 
 const command = (overrides: Partial<DocumentChangeCommand> = {}): DocumentChangeCommand => ({
@@ -54,8 +55,8 @@ const command = (overrides: Partial<DocumentChangeCommand> = {}): DocumentChange
   ...overrides,
 });
 
-/** Preferences with Run As on as version 1 and off as version 2. */
-const versioned = (defaultVersion: string, latestVersion = defaultVersion): FakeDocument => ({
+/** Preferences with Run As on as version 1 and off as version 2; sessions run latestVersion. */
+const versioned = (latestVersion: string, defaultVersion = latestVersion): FakeDocument => ({
   type: 'Session',
   versions: { '1': RUN_AS_ON, '2': RUN_AS_OFF },
   defaultVersion,
@@ -72,7 +73,6 @@ const world = (documents: Record<string, FakeDocument>): { w: FakeWorld; region:
 
 /** A principal finding written earlier under Run As on. */
 const seedPrincipal = (region: FakeRegion, principal: Principal, tags: Record<string, string>): string => {
-  const preferences = parseSessionDocument(RUN_AS_ON);
   const finding = buildPrincipalFinding({
     partition: 'aws',
     region: 'us-east-1',
@@ -81,7 +81,8 @@ const seedPrincipal = (region: FakeRegion, principal: Principal, tags: Record<st
     posture: {
       exists: true,
       decision: decidePrincipalPosture({
-        preferences: preferences.known ? known(preferences.value) : preferences,
+        preferences: known({ name: PREFS, version: '1', documentType: 'Session', content: RUN_AS_ON }),
+        judgedVersion: '$LATEST',
         principal,
         principalTags: known(tags),
         deniedUsers: new Set(['root']),
@@ -94,22 +95,24 @@ const seedPrincipal = (region: FakeRegion, principal: Principal, tags: Record<st
 };
 
 describe('documentChange: SSM-SessionManagerRunShell', () => {
-  it('writes a HIGH preferences finding when Run As is turned off', async () => {
-    const { w, region } = world({ [PREFS]: versioned('2') });
+  it('writes a HIGH preferences finding when $LATEST turns Run As off, naming $DEFAULT', async () => {
+    // Prepare: UpdateDocument made version 2 (off) $LATEST; the default is still 1 (on).
+    const { w, region } = world({ [PREFS]: versioned('2', '1') });
 
-    const evaluation = await documentChange(command(), fakePorts(w), settings);
+    // Act
+    const evaluation = await documentChange(command({ eventName: 'UpdateDocument' }), fakePorts(w), settings);
 
+    // Assess
     expect(evaluation).toMatchObject({
       check: 'preferences',
       action: 'written',
       outcome: 'RAN_AS_SSM_USER',
       severity: 'HIGH',
-      defaultVersion: '2',
-      latestVersion: '2',
-      latestDiffers: false,
+      documentVersion: '2',
+      otherVersion: '1',
     });
     expect(held(region, PREFS_ID)).toMatchObject({
-      Title: 'Run As is off in us-east-1: every shell session runs as ssm-user',
+      Title: 'Run As is off in us-east-1: every shell session runs as ssm-user ($DEFAULT version 1 differs)',
       Compliance: { Status: 'FAILED' },
       UpdatedAt: T1,
       CreatedAt: T1,
@@ -157,7 +160,7 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
     // Assess
     expect(evaluation).toMatchObject({ action: 'resolved', outcome: 'COMPLIANT' });
     expect(held(region, PREFS_ID)).toMatchObject({
-      Title: 'Run As is on in us-east-1 with default user ec2-user',
+      Title: 'Run As is on in us-east-1 with default user "ec2-user"',
       Compliance: { Status: 'PASSED' },
       CreatedAt: T1,
       UpdatedAt: T2,
@@ -165,28 +168,70 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
     expect(held(region, operatorsId)).toMatchObject({ Compliance: { Status: 'PASSED' }, UpdatedAt: T2 });
   });
 
-  it('says when $LATEST differs from $DEFAULT in Run As settings, even while $DEFAULT is fine', async () => {
-    const { w, region } = world({ [PREFS]: versioned('1', '2') });
+  it('says when $DEFAULT differs from $LATEST in Run As settings, even while $LATEST is fine', async () => {
+    // Prepare: $LATEST (1) on, $DEFAULT (2) off.
+    const { w, region } = world({
+      [PREFS]: {
+        type: 'Session',
+        versions: { '1': RUN_AS_OFF, '2': RUN_AS_ON },
+        defaultVersion: '1',
+        latestVersion: '2',
+      },
+    });
 
+    // Act
     const evaluation = await documentChange(command({ eventName: 'UpdateDocument' }), fakePorts(w), settings);
 
+    // Assess
     expect(evaluation).toMatchObject({
       outcome: 'COMPLIANT',
-      latestDiffers: true,
-      defaultVersion: '1',
-      latestVersion: '2',
+      action: 'written',
+      documentVersion: '2',
+      otherVersion: '1',
     });
     const finding = held(region, PREFS_ID);
     expect(finding.Title).toBe(
-      'Run As is on in us-east-1 with default user ec2-user ($LATEST version 2 differs)',
+      'Run As is on in us-east-1 with default user "ec2-user" ($DEFAULT version 1 differs)',
     );
-    expect(finding.Description).toContain('$LATEST (version 2) differs in Run As settings');
-    expect(finding.Description).toContain('RAN_AS_SSM_USER');
+    expect(finding.Description).toContain(
+      '$DEFAULT (version "1") has other Run As settings: judged by it, this would be RAN_AS_SSM_USER',
+    );
     expect(finding.ProductFields).toMatchObject({
-      'RunAs/DefaultVersion': '1',
-      'RunAs/LatestVersion': '2',
-      'RunAs/LatestOutcome': 'RAN_AS_SSM_USER',
+      'RunAs/DocumentVersion': '2',
+      'RunAs/JudgedVersion': '$LATEST',
+      'RunAs/OtherVersion': '1',
+      'RunAs/OtherVersionOutcome': 'RAN_AS_SSM_USER',
     });
+  });
+
+  it('judges $DEFAULT when SESSION_DOCUMENT_VERSION=default', async () => {
+    // Prepare
+    const { w } = world({ [PREFS]: versioned('2', '1') });
+
+    // Act
+    const evaluation = await documentChange(command({ eventName: 'UpdateDocument' }), fakePorts(w), {
+      ...settings,
+      sessionDocumentVersion: '$DEFAULT',
+    });
+
+    // Assess
+    expect(evaluation).toMatchObject({ outcome: 'COMPLIANT', documentVersion: '1', otherVersion: '2' });
+  });
+
+  it('leaves a finding already updated at or after the event alone (a late delivery)', async () => {
+    // Prepare
+    const { w, region } = world({ [PREFS]: versioned('2') });
+    await documentChange(command({ eventTime: T2 }), fakePorts(w), settings);
+    const importsBefore = region.imported.length;
+
+    // Act
+    const evaluation = await documentChange(command({ eventTime: T1 }), fakePorts(w), settings);
+
+    // Assess
+    expect(evaluation).toMatchObject({ action: 'skipped' });
+    expect(evaluation.reason).toMatch(/updated at or after this event/);
+    expect(region.imported.length).toBe(importsBefore);
+    expect(region.imported.every((f) => Date.parse(f.CreatedAt) <= Date.parse(f.UpdatedAt))).toBe(true);
   });
 
   it('does not call versions different when only other inputs changed', async () => {
@@ -204,7 +249,7 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
 
     const evaluation = await documentChange(command({ eventName: 'UpdateDocument' }), fakePorts(w), settings);
 
-    expect(evaluation).toMatchObject({ latestDiffers: false, action: 'not-written' });
+    expect(evaluation).toMatchObject({ otherVersion: '', action: 'not-written' });
     expect(region.imported).toEqual([]);
   });
 
@@ -223,8 +268,8 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
       Title: 'Run As is off in us-east-1: every shell session runs as ssm-user',
     });
     expect(held(region, PREFS_ID).Description).toContain('built-in defaults');
-    expect(held(region, PREFS_ID).Description).not.toContain('default version');
-    expect(evaluation).toMatchObject({ defaultVersion: '', latestVersion: '', latestDiffers: false });
+    expect(held(region, PREFS_ID).Description).not.toContain('version');
+    expect(evaluation).toMatchObject({ documentVersion: '', otherVersion: '' });
   });
 
   it('compares every open session with the new preferences', async () => {
@@ -245,7 +290,7 @@ describe('documentChange: SSM-SessionManagerRunShell', () => {
     // Assess: alice's shell used the preferences; the custom document still has Run As on.
     expect(evaluation.sessions).toMatchObject({ open: 2, stale: ['alice-1'] });
     expect(held(region, findingId(ACCOUNT, 'us-east-1', 'active-session', 'alice-1')).Title).toBe(
-      'Session alice-1 still runs as alice after the mapping changed to ssm-user',
+      'Session alice-1 still runs as "alice" after the mapping changed to "ssm-user"',
     );
   });
 
@@ -308,7 +353,7 @@ describe('documentChange: a custom session document', () => {
       principalFindingsReevaluated: 0,
     });
     expect(held(region, customId)).toMatchObject({
-      Title: 'Default Run As user root is denied in document RootDefault-Shell (us-east-1)',
+      Title: 'Default Run As user "root" is denied in document "RootDefault-Shell" (us-east-1)',
       Resources: [
         expect.objectContaining({ Id: `arn:aws:ssm:us-east-1:${ACCOUNT}:document/RootDefault-Shell` }),
       ],
@@ -330,7 +375,13 @@ describe('documentChange: a custom session document', () => {
           exists: true,
           decision: decidePreferencesPosture({
             documentName: 'RootDefault-Shell',
-            document: known(parseSessionDocumentValue(rootDefault)),
+            document: known({
+              name: 'RootDefault-Shell',
+              version: '1',
+              documentType: 'Session',
+              content: rootDefault,
+            }),
+            judgedVersion: '$LATEST',
             deniedUsers: new Set(['root']),
           }),
         },
@@ -355,7 +406,7 @@ describe('documentChange: a custom session document', () => {
     expect(evaluation).toMatchObject({ action: 'archived', sessions: null });
     expect(held(region, customId)).toMatchObject({
       RecordState: 'ARCHIVED',
-      Title: 'Document RootDefault-Shell was deleted in us-east-1',
+      Title: 'Document "RootDefault-Shell" was deleted in us-east-1',
       CreatedAt: '2026-03-01T13:00:00.000Z',
       UpdatedAt: T2,
     });
@@ -393,32 +444,3 @@ describe('documentChange: a custom session document', () => {
     expect(region.imported).toEqual([]);
   });
 });
-
-describe('runAsSettingsText', () => {
-  it.each([
-    [
-      known(parseSessionDocumentValue(RUN_AS_ON)),
-      'sessionType Standard_Stream, runAsEnabled true, runAsDefaultUser "ec2-user"',
-    ],
-    [known(null), 'absent'],
-    [unknown('AccessDenied'), 'unreadable (AccessDenied)'],
-    [
-      known(
-        parseSessionDocumentValue({
-          schemaVersion: '1.0',
-          sessionType: 'InteractiveCommands',
-          properties: { linux: { commands: 'tail -f x', runAsElevated: true } },
-        }),
-      ),
-      'sessionType InteractiveCommands, runAsEnabled not set, runAsDefaultUser not set, linux.runAsElevated true',
-    ],
-  ])('describes %j', (doc, expected) => {
-    expect(runAsSettingsText(doc)).toBe(expected);
-  });
-});
-
-function parseSessionDocumentValue(content: unknown) {
-  const parsed = parseSessionDocument(content);
-  if (!parsed.known) throw new Error(parsed.reason);
-  return parsed.value;
-}

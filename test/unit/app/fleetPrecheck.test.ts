@@ -1,5 +1,5 @@
 /**
- * The fleet pre-check (issue 5 §3) in the change use cases, with hand-written fakes: a fleet of
+ * The fleet pre-check in the change use cases, with hand-written fakes: a fleet of
  * nodes per Region whose users the test changes between events.
  */
 import { describe, expect, it } from 'vitest';
@@ -10,12 +10,11 @@ import type { ChangeSettings } from '../../../src/app/postureResult.ts';
 import { principalChange } from '../../../src/app/principalChange.ts';
 import { type Known, known, unknown } from '../../../src/domain/facts.ts';
 import type { FleetPresence } from '../../../src/domain/fleetPresence.ts';
-import { decidePrincipalPosture } from '../../../src/domain/runAs.ts';
-import { parseSessionDocument } from '../../../src/domain/sessionDocument.ts';
+import { decidePrincipalPosture } from '../../../src/domain/posture.ts';
 import type { DocumentChangeCommand } from '../../../src/events/documentChange.ts';
 import type { PrincipalChangeCommand } from '../../../src/events/principalChange.ts';
 import { findingId } from '../../../src/findings/findingId.ts';
-import { buildPrincipalFinding } from '../../../src/findings/postureFinding.ts';
+import { buildPrincipalFinding } from '../../../src/findings/principalFinding.ts';
 import {
   ACCOUNT,
   addPrincipal,
@@ -44,6 +43,7 @@ const settings: ChangeSettings = {
   deniedRunAsUsers: new Set(['root']),
   auditedRegions: ['us-east-1'],
   terminateStaleSessions: false,
+  sessionDocumentVersion: '$LATEST',
 };
 
 const principalCommand = (overrides: Partial<PrincipalChangeCommand> = {}): PrincipalChangeCommand => ({
@@ -125,7 +125,6 @@ const world = (): { w: FakeWorld; region: FakeRegion } => {
 
 /** A principal finding an earlier change wrote (compliant then, so PASSED). */
 const seedPrincipalFinding = (region: FakeRegion, tags: Record<string, string>): void => {
-  const preferences = parseSessionDocument(RUN_AS_ON);
   seed(
     region,
     buildPrincipalFinding({
@@ -136,7 +135,8 @@ const seedPrincipalFinding = (region: FakeRegion, tags: Record<string, string>):
       posture: {
         exists: true,
         decision: decidePrincipalPosture({
-          preferences: preferences.known ? known(preferences.value) : preferences,
+          preferences: known({ name: PREFS, version: '1', documentType: 'Session', content: RUN_AS_ON }),
+          judgedVersion: '$LATEST',
           principal: OPERATORS,
           principalTags: known(tags),
           deniedUsers: new Set(['root']),
@@ -177,7 +177,7 @@ describe('principalChange with the fleet pre-check', () => {
     const finding = held(region, OPERATORS_ID);
     expect(finding).toMatchObject({
       Title:
-        'Role Operators maps to opsadmin in us-east-1, which is missing on 3 nodes: its sessions there are refused',
+        'Role Operators maps to "opsadmin" in us-east-1, which is missing on 3 nodes: its sessions there are refused',
       Compliance: { Status: 'FAILED' },
       Severity: { Label: 'MEDIUM', Original: 'MISSING_RUN_AS_USER' },
       ProductFields: expect.objectContaining({
@@ -346,7 +346,7 @@ describe('documentChange with the fleet pre-check', () => {
     const finding = held(region, PREFS_ID);
     expect(finding).toMatchObject({
       Title:
-        'Default Run As user ec2-user in us-east-1 is missing on 3 nodes: sessions of untagged principals there are refused',
+        'Default Run As user "ec2-user" in us-east-1 is missing on 3 nodes: sessions of untagged principals there are refused',
       Compliance: { Status: 'FAILED' },
       ProductFields: expect.objectContaining({
         'RunAs/Check': 'preferences',
@@ -364,6 +364,7 @@ describe('documentChange with the fleet pre-check', () => {
     seedPrincipalFinding(region, { SSMSessionRunAs: 'root' });
     const alicePosture = decidePrincipalPosture({
       preferences: known(null),
+      judgedVersion: '$LATEST',
       principal: ALICE,
       principalTags: known({ SSMSessionRunAs: 'opsadmin' }),
       deniedUsers: new Set(['root']),
@@ -404,10 +405,10 @@ describe('documentChange with the fleet pre-check', () => {
 });
 
 describe('createFleetPrecheck', () => {
-  const preferences = parseSessionDocument(RUN_AS_ON);
   const posture = (user: string) =>
     decidePrincipalPosture({
-      preferences: preferences.known ? known(preferences.value) : preferences,
+      preferences: known({ name: PREFS, version: '1', documentType: 'Session', content: RUN_AS_ON }),
+      judgedVersion: '$LATEST',
       principal: OPERATORS,
       principalTags: known({ SSMSessionRunAs: user }),
       deniedUsers: new Set(['root']),
@@ -443,6 +444,7 @@ describe('createFleetPrecheck', () => {
     const precheck = createFleetPrecheck(fakeFleetUsers(fleet), T1);
     const off = decidePrincipalPosture({
       preferences: known(null),
+      judgedVersion: '$LATEST',
       principal: OPERATORS,
       principalTags: known({ SSMSessionRunAs: 'opsadmin' }),
       deniedUsers: new Set(['root']),

@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ChangeSettings } from '../../../src/app/postureResult.ts';
 import { principalChange } from '../../../src/app/principalChange.ts';
 import { known, type Principal } from '../../../src/domain/facts.ts';
-import { decidePrincipalPosture } from '../../../src/domain/runAs.ts';
-import { parseSessionDocument } from '../../../src/domain/sessionDocument.ts';
+import { decidePrincipalPosture } from '../../../src/domain/posture.ts';
 import type { PrincipalChangeCommand } from '../../../src/events/principalChange.ts';
 import { findingId } from '../../../src/findings/findingId.ts';
-import { buildPrincipalFinding } from '../../../src/findings/postureFinding.ts';
+import { buildPrincipalFinding } from '../../../src/findings/principalFinding.ts';
 import {
   ACCOUNT,
   addPrincipal,
@@ -34,6 +33,7 @@ const settings = (overrides: Partial<ChangeSettings> = {}): ChangeSettings => ({
   deniedRunAsUsers: new Set(['root']),
   auditedRegions: ['us-east-1'],
   terminateStaleSessions: false,
+  sessionDocumentVersion: '$LATEST',
   ...overrides,
 });
 
@@ -74,9 +74,15 @@ const setTags = (w: FakeWorld, tags: Record<string, string>, principal: Principa
 const seedPrincipalFinding = (w: FakeWorld, region: string, tags: Record<string, string>, at = T1): void => {
   const r = w.regions.get(region);
   if (r === undefined) throw new Error(region);
-  const preferences = parseSessionDocument(r.documents.get('SSM-SessionManagerRunShell')?.versions['1']);
+  const content = r.documents.get('SSM-SessionManagerRunShell')?.versions['1'];
   const decision = decidePrincipalPosture({
-    preferences: preferences.known ? known(preferences.value) : preferences,
+    preferences: known({
+      name: 'SSM-SessionManagerRunShell',
+      version: '1',
+      documentType: 'Session',
+      content,
+    }),
+    judgedVersion: '$LATEST',
     principal: OPERATORS,
     principalTags: known(tags),
     deniedUsers: new Set(['root']),
@@ -113,7 +119,7 @@ describe('principalChange: the principal finding', () => {
     });
     const finding = held(w.regions.get('us-east-1'), OPERATORS_ID);
     expect(finding).toMatchObject({
-      Title: 'Role Operators maps to root in us-east-1',
+      Title: 'Role Operators maps to "root" in us-east-1',
       Compliance: { Status: 'FAILED' },
       Severity: { Label: 'HIGH' },
       CreatedAt: T1,
@@ -149,7 +155,7 @@ describe('principalChange: the principal finding', () => {
       findingIds: [OPERATORS_ID],
     });
     expect(held(w.regions.get('us-east-1'), OPERATORS_ID)).toMatchObject({
-      Title: 'Role Operators maps to opsadmin in us-east-1',
+      Title: 'Role Operators maps to "opsadmin" in us-east-1',
       Compliance: { Status: 'PASSED' },
       Severity: { Label: 'INFORMATIONAL' },
       CreatedAt: T1,
@@ -197,20 +203,23 @@ describe('principalChange: the principal finding', () => {
     expect(held(w.regions.get('us-east-1'), OPERATORS_ID).Compliance.Status).toBe('PASSED');
   });
 
-  it('writes the event time for a late, older event, so Security Hub keeps the newer state', async () => {
+  it('imports nothing for a late, older event: Security Hub keeps the newer state', async () => {
     // Prepare: root at T1, fixed at T2, then the T1 event is delivered again.
     const w = world();
     setTags(w, { SSMSessionRunAs: 'root' });
     await principalChange(command(), fakePorts(w), settings());
     setTags(w, { SSMSessionRunAs: 'opsadmin' });
     await principalChange(command({ eventTime: T2 }), fakePorts(w), settings());
+    const region = w.regions.get('us-east-1');
+    const imports = region?.imported.length;
 
     // Act
-    await principalChange(command(), fakePorts(w), settings());
+    const evaluation = await principalChange(command(), fakePorts(w), settings());
 
     // Assess
-    const region = w.regions.get('us-east-1');
-    expect(region?.imported.at(-1)?.UpdatedAt).toBe(T1);
+    expect(evaluation.regions[0]).toMatchObject({ action: 'skipped' });
+    expect(region?.imported.length).toBe(imports);
+    expect(region?.imported.every((f) => Date.parse(f.CreatedAt) <= Date.parse(f.UpdatedAt))).toBe(true);
     expect(held(region, OPERATORS_ID)).toMatchObject({ UpdatedAt: T2, Compliance: { Status: 'PASSED' } });
   });
 
@@ -241,7 +250,25 @@ describe('principalChange: the principal finding', () => {
     });
   });
 
-  it('uses the ARN the event built when IAM cannot be asked', async () => {
+  it('uses the ARN of the existing finding when IAM cannot be asked: no second finding under a path-less ARN', async () => {
+    // Prepare: a finding under the role's real ARN (path /ops/), then GetRole is denied.
+    const w = world();
+    seedPrincipalFinding(w, 'us-east-1', { SSMSessionRunAs: 'root' }, '2026-03-01T12:00:00.000Z');
+    w.directoryUnknown = true;
+    setTags(w, { SSMSessionRunAs: 'root' });
+
+    // Act
+    const evaluation = await principalChange(command(), fakePorts(w), settings());
+
+    // Assess
+    const region = w.regions.get('us-east-1');
+    expect(evaluation).toMatchObject({ principalExists: null, principal: OPERATORS.arn });
+    expect([...(region?.stored.keys() ?? [])].filter((id) => id.includes('/principal/'))).toEqual([
+      OPERATORS_ID,
+    ]);
+  });
+
+  it('uses the ARN the event built when IAM cannot be asked and no finding exists', async () => {
     const w = world();
     w.directoryUnknown = true;
     setTags(w, { SSMSessionRunAs: 'root' });
@@ -374,7 +401,7 @@ describe('principalChange: sessions still open', () => {
     });
     const finding = held(region, activeId('alice-0a1b2c3d4e5f6a7b8'));
     expect(finding).toMatchObject({
-      Title: 'Session alice-0a1b2c3d4e5f6a7b8 still runs as alice after the mapping changed to ec2-user',
+      Title: 'Session alice-0a1b2c3d4e5f6a7b8 still runs as "alice" after the mapping changed to "ec2-user"',
       Compliance: { Status: 'FAILED' },
       Severity: { Label: 'MEDIUM' },
       UpdatedAt: T2,
@@ -408,7 +435,7 @@ describe('principalChange: sessions still open', () => {
     );
 
     expect(held(region, activeId('sam-1'))).toMatchObject({
-      Title: 'Session sam-1 still runs as ssm-user after the mapping changed to sam',
+      Title: 'Session sam-1 still runs as "ssm-user" after the mapping changed to "sam"',
       Severity: { Label: 'HIGH' },
     });
   });
@@ -423,7 +450,7 @@ describe('principalChange: sessions still open', () => {
     await principalChange(command(), fakePorts(w), settings());
 
     expect(held(region, activeId('ops-1')).Title).toBe(
-      'Session ops-1 still runs as opsadmin after the mapping changed to root, which is refused',
+      'Session ops-1 still runs as "opsadmin" after the mapping changed to "root", which is refused',
     );
   });
 
@@ -444,7 +471,7 @@ describe('principalChange: sessions still open', () => {
     expect(evaluation.regions[0]?.sessions?.terminated).toEqual(['ops-1']);
     const finding = held(region, activeId('ops-1'));
     expect(finding.Title).toBe(
-      'Session ops-1 was terminated: it ran as opsadmin after the mapping changed to root, which is refused',
+      'Session ops-1 was terminated: it ran as "opsadmin" after the mapping changed to "root", which is refused',
     );
     expect(finding.ProductFields['RunAs/Terminated']).toBe('true');
     expect(finding.Compliance.Status).toBe('PASSED');
@@ -532,7 +559,7 @@ describe('principalChange: sessions still open', () => {
     // Assess
     expect(evaluation.regions[0]?.sessions?.resolved).toEqual(['ops-1']);
     expect(held(region, activeId('ops-1'))).toMatchObject({
-      Title: 'Session ops-1 runs as opsadmin, which the mapping gives again',
+      Title: 'Session ops-1 runs as "opsadmin", which the mapping gives again',
       Compliance: { Status: 'PASSED' },
       CreatedAt: T1,
       UpdatedAt: T2,

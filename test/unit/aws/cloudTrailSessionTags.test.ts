@@ -224,7 +224,7 @@ describe('createCloudTrailSessionTags', () => {
     {
       label: 'a role session without a creation date',
       principal: { ...bob, sessionCreatedAt: 'yesterday' },
-      fact: { status: 'unknown', reason: 'CloudTrail recorded no creation date for the role session' },
+      fact: { status: 'unknown', reason: 'CloudTrail recorded no creation date for the session' },
     },
   ])('answers without calling CloudTrail for $label', async ({ principal, fact }) => {
     // Act
@@ -233,6 +233,41 @@ describe('createCloudTrailSessionTags', () => {
     // Assess
     expect(result).toEqual(fact);
     expect(ct.calls()).toHaveLength(0);
+  });
+
+  it('finds the session tags of a federated user in its GetFederationToken record, by event name', async () => {
+    // Prepare
+    const federated: Principal = {
+      kind: 'federated-user',
+      arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
+      accountId: ACCOUNT,
+      name: 'bob',
+      path: '/',
+      callerArn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
+      accessKeyId: KEY,
+      sessionCreatedAt: '2026-01-01T12:00:00Z',
+    };
+    ct.on(LookupEventsCommand).resolves({
+      Events: [
+        stsEvent('GetFederationToken', 'ASIAOTHERKEY00000001', {
+          name: 'eve',
+          tags: [{ key: 'SSMSessionRunAs', value: 'eve' }],
+        }),
+        stsEvent('GetFederationToken', KEY, {
+          name: 'bob',
+          tags: [{ key: 'SSMSessionRunAs', value: 'bob' }],
+        }),
+      ],
+    });
+
+    // Act
+    const fact = await adapter().sessionTagsOf(federated);
+
+    // Assess
+    expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
+    expect(ct.commandCalls(LookupEventsCommand)[0]?.args[0].input.LookupAttributes).toEqual([
+      { AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' },
+    ]);
   });
 
   it('turns AccessDenied into unknown', async () => {

@@ -20,9 +20,11 @@ import { AwsCallError } from '../../../src/errors.ts';
 
 /** The session's event time (the probe asks the node now; it does not use it). */
 const AS_OF = '2026-03-01T12:00:00.000Z';
+const LOOKUP = { asOf: AS_OF, match: 'exact' } as const;
+const ALICE = { name: 'alice', uid: 1001, gid: 1001 };
 const NODE = 'i-0123456789abcdef0';
 const COMMAND_ID = '0b5f3c1e-1111-4a2b-9c3d-0123456789ab';
-const SOURCE = `id -u on ${NODE}`;
+const SOURCE = `id on ${NODE}`;
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
@@ -51,7 +53,7 @@ const invocation = (
   ...fields,
 });
 
-const SUCCESS = invocation('Success', { ResponseCode: 0, StandardOutputContent: '1001\n' });
+const SUCCESS = invocation('Success', { ResponseCode: 0, StandardOutputContent: '1001\n1001\nalice\n' });
 const NO_SUCH_USER = invocation('Failed', {
   ResponseCode: 1,
   StandardErrorContent: 'id: ‘alice’: no such user\n',
@@ -97,7 +99,12 @@ describe('probeScript', () => {
     const script = probeScript('alice');
 
     // Assess
-    expect(script).toBe("id -u -- 'alice'");
+    expect(script).toBe("id -u -- 'alice' && id -g -- 'alice' && id -un -- 'alice'");
+  });
+
+  it('probes a uid the same way: only digits reach the node', () => {
+    // Act + Assess
+    expect(probeScript('1000')).toBe("id -u -- '1000' && id -g -- '1000' && id -un -- '1000'");
   });
 
   it.each(["a'b", "'; reboot; '", 'a;reboot', '$(id)', '-rf', ''])(
@@ -118,23 +125,37 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
 
     // Act
-    await adapter().presenceOf(NODE, 'alice', AS_OF);
+    await adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(sendCalls().map((c) => c.args[0].input)).toEqual([
       {
         DocumentName: 'AWS-RunShellScript',
         InstanceIds: [NODE],
-        Parameters: { commands: ["id -u -- 'alice'"] },
+        Parameters: { commands: ["id -u -- 'alice' && id -g -- 'alice' && id -un -- 'alice'"] },
         TimeoutSeconds: 30,
-        Comment: 'ssm-runas-auditor: does the Run As user exist?',
+        Comment: 'ssm-runas-auditor: which account is the Run As user?',
       },
     ]);
     expect(pollCalls().map((c) => c.args[0].input)).toEqual([{ CommandId: COMMAND_ID, InstanceId: NODE }]);
   });
 
   it.each([
-    { label: 'Success with exit code 0', result: SUCCESS, expected: { status: 'present', source: SOURCE } },
+    {
+      label: 'Success with exit code 0',
+      result: SUCCESS,
+      expected: { status: 'present', source: SOURCE, account: ALICE },
+    },
+    {
+      label: 'Success naming the account that owns a uid',
+      result: invocation('Success', { ResponseCode: 0, StandardOutputContent: '1000\n1000\nec2-user\n' }),
+      expected: { status: 'present', source: SOURCE, account: { name: 'ec2-user', uid: 1000, gid: 1000 } },
+    },
+    {
+      label: 'Success without uid, gid and name',
+      result: invocation('Success', { ResponseCode: 0, StandardOutputContent: '1001\n' }),
+      expected: { status: 'unknown', reason: `probe on ${NODE} printed no uid, gid and name` },
+    },
     {
       label: 'Failed with exit code 1 and "no such user"',
       result: NO_SUCH_USER,
@@ -190,7 +211,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(result);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual(expected);
@@ -217,7 +238,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).rejects(err);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason });
@@ -233,11 +254,11 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
+    const result = adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().presenceOf(NODE, 'alice', AS_OF)).rejects.toMatchObject({
+    await expect(adapter().presenceOf(NODE, 'alice', LOOKUP)).rejects.toMatchObject({
       operation: 'ssm:SendCommand',
       cause: err,
     });
@@ -248,7 +269,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(SendCommandCommand).resolves({ Command: {} });
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
+    const result = adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'AwsCallError', operation: 'ssm:SendCommand' });
@@ -263,7 +284,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
+    const result = adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     await expect(result).rejects.toMatchObject({
@@ -278,7 +299,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejects(ssmError('AccessDeniedException', 400));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({
@@ -298,10 +319,10 @@ describe('createCommandNodeUsers', () => {
       .resolves(SUCCESS);
 
     // Act
-    const presence = await adapter(time, { pollIntervalMs: 250 }).presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter(time, { pollIntervalMs: 250 }).presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
-    expect(presence).toEqual({ status: 'present', source: SOURCE });
+    expect(presence).toEqual({ status: 'present', source: SOURCE, account: ALICE });
     expect(pollCalls()).toHaveLength(4);
     expect(time.state.sleeps).toEqual([250, 250, 250, 250]);
     expect(sendCalls()).toHaveLength(1);
@@ -313,7 +334,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).rejectsOnce(notYet).rejectsOnce(notYet).resolves(NO_SUCH_USER);
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({ status: 'missing', source: SOURCE });
@@ -326,7 +347,7 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(invocation('InProgress'));
 
     // Act
-    const presence = await adapter(time).presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter(time).presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -340,7 +361,7 @@ describe('createCommandNodeUsers', () => {
     const time = fakeTime(4_000);
 
     // Act
-    const presence = await adapter(time).presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter(time).presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -349,7 +370,7 @@ describe('createCommandNodeUsers', () => {
 
   it('treats an unreadable remaining time as no time left', async () => {
     // Act
-    const presence = await adapter(fakeTime(Number.NaN)).presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter(fakeTime(Number.NaN)).presenceOf(NODE, 'alice', LOOKUP);
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
@@ -360,7 +381,7 @@ describe('createCommandNodeUsers', () => {
     'never sends a probe for the unsafe name %j',
     async (name) => {
       // Act
-      const presence = await adapter().presenceOf(NODE, name, AS_OF);
+      const presence = await adapter().presenceOf(NODE, name, LOOKUP);
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a safe user name: not probed' });
@@ -372,7 +393,7 @@ describe('createCommandNodeUsers', () => {
     'never sends a probe to the node id %j',
     async (nodeId) => {
       // Act
-      const presence = await adapter().presenceOf(nodeId, 'alice', AS_OF);
+      const presence = await adapter().presenceOf(nodeId, 'alice', LOOKUP);
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a managed node id: not probed' });
@@ -385,10 +406,10 @@ describe('createCommandNodeUsers', () => {
     ssm.on(GetCommandInvocationCommand).resolves(SUCCESS);
 
     // Act
-    const presence = await adapter().presenceOf('mi-0a1b2c3d4e5f60007', 'alice', AS_OF);
+    const presence = await adapter().presenceOf('mi-0a1b2c3d4e5f60007', 'alice', LOOKUP);
 
     // Assess
-    expect(presence).toEqual({ status: 'present', source: 'id -u on mi-0a1b2c3d4e5f60007' });
+    expect(presence).toEqual({ status: 'present', source: 'id on mi-0a1b2c3d4e5f60007', account: ALICE });
   });
 
   describe('cache (per node and user)', () => {
@@ -403,18 +424,18 @@ describe('createCommandNodeUsers', () => {
       const users = adapter(time, { ttlMs: 1_000 });
 
       // Act
-      const first = await users.presenceOf(NODE, 'alice', AS_OF);
-      const again = await users.presenceOf(NODE, 'alice', AS_OF);
-      const bob = await users.presenceOf(NODE, 'bob', AS_OF);
-      const bobAgain = await users.presenceOf(NODE, 'bob', AS_OF);
+      const first = await users.presenceOf(NODE, 'alice', LOOKUP);
+      const again = await users.presenceOf(NODE, 'alice', LOOKUP);
+      const bob = await users.presenceOf(NODE, 'bob', LOOKUP);
+      const bobAgain = await users.presenceOf(NODE, 'bob', LOOKUP);
       const beforeExpiry = sendCalls().length;
       time.state.now += 1_000;
-      const afterExpiry = await users.presenceOf(NODE, 'alice', AS_OF);
+      const afterExpiry = await users.presenceOf(NODE, 'alice', LOOKUP);
 
       // Assess
       expect([first, again]).toEqual([
-        { status: 'present', source: SOURCE },
-        { status: 'present', source: SOURCE },
+        { status: 'present', source: SOURCE, account: ALICE },
+        { status: 'present', source: SOURCE, account: ALICE },
       ]);
       expect([bob.status, bobAgain.status]).toEqual(['missing', 'missing']);
       expect(beforeExpiry).toBe(2);
@@ -429,14 +450,14 @@ describe('createCommandNodeUsers', () => {
 
       // Act
       const results = await Promise.all([
-        users.presenceOf(NODE, 'alice', AS_OF),
-        users.presenceOf(NODE, 'alice', AS_OF),
+        users.presenceOf(NODE, 'alice', LOOKUP),
+        users.presenceOf(NODE, 'alice', LOOKUP),
       ]);
 
       // Assess
       expect(results).toEqual([
-        { status: 'present', source: SOURCE },
-        { status: 'present', source: SOURCE },
+        { status: 'present', source: SOURCE, account: ALICE },
+        { status: 'present', source: SOURCE, account: ALICE },
       ]);
       expect(sendCalls()).toHaveLength(1);
     });
@@ -448,13 +469,13 @@ describe('createCommandNodeUsers', () => {
       const users = adapter(time);
 
       // Act
-      const timedOut = await users.presenceOf(NODE, 'alice', AS_OF);
+      const timedOut = await users.presenceOf(NODE, 'alice', LOOKUP);
       time.state.remainingMs = 60_000;
-      const retried = await users.presenceOf(NODE, 'alice', AS_OF);
+      const retried = await users.presenceOf(NODE, 'alice', LOOKUP);
 
       // Assess
       expect(timedOut).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
-      expect(retried).toEqual({ status: 'present', source: SOURCE });
+      expect(retried).toEqual({ status: 'present', source: SOURCE, account: ALICE });
       expect(sendCalls()).toHaveLength(2);
     });
 
@@ -469,13 +490,13 @@ describe('createCommandNodeUsers', () => {
       const users = adapter();
 
       // Act
-      const offline = await users.presenceOf(NODE, 'alice', AS_OF);
-      await expect(users.presenceOf(NODE, 'alice', AS_OF)).rejects.toBeInstanceOf(AwsCallError);
-      const online = await users.presenceOf(NODE, 'alice', AS_OF);
+      const offline = await users.presenceOf(NODE, 'alice', LOOKUP);
+      await expect(users.presenceOf(NODE, 'alice', LOOKUP)).rejects.toBeInstanceOf(AwsCallError);
+      const online = await users.presenceOf(NODE, 'alice', LOOKUP);
 
       // Assess
       expect(offline.status).toBe('unknown');
-      expect(online).toEqual({ status: 'present', source: SOURCE });
+      expect(online).toEqual({ status: 'present', source: SOURCE, account: ALICE });
       expect(sendCalls()).toHaveLength(3);
     });
   });

@@ -55,7 +55,7 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).resolves(inventory([{ Name: 'ec2-user' }]));
 
     // Act
-    await adapter().presenceOf(NODE, 'ec2-user', AS_OF);
+    await adapter().presenceOf(NODE, 'ec2-user', { asOf: AS_OF, match: 'exact' });
 
     // Assess
     expect(ssm.commandCalls(ListInventoryEntriesCommand)[0]?.args[0].input).toEqual({
@@ -79,10 +79,67 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).resolves(inventory(entries));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, user, AS_OF);
+    const presence = await adapter().presenceOf(NODE, user, { asOf: AS_OF, match: 'exact' });
 
     // Assess
-    expect(presence).toEqual({ status, source: SOURCE });
+    expect(presence).toMatchObject({ status, source: SOURCE });
+  });
+
+  it.each([
+    {
+      label: 'a name',
+      user: 'ec2-user',
+      match: 'exact',
+      account: { name: 'ec2-user', uid: 1000, gid: 1000 },
+    },
+    {
+      label: 'a uid, as `id` resolves it',
+      user: '1001',
+      match: 'exact',
+      account: { name: 'ssm-user', uid: 1001, gid: 1001 },
+    },
+    {
+      label: 'a name that is digits, before a uid',
+      user: '1000',
+      match: 'exact',
+      account: { name: '1000', uid: 4000, gid: 4000 },
+    },
+    {
+      label: 'a name in another case on macOS',
+      user: 'EC2-User',
+      match: 'ignore-case',
+      account: { name: 'ec2-user', uid: 1000, gid: 1000 },
+    },
+  ] as const)('finds $label with its uid and primary gid', async ({ user, match, account }) => {
+    // Prepare
+    ssm.on(ListInventoryEntriesCommand).resolves(
+      inventory([
+        { Name: 'ec2-user', Uid: '1000', Gid: '1000' },
+        { Name: 'ssm-user', Uid: '1001', Gid: '1001' },
+        { Name: '1000', Uid: '4000', Gid: '4000' },
+      ]),
+    );
+
+    // Act
+    const presence = await adapter().presenceOf(NODE, user, { asOf: AS_OF, match });
+
+    // Assess
+    expect(presence).toEqual({ status: 'present', source: SOURCE, account });
+  });
+
+  it('reads an inventory written before uid and gid were recorded', async () => {
+    // Prepare
+    ssm
+      .on(ListInventoryEntriesCommand)
+      .resolves(inventory([{ Name: 'ec2-user' }, { Name: 'x', Uid: 'abc' }]));
+
+    // Act
+    const named = await adapter().presenceOf(NODE, 'ec2-user', { asOf: AS_OF, match: 'exact' });
+    const byUid = await adapter().presenceOf(NODE, '1000', { asOf: AS_OF, match: 'exact' });
+
+    // Assess
+    expect(named).toEqual({ status: 'present', source: SOURCE, account: { name: 'ec2-user' } });
+    expect(byUid).toEqual({ status: 'missing', source: SOURCE });
   });
 
   it('follows NextToken across 3 pages', async () => {
@@ -94,10 +151,10 @@ describe('createInventoryNodeUsers', () => {
       .resolvesOnce(inventory([{ Name: 'alice' }]));
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
     // Assess
-    expect(presence).toEqual({ status: 'present', source: SOURCE });
+    expect(presence).toMatchObject({ status: 'present', source: SOURCE });
     expect(ssm.commandCalls(ListInventoryEntriesCommand).map((c) => c.args[0].input.NextToken)).toEqual([
       undefined,
       't1',
@@ -112,15 +169,15 @@ describe('createInventoryNodeUsers', () => {
     const muchLater = new Date(Date.parse(CAPTURED) + 24 * HOUR + 1).toISOString();
 
     // Act
-    const missing = await users.presenceOf(NODE, 'alice', muchLater);
-    const listed = await users.presenceOf(NODE, 'ec2-user', muchLater);
+    const missing = await users.presenceOf(NODE, 'alice', { asOf: muchLater, match: 'exact' });
+    const listed = await users.presenceOf(NODE, 'ec2-user', { asOf: muchLater, match: 'exact' });
 
     // Assess
     expect(missing).toEqual({
       status: 'unknown',
       reason: `inventory ${TYPE} captured ${CAPTURED} is more than 24 h from ${muchLater}`,
     });
-    expect(listed).toEqual({ status: 'present', source: SOURCE });
+    expect(listed).toMatchObject({ status: 'present', source: SOURCE });
   });
 
   it('judges freshness against each session time, before or after the capture, even from the cache', async () => {
@@ -134,10 +191,16 @@ describe('createInventoryNodeUsers', () => {
     });
 
     // Act
-    const justBefore = await users.presenceOf(NODE, 'alice', '2025-12-31T23:30:00Z');
-    const justAfter = await users.presenceOf(NODE, 'alice', '2026-01-01T00:30:00Z');
-    const twoHoursLater = await users.presenceOf(NODE, 'alice', '2026-01-01T02:00:00Z');
-    const dayBefore = await users.presenceOf(NODE, 'alice', '2025-12-31T00:00:00Z');
+    const justBefore = await users.presenceOf(NODE, 'alice', {
+      asOf: '2025-12-31T23:30:00Z',
+      match: 'exact',
+    });
+    const justAfter = await users.presenceOf(NODE, 'alice', { asOf: '2026-01-01T00:30:00Z', match: 'exact' });
+    const twoHoursLater = await users.presenceOf(NODE, 'alice', {
+      asOf: '2026-01-01T02:00:00Z',
+      match: 'exact',
+    });
+    const dayBefore = await users.presenceOf(NODE, 'alice', { asOf: '2025-12-31T00:00:00Z', match: 'exact' });
 
     // Assess
     expect([justBefore.status, justAfter.status, twoHoursLater.status, dayBefore.status]).toEqual([
@@ -194,7 +257,7 @@ describe('createInventoryNodeUsers', () => {
     setup();
 
     // Act
-    const presence = await adapter().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await adapter().presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason });
@@ -208,11 +271,11 @@ describe('createInventoryNodeUsers', () => {
     ssm.on(ListInventoryEntriesCommand).rejects(err);
 
     // Act
-    const result = adapter().presenceOf(NODE, 'alice', AS_OF);
+    const result = adapter().presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().presenceOf(NODE, 'alice', AS_OF)).rejects.toMatchObject({
+    await expect(adapter().presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' })).rejects.toMatchObject({
       operation: 'ssm:ListInventoryEntries',
       cause: err,
     });
@@ -227,13 +290,13 @@ describe('createInventoryNodeUsers', () => {
 
       // Act
       const results = await Promise.all([
-        users.presenceOf(NODE, 'alice', AS_OF),
-        users.presenceOf(NODE, 'bob', AS_OF),
-        users.presenceOf(NODE, 'carol', AS_OF),
+        users.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' }),
+        users.presenceOf(NODE, 'bob', { asOf: AS_OF, match: 'exact' }),
+        users.presenceOf(NODE, 'carol', { asOf: AS_OF, match: 'exact' }),
       ]);
       const beforeExpiry = ssm.commandCalls(ListInventoryEntriesCommand).length;
       clock += 1_000;
-      await users.presenceOf(NODE, 'alice', AS_OF);
+      await users.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
       // Assess
       expect(results.map((r) => r.status)).toEqual(['present', 'present', 'missing']);
@@ -251,10 +314,12 @@ describe('createInventoryNodeUsers', () => {
       const uncached = adapter({ ttlMs: 0 });
 
       // Act
-      await expect(cached.presenceOf(NODE, 'alice', AS_OF)).rejects.toBeInstanceOf(AwsCallError);
-      const retried = await cached.presenceOf(NODE, 'alice', AS_OF);
-      await uncached.presenceOf(NODE, 'alice', AS_OF);
-      await uncached.presenceOf(NODE, 'alice', AS_OF);
+      await expect(cached.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' })).rejects.toBeInstanceOf(
+        AwsCallError,
+      );
+      const retried = await cached.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
+      await uncached.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
+      await uncached.presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
       // Assess
       expect(retried.status).toBe('present');
@@ -266,7 +331,7 @@ describe('createInventoryNodeUsers', () => {
 describe('createNoNodeUsers', () => {
   it('never knows whether a user exists', async () => {
     // Act
-    const presence = await createNoNodeUsers().presenceOf(NODE, 'alice', AS_OF);
+    const presence = await createNoNodeUsers().presenceOf(NODE, 'alice', { asOf: AS_OF, match: 'exact' });
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: 'USER_DIRECTORY is none' });

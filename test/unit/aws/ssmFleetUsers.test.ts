@@ -257,4 +257,27 @@ describe('createSsmFleetUsers', () => {
     expect([...asked].sort()).toEqual(ids);
     expect(result.known && result.value.missing).toHaveLength(30);
   });
+
+  it('asks a macOS node to compare names ignoring case, a Linux node exactly', async () => {
+    // Prepare
+    ssm.on(DescribeInstanceInformationCommand).resolves({
+      InstanceInformationList: [node('i-0000000000000000a', 'Linux'), node('mi-0000000000000000b', 'MacOS')],
+    });
+    const asked: [string, string][] = [];
+    const nodeUsers: NodeUsers = {
+      presenceOf: async (nodeId, _user, lookup): Promise<UserPresence> => {
+        asked.push([nodeId, lookup.match]);
+        return { status: 'present', source: 'test' };
+      },
+    };
+
+    // Act
+    await createSsmFleetUsers(client, { nodeUsers }).nodesMissing('deploy', AS_OF);
+
+    // Assess
+    expect(asked.sort()).toEqual([
+      ['i-0000000000000000a', 'exact'],
+      ['mi-0000000000000000b', 'ignore-case'],
+    ]);
+  });
 });

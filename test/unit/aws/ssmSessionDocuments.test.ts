@@ -38,12 +38,12 @@ beforeEach(() => {
 });
 
 describe('createSsmSessionDocuments', () => {
-  it('reads the default version as JSON and parses the content', async () => {
+  it('reads the version asked for as JSON and parses the content', async () => {
     // Prepare
     ssm.on(GetDocumentCommand).resolves(found(preferences));
 
     // Act
-    const doc = await adapter().documentOf('SSM-SessionManagerRunShell');
+    const doc = await adapter().documentOf('SSM-SessionManagerRunShell', '$LATEST');
 
     // Assess
     expect(doc).toEqual({
@@ -52,11 +52,12 @@ describe('createSsmSessionDocuments', () => {
         name: 'SSM-SessionManagerRunShell',
         content: preferences,
         documentType: 'Session',
-        documentVersion: '3',
+        version: '3',
       },
     });
     expect(ssm.commandCalls(GetDocumentCommand)[0]?.args[0].input).toEqual({
       Name: 'SSM-SessionManagerRunShell',
+      DocumentVersion: '$LATEST',
       DocumentFormat: 'JSON',
     });
   });
@@ -86,7 +87,7 @@ describe('createSsmSessionDocuments', () => {
       );
 
     // Act
-    const doc = await adapter().documentOf('Ops-Shell');
+    const doc = await adapter().documentOf('Ops-Shell', '$DEFAULT');
 
     // Assess
     expect(doc).toEqual({ known: true, value: null });
@@ -132,11 +133,11 @@ describe('createSsmSessionDocuments', () => {
     ssm.on(GetDocumentCommand).rejects(err);
 
     // Act
-    const result = adapter().documentOf('Ops-Shell');
+    const result = adapter().documentOf('Ops-Shell', '$DEFAULT');
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().documentOf('Ops-Shell')).rejects.toMatchObject({
+    await expect(adapter().documentOf('Ops-Shell', '$DEFAULT')).rejects.toMatchObject({
       operation: 'ssm:GetDocument',
       cause: err,
     });
@@ -150,13 +151,13 @@ describe('createSsmSessionDocuments', () => {
       const docs = adapter(1_000, () => clock);
 
       // Act
-      await docs.documentOf('A');
-      await docs.documentOf('A');
+      await docs.documentOf('A', '$DEFAULT');
+      await docs.documentOf('A', '$DEFAULT');
       await docs.documentOf('A', '$LATEST');
-      await docs.documentOf('B');
+      await docs.documentOf('B', '$DEFAULT');
       const beforeExpiry = ssm.commandCalls(GetDocumentCommand).length;
       clock = 1_000;
-      await docs.documentOf('A');
+      await docs.documentOf('A', '$DEFAULT');
 
       // Assess
       expect(beforeExpiry).toBe(3);
@@ -172,8 +173,8 @@ describe('createSsmSessionDocuments', () => {
       const docs = adapter();
 
       // Act
-      await expect(docs.documentOf('A')).rejects.toBeInstanceOf(AwsCallError);
-      const results = await Promise.all([docs.documentOf('A'), docs.documentOf('A')]);
+      await expect(docs.documentOf('A', '$DEFAULT')).rejects.toBeInstanceOf(AwsCallError);
+      const results = await Promise.all([docs.documentOf('A', '$DEFAULT'), docs.documentOf('A', '$DEFAULT')]);
 
       // Assess
       expect(results.every((r) => r.known)).toBe(true);
@@ -186,8 +187,8 @@ describe('createSsmSessionDocuments', () => {
       const docs = adapter(0);
 
       // Act
-      await docs.documentOf('A');
-      await docs.documentOf('A');
+      await docs.documentOf('A', '$DEFAULT');
+      await docs.documentOf('A', '$DEFAULT');
 
       // Assess
       expect(ssm.commandCalls(GetDocumentCommand)).toHaveLength(2);

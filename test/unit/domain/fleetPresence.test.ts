@@ -1,17 +1,11 @@
 import { describe, expect, it } from 'vitest';
+import type { Decision } from '../../../src/domain/decision.ts';
 import { known, type Principal, type Tags } from '../../../src/domain/facts.ts';
-import {
-  MAX_NODES_NAMED,
-  needsFleetCheck,
-  nodeListText,
-  withFleetPresence,
-} from '../../../src/domain/fleetPresence.ts';
-import {
-  type Decision,
-  decidePreferencesPosture,
-  decidePrincipalPosture,
-} from '../../../src/domain/runAs.ts';
-import { parseSessionDocument } from '../../../src/domain/sessionDocument.ts';
+import { MAX_NODES_NAMED, needsFleetCheck, withFleetPresence } from '../../../src/domain/fleetPresence.ts';
+import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/posture.ts';
+import { remediationOf } from '../../../src/findings/remediation.ts';
+import { nodeListText, stepSentence } from '../../../src/findings/stepText.ts';
+import { read, shellContent } from './runAsFixtures.ts';
 
 const ACCOUNT = '111122223333';
 const operators: Principal = {
@@ -24,17 +18,13 @@ const operators: Principal = {
   accessKeyId: '',
 };
 
-const shell = (inputs: Record<string, unknown>) => {
-  const parsed = parseSessionDocument({ schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs });
-  if (!parsed.known) throw new Error(parsed.reason);
-  return known(parsed.value);
-};
-const ON = shell({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' });
-const OFF = shell({ runAsEnabled: false });
+const ON = read(shellContent({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' }));
+const OFF = read(shellContent({ runAsEnabled: false }));
 
 const principalPosture = (tags: Tags, preferences = ON): Decision =>
   decidePrincipalPosture({
     preferences,
+    judgedVersion: '$LATEST',
     principal: operators,
     principalTags: known(tags),
     deniedUsers: new Set(['root']),
@@ -140,11 +130,11 @@ describe('withFleetPresence', () => {
       sessionUser: '',
       userVerified: true,
     });
-    expect(result.path.slice(0, -1)).toEqual(decision.path);
-    expect(result.path.at(-1)).toBe(
+    expect(result.steps.slice(0, -1)).toEqual(decision.steps.slice(0, -1));
+    expect(stepSentence(result.steps.at(-1) ?? { step: 'no-session-tag' })).toBe(
       `"opsadmin" is missing on 3 of 25 Linux/macOS nodes checked; the agent refuses its sessions there: ${missing.join(', ')}.`,
     );
-    expect(result.remediation).toBe(
+    expect(remediationOf(result)).toBe(
       'Create "opsadmin" on those nodes (locally or in their directory), or correct the SSMSessionRunAs tag.',
     );
   });
@@ -161,7 +151,7 @@ describe('withFleetPresence', () => {
     });
 
     // Assess
-    const sentence = result.path.at(-1) ?? '';
+    const sentence = stepSentence(result.steps.at(-1) ?? { step: 'no-session-tag' });
     expect(sentence).toContain(
       'missing on 23 of 27 Linux/macOS nodes checked (2 without fresh inventory not counted);',
     );
@@ -174,6 +164,7 @@ describe('withFleetPresence', () => {
     const decision = decidePreferencesPosture({
       documentName: 'SSM-SessionManagerRunShell',
       document: ON,
+      judgedVersion: '$LATEST',
       deniedUsers: new Set(['root']),
     });
 
@@ -183,7 +174,9 @@ describe('withFleetPresence', () => {
     // Assess
     expect(result.outcome).toBe('MISSING_RUN_AS_USER');
     expect(result.expectedUserSource).toBe('preferences');
-    expect(result.remediation).toContain('or correct the runAsDefaultUser.');
-    expect(result.path.at(-1)).toContain('"ec2-user" is missing on 1 of 1 Linux/macOS nodes');
+    expect(remediationOf(result)).toContain('or correct the runAsDefaultUser.');
+    expect(stepSentence(result.steps.at(-1) ?? { step: 'no-session-tag' })).toContain(
+      '"ec2-user" is missing on 1 of 1 Linux/macOS nodes',
+    );
   });
 });

@@ -1,46 +1,49 @@
 import { describe, expect, it } from 'vitest';
-import { type Known, known, type Principal, type Tags, unknown } from '../../../src/domain/facts.ts';
+import type { Decision, StepName } from '../../../src/domain/decision.ts';
+import {
+  type DocumentRead,
+  type Known,
+  known,
+  type Principal,
+  type Tags,
+  unknown,
+} from '../../../src/domain/facts.ts';
 import type { Outcome } from '../../../src/domain/outcome.ts';
+import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/posture.ts';
+import { PREFERENCES_DOCUMENT } from '../../../src/domain/sessionManager.ts';
 import {
-  type Decision,
-  decidePreferencesPosture,
-  decidePrincipalPosture,
-  PREFERENCES_DOCUMENT,
-} from '../../../src/domain/runAs.ts';
-import type { SessionDocument } from '../../../src/domain/sessionDocument.ts';
-import {
-  commandDoc,
+  commandContent,
   federatedUser,
   iamUser,
   PREFS_OFF,
   PREFS_ON,
   PREFS_ON_NO_DEFAULT,
-  portDoc,
+  portContent,
+  read,
   role,
   runAsTag,
-  shellDoc,
+  shellContent,
 } from './runAsFixtures.ts';
 
 type Expected = Partial<Decision> & { readonly outcome: Outcome };
 
-const assessPosture = (decision: Decision, expected: Expected, path?: RegExp): void => {
+const assessPosture = (decision: Decision, expected: Expected, last?: StepName): void => {
   expect(decision).toMatchObject(expected);
   // No session exists: nothing ran, nothing is looked up on a node.
   expect(decision.sessionUser).toBe('');
-  expect(decision.userToCheck).toBeUndefined();
   expect(decision.userVerified).toBe(false);
-  if (path !== undefined) expect(decision.path.join(' ')).toMatch(path);
+  if (last !== undefined) expect(decision.steps.at(-1)?.step).toBe(last);
 };
 
 describe('decidePrincipalPosture', () => {
   interface Row {
     readonly name: string;
-    readonly preferences?: Known<SessionDocument | null>;
+    readonly preferences?: Known<DocumentRead | null>;
     readonly principal?: Principal;
     readonly principalTags: Known<Tags>;
     readonly deniedUsers?: ReadonlySet<string>;
     readonly expected: Expected;
-    readonly path?: RegExp;
+    readonly last?: StepName;
   }
 
   it.each<Row>([
@@ -49,22 +52,22 @@ describe('decidePrincipalPosture', () => {
       preferences: unknown('AccessDeniedException'),
       principalTags: runAsTag('alice'),
       expected: { outcome: 'UNVERIFIED' },
-      path: /could not be read \(AccessDeniedException\)/,
+      last: 'document-unreadable',
     },
     {
       name: 'no preferences document: built-in defaults, Run As off',
       preferences: known(null),
       principalTags: runAsTag('alice'),
-      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user', settingsDocument: '' },
+      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user' },
     },
     {
       name: 'Run As off',
-      preferences: known(PREFS_OFF),
+      preferences: read(PREFS_OFF),
       principalTags: runAsTag('alice'),
       expected: { outcome: 'RAN_AS_SSM_USER', settingsDocument: PREFERENCES_DOCUMENT },
     },
     {
-      name: 'tagged role',
+      name: 'tagged role, assuming no session tags',
       principalTags: runAsTag('alice'),
       expected: {
         outcome: 'COMPLIANT',
@@ -72,7 +75,7 @@ describe('decidePrincipalPosture', () => {
         expectedUserSource: 'principal-tag',
         sessionTags: 'none',
       },
-      path: /an SSMSessionRunAs session tag would override the role's tag/,
+      last: 'compliant',
     },
     {
       name: 'tagged IAM user (case-insensitive key)',
@@ -83,7 +86,8 @@ describe('decidePrincipalPosture', () => {
     {
       name: 'tag names ssm-user',
       principalTags: runAsTag('ssm-user'),
-      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user', expectedUserSource: 'principal-tag' },
+      expected: { outcome: 'RAN_AS_SSM_USER', expectedUserSource: 'principal-tag' },
+      last: 'ssm-user',
     },
     {
       name: 'untagged, with a default',
@@ -92,7 +96,7 @@ describe('decidePrincipalPosture', () => {
     },
     {
       name: 'untagged, no default',
-      preferences: known(PREFS_ON_NO_DEFAULT),
+      preferences: read(PREFS_ON_NO_DEFAULT),
       principalTags: known({}),
       expected: { outcome: 'NO_RUN_AS_USER', expectedUser: '' },
     },
@@ -102,15 +106,29 @@ describe('decidePrincipalPosture', () => {
       expected: { outcome: 'INVALID_RUN_AS_USER', expectedUser: 'alice;id' },
     },
     {
-      name: 'tag names root',
+      name: 'tag names root, whatever the deny list',
       principalTags: runAsTag('root'),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', expectedUser: 'root' },
+      deniedUsers: new Set(),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
+      last: 'root-refused',
     },
     {
-      name: 'tag names a denied user that is not root',
-      principalTags: runAsTag('admin'),
+      name: 'tag names uid 0',
+      principalTags: runAsTag('0'),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
+      last: 'root-refused',
+    },
+    {
+      name: 'tag names a denied user (case ignored: it may meet a macOS node)',
+      principalTags: runAsTag('Admin'),
       deniedUsers: new Set(['admin']),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', expectedUser: 'admin' },
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
+      last: 'denied',
+    },
+    {
+      name: 'tag names a uid: the account depends on each node',
+      principalTags: runAsTag('1000'),
+      expected: { outcome: 'COMPLIANT', expectedUser: '1000' },
     },
     {
       name: 'tags unreadable (another account)',
@@ -119,53 +137,59 @@ describe('decidePrincipalPosture', () => {
     },
     {
       name: 'tags unreadable but Run As off: not needed',
-      preferences: known(PREFS_OFF),
-      principalTags: unknown('principal in account 444455556666'),
+      preferences: read(PREFS_OFF),
+      principalTags: unknown('AccessDenied'),
       expected: { outcome: 'RAN_AS_SSM_USER' },
     },
     {
       name: 'runAsEnabled rejected by the agent',
-      preferences: known(shellDoc({ runAsEnabled: 'yes' })),
+      preferences: read(shellContent({ runAsEnabled: 'yes' })),
       principalTags: runAsTag('alice'),
       expected: { outcome: 'INVALID_PREFERENCES' },
     },
     {
       name: 'default from Parameter Store, principal untagged',
-      preferences: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
+      preferences: read(shellContent({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
       principalTags: known({}),
       expected: { outcome: 'UNVERIFIED' },
+      last: 'parameter-store',
     },
     {
       name: 'default from Parameter Store, principal tagged: not needed',
-      preferences: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
+      preferences: read(shellContent({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
       principalTags: runAsTag('alice'),
       expected: { outcome: 'COMPLIANT', expectedUser: 'alice' },
     },
     {
+      name: 'a shell profile that switches user',
+      preferences: read(shellContent({ runAsEnabled: true, shellProfile: { linux: 'exec sudo -iu ops' } })),
+      principalTags: runAsTag('alice'),
+      expected: { outcome: 'SHELL_PROFILE_ESCALATION', expectedUser: 'alice' },
+    },
+    {
       name: 'Identity Center role: cannot be tagged, default applies',
-      principal: role('AWSReservedSSO_Admin_0123456789abcdef'),
-      principalTags: unknown('AccessDenied'),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user', expectedUserSource: 'preferences' },
-      path: /IAM Identity Center role, which cannot be tagged/,
+      principal: role('AWSReservedSSO_Admins_0123456789abcdef'),
+      principalTags: known({}),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user' },
     },
     {
       name: 'federated user: no IAM tags',
       principal: federatedUser,
-      principalTags: unknown('n/a'),
-      preferences: known(PREFS_ON_NO_DEFAULT),
-      expected: { outcome: 'NO_RUN_AS_USER' },
+      principalTags: known({}),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user' },
     },
-  ])('$name', (row) => {
+  ])('$name', ({ preferences, principal, principalTags, deniedUsers, expected, last }) => {
     // Act
     const decision = decidePrincipalPosture({
-      preferences: row.preferences ?? known(PREFS_ON),
-      principal: row.principal ?? role(),
-      principalTags: row.principalTags,
-      deniedUsers: row.deniedUsers ?? new Set(['root']),
+      preferences: preferences ?? read(PREFS_ON),
+      judgedVersion: '$LATEST',
+      principal: principal ?? role(),
+      principalTags,
+      deniedUsers: deniedUsers ?? new Set(['root']),
     });
 
     // Assess
-    assessPosture(decision, row.expected, row.path);
+    assessPosture(decision, expected, last);
   });
 });
 
@@ -173,172 +197,199 @@ describe('decidePreferencesPosture', () => {
   interface Row {
     readonly name: string;
     readonly documentName?: string;
-    readonly document: Known<SessionDocument | null>;
+    readonly document: Known<DocumentRead | null>;
     readonly deniedUsers?: ReadonlySet<string>;
     readonly expected: Expected;
-    readonly path?: RegExp;
+    readonly last?: StepName;
   }
 
   it.each<Row>([
-    {
-      name: 'document unreadable',
-      document: unknown('AccessDeniedException'),
-      expected: { outcome: 'UNVERIFIED' },
-    },
+    { name: 'document unreadable', document: unknown('AccessDenied'), expected: { outcome: 'UNVERIFIED' } },
     {
       name: 'no SSM-SessionManagerRunShell: built-in defaults',
       document: known(null),
-      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user', expectedUserSource: 'none' },
-      path: /built-in defaults/,
+      expected: { outcome: 'RAN_AS_SSM_USER' },
     },
     {
       name: 'a custom document that does not exist',
-      documentName: 'Custom-Shell',
+      documentName: 'Gone-Shell',
       document: known(null),
       expected: { outcome: 'NOT_APPLICABLE' },
+      last: 'document-gone',
     },
     {
       name: 'Run As off',
-      document: known(PREFS_OFF),
-      expected: {
-        outcome: 'RAN_AS_SSM_USER',
-        expectedUserSource: 'none',
-        settingsDocument: PREFERENCES_DOCUMENT,
-      },
+      document: read(PREFS_OFF),
+      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user' },
     },
     {
       name: 'Run As on with a default',
-      document: known(PREFS_ON),
-      expected: {
-        outcome: 'COMPLIANT',
-        expectedUser: 'ec2-user',
-        expectedUserSource: 'preferences',
-        remediation: '',
-      },
+      document: read(PREFS_ON),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user', expectedUserSource: 'preferences' },
     },
     {
       name: 'Run As on without a default',
-      document: known(PREFS_ON_NO_DEFAULT),
-      expected: { outcome: 'NO_RUN_AS_USER', expectedUser: '', expectedUserSource: 'none' },
+      document: read(PREFS_ON_NO_DEFAULT),
+      expected: { outcome: 'NO_RUN_AS_USER' },
     },
     {
       name: 'default ssm-user',
-      document: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: 'ssm-user' })),
-      expected: { outcome: 'RAN_AS_SSM_USER', expectedUser: 'ssm-user', expectedUserSource: 'preferences' },
+      document: read(shellContent({ runAsEnabled: true, runAsDefaultUser: 'ssm-user' })),
+      expected: { outcome: 'RAN_AS_SSM_USER', expectedUserSource: 'preferences' },
     },
     {
       name: 'default root',
-      document: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: 'root' })),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', expectedUser: 'root' },
+      document: read(shellContent({ runAsEnabled: true, runAsDefaultUser: 'root' })),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
     },
     {
       name: 'default not a safe name',
-      document: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: 'ec2-user; id' })),
-      expected: {
-        outcome: 'INVALID_RUN_AS_USER',
-        expectedUser: 'ec2-user; id',
-        expectedUserSource: 'preferences',
-      },
+      document: read(shellContent({ runAsEnabled: true, runAsDefaultUser: '$(reboot)' })),
+      expected: { outcome: 'INVALID_RUN_AS_USER' },
+      last: 'unsafe-name',
     },
     {
-      name: 'default from Parameter Store',
-      document: known(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
-      expected: { outcome: 'UNVERIFIED' },
-    },
-    {
-      name: 'runAsEnabled from Parameter Store',
-      document: known(shellDoc({ runAsEnabled: '{{ssm:/runas/enabled}}', runAsDefaultUser: 'ec2-user' })),
-      expected: { outcome: 'UNVERIFIED' },
-    },
-    {
-      name: 'runAsEnabled rejected by the agent',
-      document: known(shellDoc({ runAsEnabled: 'enabled', runAsDefaultUser: 'ec2-user' })),
+      name: 'schemaVersion the agent rejects',
+      document: read({ ...PREFS_ON, schemaVersion: '2.2' }),
       expected: { outcome: 'INVALID_PREFERENCES' },
     },
     {
-      name: 'default from a document parameter default',
-      documentName: 'Custom-Shell',
-      document: known(
-        shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ user }}' }, { user: { default: 'ops' } }),
+      name: 'runAsEnabled from Parameter Store',
+      document: read(shellContent({ runAsEnabled: '{{ssm:/p}}' })),
+      expected: { outcome: 'UNVERIFIED' },
+    },
+    {
+      name: 'a default from a parameter without a default: depends on each StartSession',
+      document: read(
+        shellContent(
+          { runAsEnabled: true, runAsDefaultUser: '{{user}}' },
+          { parameters: { user: { type: 'String' } } },
+        ),
       ),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'ops', settingsDocument: 'Custom-Shell' },
+      expected: { outcome: 'UNVERIFIED' },
+      last: 'parameter-unset',
+    },
+    {
+      name: 'a default from a document parameter default',
+      document: read(
+        shellContent(
+          { runAsEnabled: true, runAsDefaultUser: '{{user}}' },
+          { parameters: { user: { type: 'String', default: 'ec2-user' } } },
+        ),
+      ),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user' },
     },
     {
       name: 'a Port document',
-      documentName: 'AWS-StartPortForwardingSession',
-      document: known(portDoc),
+      documentName: 'Tunnel',
+      document: read(portContent('80')),
       expected: { outcome: 'NOT_APPLICABLE' },
+      last: 'port',
+    },
+    {
+      name: 'a Port document to port 22 opens SSH tunnels',
+      documentName: 'Tunnel',
+      document: read(portContent('22')),
+      expected: { outcome: 'SSH_TUNNEL' },
+      last: 'ssh-tunnel',
     },
     {
       name: 'a command document elevated on Linux',
-      documentName: 'Ops-Root',
-      document: known(commandDoc('InteractiveCommands', { linux: { commands: 'top', runAsElevated: true } })),
-      expected: { outcome: 'RAN_AS_ROOT', expectedUser: 'root', settingsDocument: 'Ops-Root' },
+      documentName: 'Elevated',
+      document: read(
+        commandContent('InteractiveCommands', { linux: { commands: 'top', runAsElevated: true } }),
+      ),
+      expected: { outcome: 'RAN_AS_ROOT', expectedUser: 'root' },
     },
     {
       name: 'a command document elevated on macOS only',
-      documentName: 'Ops-Root',
-      document: known(
-        commandDoc('NonInteractiveCommands', {
-          linux: { commands: 'id', runAsElevated: false },
-          macos: { commands: 'id', runAsElevated: 'true' },
+      documentName: 'Elevated',
+      document: read(
+        commandContent('InteractiveCommands', {
+          linux: { commands: 'top' },
+          macos: { commands: 'top', runAsElevated: true },
         }),
       ),
       expected: { outcome: 'RAN_AS_ROOT' },
     },
     {
-      name: 'a command document with runAsElevated from Parameter Store',
-      documentName: 'Ops-Maybe',
-      document: known(commandDoc('InteractiveCommands', { linux: { runAsElevated: '{{ssm:/x}}' } })),
-      expected: { outcome: 'UNVERIFIED' },
+      name: 'a command document whose runAsElevated is a string fails every session',
+      documentName: 'Elevated',
+      document: read(
+        commandContent('InteractiveCommands', { linux: { commands: 'top', runAsElevated: 'true' } }),
+      ),
+      expected: { outcome: 'INVALID_PREFERENCES' },
     },
     {
       name: 'a command document without Run As inputs: the Region preferences decide',
-      documentName: 'Ops-Commands',
-      document: known(commandDoc('InteractiveCommands', { linux: { commands: 'top' } })),
+      documentName: 'Commands',
+      document: read(
+        commandContent(
+          'InteractiveCommands',
+          { linux: { commands: '{{command}}' } },
+          { parameters: { command: { type: 'String' } } },
+        ),
+      ),
       expected: { outcome: 'NOT_APPLICABLE' },
-      path: /Region's preferences \(SSM-SessionManagerRunShell\) decide its sessions/,
+      last: 'no-run-as-inputs',
     },
     {
       name: 'a command document with its own Run As settings',
-      documentName: 'Ops-Commands',
-      document: known(
-        commandDoc(
+      documentName: 'Commands',
+      document: read(
+        commandContent(
           'InteractiveCommands',
           { linux: { commands: 'top' } },
-          { runAsEnabled: true, runAsDefaultUser: 'ops' },
+          { inputs: { runAsEnabled: false } },
         ),
       ),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'ops' },
+      expected: { outcome: 'RAN_AS_SSM_USER' },
     },
-  ])('$name', (row) => {
+  ])('$name', ({ documentName, document, deniedUsers, expected, last }) => {
     // Act
     const decision = decidePreferencesPosture({
-      documentName: row.documentName ?? PREFERENCES_DOCUMENT,
-      document: row.document,
-      deniedUsers: row.deniedUsers ?? new Set(['root']),
+      documentName: documentName ?? PREFERENCES_DOCUMENT,
+      document,
+      judgedVersion: '$LATEST',
+      deniedUsers: deniedUsers ?? new Set(['root']),
     });
 
     // Assess
-    assessPosture(decision, row.expected, row.path);
+    assessPosture(decision, expected, last);
   });
 
-  it('never reads principal tags: a principal posture and a preferences posture can differ', () => {
+  it('says what the other version would give when its Run As settings differ', () => {
     // Act
-    const document = decidePreferencesPosture({
+    const decision = decidePreferencesPosture({
       documentName: PREFERENCES_DOCUMENT,
-      document: known(PREFS_ON_NO_DEFAULT),
-      deniedUsers: new Set(['root']),
-    });
-    const principal = decidePrincipalPosture({
-      preferences: known(PREFS_ON_NO_DEFAULT),
-      principal: role(),
-      principalTags: runAsTag('alice'),
+      document: read(PREFS_ON, '3'),
+      otherVersion: read(PREFS_OFF, '1'),
+      judgedVersion: '$LATEST',
       deniedUsers: new Set(['root']),
     });
 
     // Assess
-    expect(document.outcome).toBe('NO_RUN_AS_USER');
-    expect(principal.outcome).toBe('COMPLIANT');
+    expect(decision).toMatchObject({ outcome: 'COMPLIANT', documentVersion: '3' });
+    expect(decision.otherVersion).toEqual({
+      label: '$DEFAULT',
+      version: '1',
+      outcome: 'RAN_AS_SSM_USER',
+      expectedUser: 'ssm-user',
+    });
+  });
+
+  it('judges $DEFAULT when told to, and names $LATEST as the other', () => {
+    // Act
+    const decision = decidePreferencesPosture({
+      documentName: PREFERENCES_DOCUMENT,
+      document: read(PREFS_OFF, '1'),
+      otherVersion: read(PREFS_ON, '3'),
+      judgedVersion: '$DEFAULT',
+      deniedUsers: new Set(['root']),
+    });
+
+    // Assess
+    expect(decision).toMatchObject({ outcome: 'RAN_AS_SSM_USER', judgedVersion: '$DEFAULT' });
+    expect(decision.otherVersion?.label).toBe('$LATEST');
   });
 });

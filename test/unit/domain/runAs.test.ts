@@ -1,116 +1,123 @@
 import { describe, expect, it } from 'vitest';
+import type { Decision, StepName } from '../../../src/domain/decision.ts';
 import { known, unknown } from '../../../src/domain/facts.ts';
-import type { Outcome } from '../../../src/domain/outcome.ts';
+import type { SessionFacts } from '../../../src/domain/runAs.ts';
 import {
-  type Decision,
-  decideSession,
-  PREFERENCES_DOCUMENT,
-  type SessionFacts,
-} from '../../../src/domain/runAs.ts';
-import {
-  commandDoc,
-  customShell,
+  commandContent,
+  decided,
+  type FactsPatch,
   facts,
   federatedUser,
   iamUser,
-  notLookedUp,
+  named,
+  nodeWith,
   PREFS_OFF,
   PREFS_ON,
   PREFS_ON_NO_DEFAULT,
-  portDoc,
+  portContent,
+  prefs,
+  read,
   role,
   rootUser,
   runAsTag,
-  shellDoc,
+  sessionTag,
+  shellContent,
+  stepNames,
   tags,
+  unknownUsers,
+  verdict,
 } from './runAsFixtures.ts';
 
 interface Row {
   readonly name: string;
   readonly facts: SessionFacts;
-  readonly expected: Partial<Decision> & { readonly outcome: Outcome };
-  /** Text the decision path must contain (joined with spaces). */
-  readonly path?: RegExp;
+  readonly expected: Partial<Decision> & { readonly outcome: Decision['outcome'] };
+  /** The step that explains the outcome (the last one). */
+  readonly last?: StepName;
 }
 
-const prefs = (document: ReturnType<typeof shellDoc>): Partial<SessionFacts> => ({
-  document: known(document),
-  preferences: known(document),
-});
-
 const runTable = (rows: readonly Row[]): void => {
-  it.each(rows)('$name', ({ facts: input, expected, path }) => {
+  it.each(rows)('$name', ({ facts: input, expected, last }) => {
     // Act
-    const decision = decideSession(input);
+    const decision = decided(input);
 
     // Assess
     expect(decision).toMatchObject(expected);
-    if (path !== undefined) expect(decision.path.join(' ')).toMatch(path);
-    if (!('userToCheck' in expected)) expect(decision.userToCheck).toBeUndefined();
+    if (last !== undefined) expect(decision.steps.at(-1)?.step).toBe(last);
   });
 };
 
-describe('decideSession: NOT_APPLICABLE', () => {
+const NOT_READ = unknown('not looked up');
+
+describe('decideSession: scope (NOT_APPLICABLE, SSH_TUNNEL)', () => {
   runTable([
     {
       name: 'the StartSession call failed (errorCode), whatever else is unknown',
-      facts: facts({
-        errorCode: 'AccessDenied',
-        platform: unknown('not looked up'),
-        document: unknown('not looked up'),
-        principalTags: unknown('not looked up'),
-        sessionTags: { status: 'unknown', reason: 'not looked up' },
-      }),
-      expected: { outcome: 'NOT_APPLICABLE', sessionUser: '', expectedUser: '', sessionTags: 'none' },
-      path: /StartSession failed with "AccessDenied": no session was created/,
+      facts: facts({ errorCode: 'AccessDenied', platform: NOT_READ, document: NOT_READ }),
+      expected: { outcome: 'NOT_APPLICABLE', sessionUser: '', expectedUser: '' },
+      last: 'call-failed',
     },
     {
       name: 'an ECS task target is not a node',
+      facts: facts({ target: 'ecs:prod_0123456789abcdef_0123456789abcdef-1234567890' }),
+      expected: { outcome: 'NOT_APPLICABLE' },
+      last: 'not-a-node',
+    },
+    {
+      name: 'an instance id that is not 8 or 17 hex digits is not a node',
+      facts: facts({ target: 'i-0123456789' }),
+      expected: { outcome: 'NOT_APPLICABLE' },
+      last: 'not-a-node',
+    },
+    {
+      name: 'a Port session forwarding port 80, even on a node of unknown platform',
       facts: facts({
-        target: 'ecs:prod_0123456789abcdef0123456789abcdef_0123456789abcdef0123456789abcdef-1234567890',
+        ...named(portContent('80'), 'AWS-StartPortForwardingSession'),
+        platform: unknown('denied'),
       }),
       expected: { outcome: 'NOT_APPLICABLE', sessionUser: '' },
-      path: /is not a managed node/,
+      last: 'port',
     },
     {
-      name: 'a target that is not an instance id',
-      facts: facts({ target: 'i-NOTHEX', platform: unknown('not looked up') }),
-      expected: { outcome: 'NOT_APPLICABLE' },
-    },
-    {
-      name: 'a Port document, even on a node of unknown platform',
+      name: 'a Port session to port 22 (a portNumber parameter) is SSH over Session Manager',
       facts: facts({
-        documentName: 'AWS-StartPortForwardingSession',
-        document: known(portDoc),
-        platform: unknown('AccessDenied'),
+        ...named(
+          portContent('{{ portNumber }}', { portNumber: { type: 'String', default: '80' } }),
+          'AWS-StartPortForwardingSession',
+        ),
+        parameters: { portNumber: ['22'] },
       }),
-      expected: { outcome: 'NOT_APPLICABLE', sessionUser: '', expectedUser: '' },
-      path: /Port document/,
+      expected: { outcome: 'SSH_TUNNEL', sessionUser: '', expectedUser: '' },
+      last: 'ssh-tunnel',
     },
     {
-      name: 'a Windows node: always ssm-user, a local administrator',
+      name: 'AWS-StartSSHSession is SSH whatever port sshd listens on',
+      facts: facts({
+        ...named(
+          portContent('{{ portNumber }}', { portNumber: { type: 'String', default: '22' } }),
+          'AWS-StartSSHSession',
+        ),
+        parameters: { portNumber: ['2222'] },
+      }),
+      expected: { outcome: 'SSH_TUNNEL' },
+    },
+    {
+      name: 'a Port session whose port comes from Parameter Store cannot be told from SSH',
+      facts: facts(named(portContent('{{ssm:/tunnel/port}}'), 'Tunnel')),
+      expected: { outcome: 'UNVERIFIED' },
+      last: 'port-unknown',
+    },
+    {
+      name: 'a Windows node: sessions run as ssm-user, a local administrator',
       facts: facts({ platform: known('Windows'), principalTags: unknown('AccessDenied') }),
       expected: { outcome: 'NOT_APPLICABLE', sessionUser: 'ssm-user', expectedUser: 'ssm-user' },
-      path: /runs Windows.*always run as ssm-user, a local administrator/,
+      last: 'windows',
     },
     {
       name: 'a Windows node whose document could not be read: shell or tunnel is unknown',
       facts: facts({ platform: known('Windows'), document: unknown('AccessDenied') }),
       expected: { outcome: 'NOT_APPLICABLE', sessionUser: '' },
     },
-  ]);
-
-  it('gives Windows sessions a remediation although there is nothing to compute', () => {
-    // Act
-    const decision = decideSession(facts({ platform: known('Windows') }));
-
-    // Assess
-    expect(decision.remediation).toMatch(/local administrators/);
-  });
-});
-
-describe('decideSession: managed node targets', () => {
-  runTable([
     {
       name: 'a hybrid node (mi-) is audited like an instance',
       facts: facts({ target: 'mi-0123456789abcdef0' }),
@@ -121,1036 +128,701 @@ describe('decideSession: managed node targets', () => {
       facts: facts({ target: 'i-0123abcd' }),
       expected: { outcome: 'COMPLIANT' },
     },
-    {
-      name: 'a macOS node follows the Linux rules',
-      facts: facts({ platform: known('MacOS'), principalTags: runAsTag('alice') }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'alice', sessionUser: 'alice' },
-      path: /runs MacOS/,
-    },
   ]);
 });
 
-describe('decideSession: UNVERIFIED (only when a needed fact is unknown)', () => {
+describe('decideSession: UNVERIFIED (a fact the decision needs is unknown)', () => {
   runTable([
     {
       name: 'platform unreadable',
       facts: facts({ platform: unknown('AccessDeniedException') }),
       expected: { outcome: 'UNVERIFIED', expectedUser: '', sessionUser: '' },
-      path: /platform of node i-0123456789abcdef0 could not be read \(AccessDeniedException\)/,
+      last: 'platform-unreadable',
     },
     {
-      name: 'node not registered with Systems Manager',
+      name: 'node not registered',
       facts: facts({ platform: known(null) }),
       expected: { outcome: 'UNVERIFIED' },
-      path: /not registered/,
+      last: 'node-unregistered',
     },
     {
       name: 'session document unreadable',
       facts: facts({ document: unknown('AccessDeniedException') }),
       expected: { outcome: 'UNVERIFIED' },
-      path: /Document SSM-SessionManagerRunShell could not be read/,
+      last: 'document-unreadable',
     },
     {
-      name: 'a named document that does not exist',
+      name: 'a named document that no longer exists',
       facts: facts({ documentName: 'Custom-Shell', document: known(null) }),
       expected: { outcome: 'UNVERIFIED' },
-      path: /Custom-Shell does not exist/,
+      last: 'document-gone',
+    },
+    {
+      name: 'a document of another type (Command) is not a session document',
+      facts: facts({
+        document: known({ name: 'X', version: '1', documentType: 'Command', content: PREFS_ON }),
+      }),
+      expected: { outcome: 'UNVERIFIED' },
+      last: 'document-unreadable',
     },
     {
       name: 'runAsEnabled from Parameter Store ({{ssm:…}})',
-      facts: facts(prefs(shellDoc({ runAsEnabled: '{{ssm:/session/runas}}', runAsDefaultUser: 'ec2-user' }))),
+      facts: facts(
+        prefs(shellContent({ runAsEnabled: '{{ssm:/session/runas}}', runAsDefaultUser: 'ec2-user' })),
+      ),
       expected: { outcome: 'UNVERIFIED' },
-      path: /runAsEnabled reads Parameter Store parameter "\/session\/runas"/,
+      last: 'parameter-store',
     },
     {
-      name: 'runAsEnabled from an unresolved {{enabled}}',
-      facts: facts(prefs(shellDoc({ runAsEnabled: '{{ enabled }}' }))),
+      name: 's3EncryptionEnabled from Parameter Store: whether the session starts is unknown',
+      facts: facts(prefs(shellContent({ runAsEnabled: true, s3EncryptionEnabled: '{{ ssm:/enc }}' }))),
       expected: { outcome: 'UNVERIFIED' },
-      path: /runAsEnabled uses \{\{enabled\}\}/,
+      last: 'parameter-store',
     },
     {
       name: 'runAsDefaultUser from Parameter Store when no tag names a user',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ ssm:/runas/default }}' }))),
+      facts: facts(prefs(shellContent({ runAsEnabled: true, runAsDefaultUser: '{{ ssm:/runas/default }}' }))),
       expected: { outcome: 'UNVERIFIED' },
-      path: /runAsDefaultUser reads Parameter Store/,
-    },
-    {
-      name: 'runAsDefaultUser from an unresolved {{user}} when no tag names a user',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{user}}' }))),
-      expected: { outcome: 'UNVERIFIED' },
-      path: /runAsDefaultUser uses \{\{user\}\}/,
     },
     {
       name: 'principal in another account: its tags are unreadable and needed',
-      facts: facts({ principalTags: unknown('role in account 444455556666, not this account') }),
+      facts: facts({ principalTags: unknown('role in account 444455556666') }),
       expected: { outcome: 'UNVERIFIED' },
-      path: /tags of Role Operators could not be read \(role in account 444455556666/,
-    },
-    {
-      name: 'principal tags unreadable with a default: the tag would override the default',
-      facts: facts({ principal: iamUser(), principalTags: unknown('AccessDenied') }),
-      expected: { outcome: 'UNVERIFIED' },
+      last: 'principal-tags-unreadable',
     },
     {
       name: 'session tags unreadable and nothing else names a user',
       facts: facts({
         ...prefs(PREFS_ON_NO_DEFAULT),
-        sessionTags: { status: 'unknown', reason: 'AssumeRole record not found' },
-      }),
-      expected: { outcome: 'UNVERIFIED', sessionTags: 'unknown' },
-      path: /only the unreadable session tags could have named one/,
-    },
-    {
-      name: 'command document without own settings, Region preferences unreadable',
-      facts: facts({
-        documentName: 'AWS-StartInteractiveCommand',
-        document: known(commandDoc('InteractiveCommands', { linux: { commands: 'top' } })),
-        preferences: unknown('AccessDeniedException'),
-      }),
-      expected: { outcome: 'UNVERIFIED' },
-      path: /Region's preferences \(SSM-SessionManagerRunShell\) could not be read/,
-    },
-    {
-      name: 'runAsElevated from Parameter Store',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(
-          commandDoc('InteractiveCommands', {
-            linux: { commands: 'top', runAsElevated: '{{ssm:/ops/elevated}}' },
-          }),
-        ),
-      }),
-      expected: { outcome: 'UNVERIFIED' },
-      path: /runAsElevated reads Parameter Store/,
-    },
-    {
-      name: 'runAsElevated that the agent cannot read as a boolean',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(
-          commandDoc('InteractiveCommands', { linux: { commands: 'top', runAsElevated: 'yes' } }),
-        ),
-      }),
-      expected: { outcome: 'UNVERIFIED' },
-      path: /runAsElevated is "yes"/,
-    },
-  ]);
-});
-
-describe('decideSession: unknown facts that are not needed do not block the outcome', () => {
-  runTable([
-    {
-      name: 'principal tags unreadable but Run As is off',
-      facts: facts({ ...prefs(PREFS_OFF), principalTags: unknown('another account') }),
-      expected: { outcome: 'RAN_AS_SSM_USER', sessionUser: 'ssm-user' },
-    },
-    {
-      name: 'principal tags unreadable but a session tag decides',
-      facts: facts({
-        principalTags: unknown('AccessDenied'),
-        sessionTags: { status: 'known', tags: { SSMSessionRunAs: 'alice' } },
-      }),
-      expected: {
-        outcome: 'COMPLIANT',
-        expectedUser: 'alice',
-        expectedUserSource: 'session-tag',
-        sessionTags: 'applied',
-      },
-    },
-    {
-      name: 'runAsDefaultUser from Parameter Store but the role tag decides',
-      facts: facts({
-        ...prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{ssm:/runas/default}}' })),
-        principalTags: runAsTag('alice'),
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'alice', expectedUserSource: 'principal-tag' },
-    },
-    {
-      name: 'runAsEnabled rejected: tags unreadable do not matter, the session failed',
-      facts: facts({
-        ...prefs(shellDoc({ runAsEnabled: 'yes' })),
-        principalTags: unknown('AccessDenied'),
         sessionTags: { status: 'unknown', reason: 'not found' },
       }),
-      expected: { outcome: 'INVALID_PREFERENCES' },
+      expected: { outcome: 'UNVERIFIED', sessionTags: 'unknown' },
+      last: 'only-session-tags-could-name',
     },
     {
-      name: 'Region preferences unreadable but the command document has its own settings',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(
-          commandDoc('NonInteractiveCommands', { linux: { commands: 'id' } }, { runAsEnabled: false }),
+      name: 'a shell profile read from Parameter Store could switch user',
+      facts: facts(
+        prefs(
+          shellContent({
+            runAsEnabled: true,
+            runAsDefaultUser: 'ec2-user',
+            shellProfile: { linux: '{{ssm:/profile}}' },
+          }),
         ),
-        preferences: unknown('not needed'),
-      }),
-      expected: { outcome: 'RAN_AS_SSM_USER', settingsDocument: 'Ops-Commands' },
-    },
-    {
-      name: 'Region preferences unreadable but the commands run elevated anyway',
-      facts: facts({
-        documentName: 'Ops-Root',
-        document: known(
-          commandDoc('InteractiveCommands', { linux: { commands: 'top', runAsElevated: true } }),
-        ),
-        preferences: unknown('AccessDeniedException'),
-      }),
-      expected: { outcome: 'RAN_AS_ROOT', sessionUser: 'root', settingsDocument: 'Ops-Root' },
-      path: /could not be read.*Elevated commands do not use Run As settings/,
+      ),
+      expected: { outcome: 'UNVERIFIED' },
+      last: 'parameter-store',
     },
   ]);
 });
 
-describe('decideSession: session tags unknown (the fallback decides, flagged)', () => {
+describe('decideSession: INVALID_PREFERENCES (the agent fails the session)', () => {
+  const invalid = (name: string, content: unknown, extra: Partial<SessionFacts> = {}): Row => ({
+    name,
+    facts: facts({ ...named(content), ...extra }),
+    expected: { outcome: 'INVALID_PREFERENCES', expectedUser: '', sessionUser: '' },
+    last: 'invalid-setting',
+  });
   runTable([
-    {
-      name: 'role tag names a user: outcome from the role tag, sessionTags unknown',
-      facts: facts({
-        principalTags: runAsTag('alice'),
-        sessionTags: { status: 'unknown', reason: 'AssumeRole record not found' },
+    invalid('schemaVersion 2.2', { ...PREFS_ON, schemaVersion: '2.2' }),
+    invalid('schemaVersion as a JSON number', { ...PREFS_ON, schemaVersion: 1.0 }),
+    invalid('runAsEnabled "yes" (not a ParseBool spelling)', shellContent({ runAsEnabled: 'yes' })),
+    invalid('runAsEnabled "tRuE"', shellContent({ runAsEnabled: 'tRuE' })),
+    invalid('runAsEnabled as a JSON number', shellContent({ runAsEnabled: 1 })),
+    invalid(
+      's3EncryptionEnabled "maybe"',
+      shellContent({ runAsEnabled: true, s3EncryptionEnabled: 'maybe' }),
+    ),
+    invalid(
+      'cloudWatchStreamingEnabled "true" (a Go bool field)',
+      shellContent({ runAsEnabled: true, cloudWatchStreamingEnabled: 'true' }),
+    ),
+    invalid('runAsDefaultUser as a number', shellContent({ runAsEnabled: true, runAsDefaultUser: 5 })),
+    invalid('s3BucketName as an object', shellContent({ runAsEnabled: true, s3BucketName: {} })),
+    invalid('idleSessionTimeout as a number', shellContent({ runAsEnabled: true, idleSessionTimeout: 20 })),
+    invalid('shellProfile as a string', shellContent({ runAsEnabled: true, shellProfile: 'sudo -i' })),
+    invalid('inputs as an array', shellContent([])),
+    invalid('RUNASENABLED "yes": keys are matched case-insensitively', shellContent({ RUNASENABLED: 'yes' })),
+    invalid(
+      'a whole-value {{ p }} keeps its JSON type: a number default in runAsEnabled',
+      shellContent(
+        { runAsEnabled: '{{ enabled }}' },
+        { parameters: { enabled: { type: 'String', default: 1 } } },
+      ),
+    ),
+    invalid(
+      'a StringList parameter cannot fill runAsDefaultUser',
+      shellContent(
+        { runAsEnabled: true, runAsDefaultUser: '{{users}}' },
+        { parameters: { users: { type: 'StringList' } } },
+      ),
+      { parameters: { users: ['alice', 'bob'] } },
+    ),
+    invalid(
+      'runAsElevated "true" (a string) for Linux',
+      commandContent('InteractiveCommands', { linux: { commands: 'top', runAsElevated: 'true' } }),
+    ),
+    invalid(
+      'runAsElevated as a string in the windows block fails a Linux session too',
+      commandContent('InteractiveCommands', {
+        linux: { commands: 'top' },
+        windows: { commands: 'dir', runAsElevated: 'false' },
       }),
-      expected: {
-        outcome: 'COMPLIANT',
-        expectedUser: 'alice',
-        expectedUserSource: 'principal-tag',
-        sessionTags: 'unknown',
-      },
-      path: /could not be read \(AssumeRole record not found\); an SSMSessionRunAs session tag would override/,
-    },
-    {
-      name: 'default names a user: outcome from the default, sessionTags unknown',
-      facts: facts({ sessionTags: { status: 'unknown', reason: 'too old' } }),
-      expected: {
-        outcome: 'COMPLIANT',
-        expectedUser: 'ec2-user',
-        expectedUserSource: 'preferences',
-        sessionTags: 'unknown',
-      },
-    },
-    {
-      name: 'role tag maps to root: still reported, sessionTags unknown',
-      facts: facts({
-        principalTags: runAsTag('root'),
-        sessionTags: { status: 'unknown', reason: 'too old' },
-      }),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionTags: 'unknown' },
-    },
-    {
-      name: 'IAM users have no session tags: an unknown lookup is ignored',
-      facts: facts({
-        principal: iamUser(),
-        principalTags: runAsTag('alice'),
-        sessionTags: { status: 'unknown', reason: 'lookup failed' },
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'alice', sessionTags: 'none' },
-    },
-    {
-      name: 'not a role session',
-      facts: facts({
-        principal: iamUser(),
-        principalTags: runAsTag('alice'),
-        sessionTags: { status: 'not-a-role-session' },
-      }),
-      expected: { outcome: 'COMPLIANT', sessionTags: 'none' },
-    },
-  ]);
-});
-
-describe('decideSession: INVALID_PREFERENCES', () => {
-  runTable([
-    {
-      name: 'runAsEnabled "yes"',
-      facts: facts(prefs(shellDoc({ runAsEnabled: 'yes', runAsDefaultUser: 'ec2-user' }))),
-      expected: {
-        outcome: 'INVALID_PREFERENCES',
-        expectedUser: '',
-        sessionUser: '',
-        settingsDocument: PREFERENCES_DOCUMENT,
-      },
-      path: /runAsEnabled is "yes", which the agent does not read as true or false/,
-    },
-    {
-      name: 'runAsEnabled " true" (leading space)',
-      facts: facts(prefs(shellDoc({ runAsEnabled: ' true' }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-    {
-      name: 'runAsEnabled 1 (a number)',
-      facts: facts(prefs(shellDoc({ runAsEnabled: 1 }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-    {
-      name: 'runAsEnabled {{enabled}} filled with "yes" by StartSession',
-      facts: facts({ ...prefs(shellDoc({ runAsEnabled: '{{enabled}}' })), parameters: { enabled: ['yes'] } }),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-    {
-      name: 's3EncryptionEnabled rejected fails the session even with Run As off',
-      facts: facts(prefs(shellDoc({ runAsEnabled: false, s3EncryptionEnabled: 'maybe' }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-      path: /s3EncryptionEnabled is "maybe"/,
-    },
-    {
-      name: 'cloudWatchEncryptionEnabled rejected',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true, cloudWatchEncryptionEnabled: 'enabled' }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-    {
-      name: 'runAsDefaultUser that is not a string',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: 42 }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-      path: /runAsDefaultUser is not a string/,
-    },
-    {
-      name: 'in a custom Standard_Stream document',
-      facts: facts(customShell({ runAsEnabled: 'on' })),
-      expected: { outcome: 'INVALID_PREFERENCES', settingsDocument: 'Custom-Shell' },
-    },
+    ),
+    invalid(
+      'empty commands for the node OS',
+      commandContent('NonInteractiveCommands', { linux: { commands: '  ' } }),
+    ),
+    invalid('commands as a list', commandContent('InteractiveCommands', { linux: { commands: ['top'] } })),
+    invalid(
+      'runAsElevated true with an invalid runAsEnabled: the session fails before it runs',
+      commandContent(
+        'InteractiveCommands',
+        { linux: { commands: 'top', runAsElevated: true } },
+        { inputs: { runAsEnabled: 'yes' } },
+      ),
+    ),
   ]);
 
-  it('names the rejected input in the remediation', () => {
+  it('names the offending key', () => {
     // Act
-    const decision = decideSession(facts(prefs(shellDoc({ runAsEnabled: 'yes' }))));
+    const decision = decided(
+      facts(named(shellContent({ runAsEnabled: true, cloudWatchStreamingEnabled: 'true' }))),
+    );
 
     // Assess
-    expect(decision.remediation).toMatch(/Set runAsEnabled in SSM-SessionManagerRunShell to a JSON boolean/);
+    expect(decision.steps.at(-1)).toMatchObject({
+      key: 'cloudWatchStreamingEnabled',
+      expected: 'a JSON boolean',
+    });
   });
 });
 
-describe('decideSession: RAN_AS_ROOT', () => {
+describe('decideSession: templates as the agent substitutes them', () => {
+  const withParam = (
+    inputs: Record<string, unknown>,
+    parameters: Record<string, unknown>,
+    given = {},
+  ): SessionFacts => facts({ ...named(shellContent(inputs, { parameters })), parameters: given });
   runTable([
     {
-      name: 'InteractiveCommands with linux runAsElevated true on Linux',
-      facts: facts({
-        documentName: 'Ops-Tail',
-        document: known(
-          commandDoc('InteractiveCommands', { linux: { commands: 'tail -f x', runAsElevated: true } }),
+      name: 'a declared parameter with no value and no default becomes null: runAsEnabled false',
+      facts: withParam({ runAsEnabled: '{{ on }}' }, { on: { type: 'String' } }),
+      expected: { outcome: 'RAN_AS_SSM_USER' },
+      last: 'run-as-off',
+    },
+    {
+      name: 'a null default user means none: refused without a tag',
+      facts: withParam({ runAsEnabled: true, runAsDefaultUser: '{{user}}' }, { user: { type: 'String' } }),
+      expected: { outcome: 'NO_RUN_AS_USER' },
+      last: 'no-user',
+    },
+    {
+      name: 'a StartSession parameter fills the default user',
+      facts: withParam(
+        { runAsEnabled: true, runAsDefaultUser: '{{user}}' },
+        { user: { type: 'String', default: 'ec2-user' } },
+        { user: ['bob'] },
+      ),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'bob', expectedUserSource: 'preferences' },
+    },
+    {
+      name: 'inside text, a missing value reads "null"',
+      facts: withParam({ runAsEnabled: true, runAsDefaultUser: 'u{{user}}' }, { user: { type: 'String' } }),
+      expected: { outcome: 'MISSING_RUN_AS_USER', expectedUser: 'unull' },
+    },
+    {
+      name: 'one pass: a value that looks like a template is not substituted again',
+      facts: withParam(
+        { runAsEnabled: true, runAsDefaultUser: '{{a}}x' },
+        { a: { type: 'String', default: '{{b}}' }, b: { type: 'String', default: 'alice' } },
+      ),
+      expected: { outcome: 'INVALID_RUN_AS_USER', expectedUser: '{{b}}x' },
+    },
+    {
+      name: '$$ in an embedded value collapses to $',
+      facts: withParam(
+        { runAsEnabled: true, runAsDefaultUser: 'x{{a}}' },
+        { a: { type: 'String', default: 'a$$b' } },
+      ),
+      expected: { outcome: 'INVALID_RUN_AS_USER', expectedUser: 'xa$b' },
+    },
+    {
+      name: 'a reference to an undeclared parameter stays as written',
+      facts: withParam({ runAsEnabled: true, runAsDefaultUser: '{{nobody}}' }, {}),
+      expected: { outcome: 'INVALID_RUN_AS_USER', expectedUser: '{{nobody}}' },
+    },
+  ]);
+});
+
+describe('decideSession: RAN_AS_ROOT and RAN_AS_SSM_USER', () => {
+  runTable([
+    {
+      name: 'runAsElevated true: the commands run as root',
+      facts: facts(
+        named(
+          commandContent('InteractiveCommands', { linux: { commands: 'tail -f x', runAsElevated: true } }),
         ),
-        principalTags: runAsTag('alice'),
+      ),
+      expected: { outcome: 'RAN_AS_ROOT', expectedUser: 'root', sessionUser: 'root' },
+      last: 'elevated',
+    },
+    {
+      name: 'a macOS node reads the macos block',
+      facts: facts({
+        ...named(
+          commandContent('InteractiveCommands', {
+            linux: { commands: 'top' },
+            macos: { commands: 'top', runAsElevated: true },
+          }),
+        ),
+        platform: known('MacOS'),
+      }),
+      expected: { outcome: 'RAN_AS_ROOT' },
+    },
+    {
+      name: 'elevated commands do not need the preferences',
+      facts: facts({
+        ...named(commandContent('InteractiveCommands', { linux: { commands: 'top', runAsElevated: true } })),
+        preferences: unknown('AccessDenied'),
+      }),
+      expected: { outcome: 'RAN_AS_ROOT' },
+    },
+    {
+      name: 'a command document without Run As inputs takes the Region preferences (off)',
+      facts: facts({
+        ...named(commandContent('InteractiveCommands', { linux: { commands: 'top' } })),
+        preferences: read(PREFS_OFF),
       }),
       expected: {
-        outcome: 'RAN_AS_ROOT',
-        expectedUser: 'root',
-        sessionUser: 'root',
-        settingsDocument: 'Ops-Tail',
-        expectedUserSource: 'none',
+        outcome: 'RAN_AS_SSM_USER',
+        expectedUser: 'ssm-user',
+        sessionUser: 'ssm-user',
+        settingsDocument: 'SSM-SessionManagerRunShell',
       },
-      path: /runAsElevated is true: the commands run as root/,
     },
     {
-      name: 'NonInteractiveCommands with macos runAsElevated "True" on macOS',
+      name: 'a command document with unreadable preferences',
       facts: facts({
-        platform: known('MacOS'),
-        documentName: 'Ops-Mac',
-        document: known(
-          commandDoc('NonInteractiveCommands', { macos: { commands: 'id', runAsElevated: 'True' } }),
-        ),
+        ...named(commandContent('InteractiveCommands', { linux: { commands: 'top' } })),
+        preferences: unknown('denied'),
       }),
-      expected: { outcome: 'RAN_AS_ROOT', sessionUser: 'root' },
+      expected: { outcome: 'UNVERIFIED' },
+      last: 'preferences-unreadable',
     },
     {
-      name: 'runAsElevated from a parameter default',
-      facts: facts({
-        documentName: 'Ops-Param',
-        document: known(
-          commandDoc(
-            'InteractiveCommands',
-            { linux: { commands: 'top', runAsElevated: '{{ elevate }}' } },
-            {},
-            { elevate: { default: true } },
-          ),
-        ),
-      }),
-      expected: { outcome: 'RAN_AS_ROOT' },
-    },
-    {
-      name: 'elevated beats Run As off in the command document itself',
-      facts: facts({
-        documentName: 'Ops-Root',
-        document: known(
-          commandDoc(
-            'InteractiveCommands',
-            { linux: { commands: 'top', runAsElevated: true } },
-            { runAsEnabled: false },
-          ),
-        ),
-      }),
-      expected: { outcome: 'RAN_AS_ROOT' },
-    },
-    {
-      name: 'a rejected runAsEnabled beats elevation (the session failed)',
-      facts: facts({
-        documentName: 'Ops-Root',
-        document: known(
-          commandDoc(
-            'InteractiveCommands',
-            { linux: { commands: 'top', runAsElevated: true } },
-            { runAsEnabled: 'yes' },
-          ),
-        ),
-      }),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-  ]);
-});
-
-describe('decideSession: command documents without runAsElevated run like a shell', () => {
-  runTable([
-    {
-      name: 'linux elevated but the node is macOS: not elevated there',
-      facts: facts({
-        platform: known('MacOS'),
-        documentName: 'Ops-Linux-Root',
-        document: known(
-          commandDoc('InteractiveCommands', { linux: { commands: 'top', runAsElevated: true } }),
-        ),
-        principalTags: runAsTag('alice'),
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'alice', settingsDocument: PREFERENCES_DOCUMENT },
-    },
-    {
-      name: 'NonInteractiveCommands without own settings uses the Region preferences (assumed)',
-      facts: facts({
-        documentName: 'AWS-StartNonInteractiveCommand',
-        document: known(commandDoc('NonInteractiveCommands', { linux: { commands: 'id' } })),
-        preferences: known(PREFS_ON),
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user', settingsDocument: PREFERENCES_DOCUMENT },
-      path: /AWS does not document whether Region preferences apply to command sessions; assumed they do/,
-    },
-    {
-      name: 'runAsElevated false, Region preferences off',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(
-          commandDoc('InteractiveCommands', { linux: { commands: 'top', runAsElevated: false } }),
-        ),
-        preferences: known(PREFS_OFF),
-      }),
-      expected: { outcome: 'RAN_AS_SSM_USER', sessionUser: 'ssm-user' },
-    },
-    {
-      name: 'no Region preferences document: built-in defaults',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(commandDoc('InteractiveCommands', { linux: { commands: 'top' } })),
-        preferences: known(null),
-      }),
-      expected: { outcome: 'RAN_AS_SSM_USER', settingsDocument: '' },
-      path: /built-in defaults apply, with Run As off/,
-    },
-    {
-      name: 'own Run As settings of the command document',
-      facts: facts({
-        documentName: 'Ops-Commands',
-        document: known(
-          commandDoc(
-            'InteractiveCommands',
-            { linux: { commands: 'top' } },
-            { runAsEnabled: true, runAsDefaultUser: 'ops' },
-          ),
-        ),
-        preferences: known(PREFS_OFF),
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'ops', settingsDocument: 'Ops-Commands' },
-    },
-  ]);
-});
-
-describe('decideSession: RAN_AS_SSM_USER', () => {
-  runTable([
-    {
-      name: 'runAsEnabled false',
+      name: 'Run As off in the preferences',
       facts: facts(prefs(PREFS_OFF)),
       expected: {
         outcome: 'RAN_AS_SSM_USER',
         expectedUser: 'ssm-user',
         sessionUser: 'ssm-user',
         expectedUserSource: 'none',
-        settingsDocument: PREFERENCES_DOCUMENT,
       },
-      path: /runAsEnabled false, so Run As is off/,
+      last: 'run-as-off',
     },
     {
-      name: 'runAsEnabled ""',
-      facts: facts(prefs(shellDoc({ runAsEnabled: '' }))),
+      name: 'no preferences document: the built-in defaults have Run As off',
+      facts: facts({ document: known(null), otherVersion: known(null) }),
       expected: { outcome: 'RAN_AS_SSM_USER' },
+      last: 'run-as-off',
+    },
+    ...['false', '0', 'F', ''].map((value) => ({
+      name: `runAsEnabled ${JSON.stringify(value)} is off`,
+      facts: facts(named(shellContent({ runAsEnabled: value }))),
+      expected: { outcome: 'RAN_AS_SSM_USER' as const },
+    })),
+    {
+      name: '"RunAsEnabled": true counts (case-insensitive keys)',
+      facts: facts(named(shellContent({ RunAsEnabled: true, RunAsDefaultUser: 'ec2-user' }))),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user' },
     },
     {
-      name: 'runAsEnabled "0"',
-      facts: facts(prefs(shellDoc({ runAsEnabled: '0' }))),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-    },
-    {
-      name: 'runAsEnabled null',
-      facts: facts(prefs(shellDoc({ runAsEnabled: null }))),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-    },
-    {
-      name: 'runAsEnabled missing',
-      facts: facts(prefs(shellDoc({ runAsDefaultUser: 'ec2-user' }))),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-      path: /runAsEnabled not set, so Run As is off/,
-    },
-    {
-      name: 'no SSM-SessionManagerRunShell in the Region: built-in defaults',
-      facts: facts({ document: known(null), preferences: known(null) }),
-      expected: { outcome: 'RAN_AS_SSM_USER', sessionUser: 'ssm-user', settingsDocument: '' },
-      path: /No SSM-SessionManagerRunShell document exists in this Region/,
-    },
-    {
-      name: 'a custom Standard_Stream document with Run As off overrides Region preferences that are on',
-      facts: facts(customShell({ runAsEnabled: false })),
-      expected: { outcome: 'RAN_AS_SSM_USER', settingsDocument: 'Custom-Shell' },
-    },
-    {
-      name: 'a custom Standard_Stream document without runAsEnabled: off',
-      facts: facts(customShell({ s3BucketName: 'logs' })),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-    },
-    {
-      name: 'the role tag maps to ssm-user',
-      facts: facts({ principalTags: runAsTag('ssm-user') }),
-      expected: {
-        outcome: 'RAN_AS_SSM_USER',
-        expectedUser: 'ssm-user',
-        expectedUserSource: 'principal-tag',
-        sessionUser: 'ssm-user',
-      },
-      path: /resolved user is ssm-user/,
-    },
-    {
-      name: 'the default maps to ssm-user, even when ssm-user is denied',
-      facts: facts({
-        ...prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: 'ssm-user' })),
-        deniedUsers: new Set(['root', 'ssm-user']),
-      }),
-      expected: { outcome: 'RAN_AS_SSM_USER', expectedUserSource: 'preferences' },
-    },
-    {
-      name: 'ssm-user mapped with Run As on but ssm-user missing on the node: refused',
-      facts: facts({
-        principalTags: runAsTag('ssm-user'),
-        userPresence: { status: 'missing', source: 'inventory' },
-      }),
-      expected: { outcome: 'RAN_AS_SSM_USER', sessionUser: '', userVerified: true },
-    },
-    {
-      name: 'a "__proto__" input cannot smuggle runAsEnabled in',
-      facts: facts(
-        prefs({
-          schemaVersion: '1.0',
-          sessionType: 'Standard_Stream',
-          inputs: JSON.parse('{"__proto__":{"runAsEnabled":true,"runAsDefaultUser":"alice"}}') as Record<
-            string,
-            unknown
-          >,
-          parameters: {},
-          properties: {},
-        }),
-      ),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-    },
-  ]);
-
-  it.each(['1', 't', 'T', 'TRUE', 'true', 'True'])('runAsEnabled %j turns Run As on', (value) => {
-    // Act
-    const decision = decideSession(
-      facts(prefs(shellDoc({ runAsEnabled: value, runAsDefaultUser: 'ec2-user' }))),
-    );
-
-    // Assess
-    expect(decision.outcome).toBe('COMPLIANT');
-  });
-});
-
-describe('decideSession: NO_RUN_AS_USER', () => {
-  runTable([
-    {
-      name: 'Run As on, no tag, no default',
-      facts: facts(prefs(PREFS_ON_NO_DEFAULT)),
-      expected: { outcome: 'NO_RUN_AS_USER', expectedUser: '', sessionUser: '', expectedUserSource: 'none' },
-      path: /please set the RunAs default user/,
-    },
-    {
-      name: 'default blank after trim',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: '  \t' }))),
-      expected: { outcome: 'NO_RUN_AS_USER' },
-    },
-    {
-      name: 'runAsDefaultUser missing',
-      facts: facts(prefs(shellDoc({ runAsEnabled: true }))),
-      expected: { outcome: 'NO_RUN_AS_USER' },
-    },
-    {
-      name: 'a blank tag value is absent',
-      facts: facts({ ...prefs(PREFS_ON_NO_DEFAULT), principalTags: runAsTag('   ') }),
-      expected: { outcome: 'NO_RUN_AS_USER' },
-      path: /blank value, which counts as absent/,
-    },
-    {
-      name: 'the root user has no IAM tags (unreadable tags ignored)',
-      facts: facts({ ...prefs(PREFS_ON_NO_DEFAULT), principal: rootUser, principalTags: unknown('n/a') }),
-      expected: { outcome: 'NO_RUN_AS_USER' },
-      path: /The account root user has no IAM tags/,
-    },
-    {
-      name: 'an Identity Center role cannot be tagged, and no session tag',
-      facts: facts({
-        ...prefs(PREFS_ON_NO_DEFAULT),
-        principal: role('AWSReservedSSO_Admin_0123456789abcdef'),
-        principalTags: unknown('AccessDenied'),
-      }),
-      expected: { outcome: 'NO_RUN_AS_USER' },
-      path: /IAM Identity Center role, which cannot be tagged/,
+      name: 'runAsEnabled "TRUE" is on',
+      facts: facts(named(shellContent({ runAsEnabled: 'TRUE', runAsDefaultUser: 'ec2-user' }))),
+      expected: { outcome: 'COMPLIANT' },
     },
   ]);
 });
 
-describe('decideSession: user resolution', () => {
+describe('decideSession: the expected user', () => {
   runTable([
     {
-      name: 'the role tag',
-      facts: facts({ principalTags: runAsTag('alice') }),
+      name: "an IAM user's tag",
+      facts: facts({ principal: iamUser(), principalTags: runAsTag('alice') }),
       expected: {
         outcome: 'COMPLIANT',
         expectedUser: 'alice',
         expectedUserSource: 'principal-tag',
         sessionUser: 'alice',
+        userVerified: true,
       },
-      path: /Role Operators has SSMSessionRunAs="alice"\./,
     },
     {
-      name: 'the IAM user tag',
-      facts: facts({
-        principal: iamUser('bob'),
-        principalTags: runAsTag('bob'),
-        sessionTags: { status: 'not-a-role-session' },
-      }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'bob' },
-      path: /IAM user bob has SSMSessionRunAs="bob"/,
-    },
-    {
-      name: 'the tag key is case-insensitive (ssmsessionrunas)',
-      facts: facts({ principalTags: tags({ ssmsessionrunas: 'alice' }) }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'alice', expectedUserSource: 'principal-tag' },
-      path: /key written "ssmsessionrunas"; tag keys are case-insensitive/,
+      name: 'a tag key in another case (keys are case-insensitive)',
+      facts: facts({ principal: iamUser(), principalTags: tags({ ssmsessionrunas: 'alice' }) }),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'alice' },
     },
     {
       name: 'a session tag overrides the role tag',
-      facts: facts({
-        principalTags: runAsTag('shared'),
-        sessionTags: { status: 'known', tags: { SSMSessionRunAs: 'alice' } },
-      }),
+      facts: facts({ principalTags: runAsTag('opsadmin'), sessionTags: sessionTag('bob') }),
       expected: {
         outcome: 'COMPLIANT',
-        expectedUser: 'alice',
+        expectedUser: 'bob',
         expectedUserSource: 'session-tag',
         sessionTags: 'applied',
       },
-      path: /Session tags override the role's tag/,
     },
     {
-      name: 'a session tag key is case-insensitive too',
-      facts: facts({ sessionTags: { status: 'known', tags: { SSMSESSIONRUNAS: 'alice' } } }),
-      expected: { expectedUser: 'alice', expectedUserSource: 'session-tag', outcome: 'COMPLIANT' },
-    },
-    {
-      name: 'a blank session tag falls through to the role tag',
-      facts: facts({
-        principalTags: runAsTag('alice'),
-        sessionTags: { status: 'known', tags: { SSMSessionRunAs: ' ' } },
-      }),
+      name: 'a blank session tag overrides the role tag too: the default applies',
+      facts: facts({ principalTags: runAsTag('opsadmin'), sessionTags: sessionTag('  ') }),
       expected: {
-        expectedUser: 'alice',
-        expectedUserSource: 'principal-tag',
-        sessionTags: 'none',
         outcome: 'COMPLIANT',
+        expectedUser: 'ec2-user',
+        expectedUserSource: 'preferences',
+        sessionTags: 'applied',
       },
     },
     {
-      name: 'the exact key wins over another spelling',
-      facts: facts({ principalTags: tags({ ssmSessionRunAs: 'other', SSMSessionRunAs: 'alice' }) }),
-      expected: { expectedUser: 'alice', outcome: 'COMPLIANT' },
+      name: 'a blank role tag: the default applies',
+      facts: facts({ principalTags: runAsTag('') }),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user', expectedUserSource: 'preferences' },
     },
     {
-      name: 'an Identity Center role gets its user from the session tag',
+      name: 'session tags unreadable: the role tag decides, marked unknown',
       facts: facts({
-        principal: role('AWSReservedSSO_Dev_0123456789abcdef'),
-        principalTags: unknown('AccessDenied'),
-        sessionTags: { status: 'known', tags: { SSMSessionRunAs: 'dev1' } },
+        principalTags: runAsTag('root'),
+        sessionTags: { status: 'unknown', reason: 'not found' },
       }),
-      expected: { expectedUser: 'dev1', expectedUserSource: 'session-tag', outcome: 'COMPLIANT' },
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', expectedUser: 'root', sessionTags: 'unknown' },
     },
     {
-      name: 'an Identity Center role without tags falls back to the default',
+      name: 'an Identity Center role cannot be tagged: its session tag names the user',
       facts: facts({
-        principal: role('AWSReservedSSO_Dev_0123456789abcdef'),
-        principalTags: unknown('AccessDenied'),
+        principal: role('AWSReservedSSO_Admins_0123456789abcdef'),
+        principalTags: undefined,
+        sessionTags: sessionTag('bob'),
       }),
-      expected: { expectedUser: 'ec2-user', expectedUserSource: 'preferences', outcome: 'COMPLIANT' },
+      expected: { outcome: 'COMPLIANT', expectedUser: 'bob', expectedUserSource: 'session-tag' },
     },
     {
-      name: 'a federated user has no IAM tags: the default decides',
-      facts: facts({
-        principal: federatedUser,
-        principalTags: unknown('n/a'),
-        sessionTags: { status: 'known', tags: {} },
-      }),
-      expected: { expectedUser: 'ec2-user', expectedUserSource: 'preferences', outcome: 'COMPLIANT' },
-      path: /Federated user bob has no IAM tags/,
+      name: 'a GetFederationToken session tag names the federated user',
+      facts: facts({ principal: federatedUser, principalTags: undefined, sessionTags: sessionTag('bob') }),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'bob', expectedUserSource: 'session-tag' },
     },
     {
-      name: 'the default when no tag',
-      facts: facts(),
-      expected: { expectedUser: 'ec2-user', expectedUserSource: 'preferences', outcome: 'COMPLIANT' },
-      path: /Document SSM-SessionManagerRunShell: runAsEnabled true, runAsDefaultUser "ec2-user"\./,
+      name: 'the root user has no tags: the default',
+      facts: facts({ principal: rootUser, principalTags: undefined, sessionTags: undefined }),
+      expected: { outcome: 'COMPLIANT', expectedUser: 'ec2-user', expectedUserSource: 'preferences' },
+      last: 'compliant',
     },
     {
-      name: '{{user}} in runAsDefaultUser from StartSession parameters',
-      facts: facts({
-        ...customShell({ runAsEnabled: true, runAsDefaultUser: '{{ user }}' }),
-        parameters: { user: ['alice'] },
-      }),
-      expected: { expectedUser: 'alice', expectedUserSource: 'preferences', outcome: 'COMPLIANT' },
-      path: /runAsDefaultUser "alice"/,
+      name: 'no tag and no default: the agent refuses the session',
+      facts: facts(prefs(PREFS_ON_NO_DEFAULT)),
+      expected: { outcome: 'NO_RUN_AS_USER', expectedUser: '', sessionUser: '' },
+      last: 'no-user',
     },
     {
-      name: '{{user}} in runAsDefaultUser from the document default',
-      facts: facts({
-        documentName: 'Custom-Shell',
-        document: known(
-          shellDoc(
-            { runAsEnabled: '{{on}}', runAsDefaultUser: '{{user}}' },
-            { user: { default: 'bob' }, on: { default: true } },
-          ),
-        ),
-      }),
-      expected: { expectedUser: 'bob', outcome: 'COMPLIANT' },
-      path: /runAsEnabled "\{\{on\}\}" \(resolved to "true"\)/,
-    },
-    {
-      name: 'StartSession parameters win over the document default',
-      facts: facts({
-        documentName: 'Custom-Shell',
-        document: known(
-          shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{user}}' }, { user: { default: 'bob' } }),
-        ),
-        parameters: { user: ['carol'] },
-      }),
-      expected: { expectedUser: 'carol', outcome: 'COMPLIANT' },
-    },
-    {
-      name: 'a StartSession value pointing at Parameter Store',
-      facts: facts({
-        documentName: 'Custom-Shell',
-        document: known(
-          shellDoc({ runAsEnabled: true, runAsDefaultUser: '{{user}}' }, { user: { default: 'bob' } }),
-        ),
-        parameters: { user: ['{{ssm:/users/carol}}'] },
-      }),
-      expected: { outcome: 'UNVERIFIED' },
+      name: 'a default of blanks only is no default',
+      facts: facts(prefs(shellContent({ runAsEnabled: true, runAsDefaultUser: '   ' }))),
+      expected: { outcome: 'NO_RUN_AS_USER' },
     },
   ]);
 });
 
-describe('decideSession: INVALID_RUN_AS_USER (the safe-name rule)', () => {
-  const unsafe = [
-    ['shell metacharacters', 'a;reboot'],
-    ['command substitution', '$(id)'],
-    ['backticks', '`id`'],
-    ['a pipe', 'alice|sh'],
-    ['an inner space', 'alice smith'],
-    ['surrounding spaces', ' alice'],
-    ['a leading dash (an option to id)', '-rf'],
-    ['a leading dot', '.alice'],
-    ['a slash', 'corp/alice'],
-    ['a backslash (DOMAIN\\user)', 'CORP\\alice'],
-    ['a newline', 'alice\nreboot'],
-    ['an escape sequence', '\u001b[31malice'],
-    ['non-ASCII letters', 'zoë'],
-    ['257 characters', 'a'.repeat(257)],
-    ['a "$" that is not last', 'a$b'],
-  ] as const;
-
-  it.each(unsafe)('rejects %s', (_name, value) => {
-    // Act
-    const decision = decideSession(facts({ principalTags: runAsTag(value) }));
-
-    // Assess
-    expect(decision).toMatchObject({
-      outcome: 'INVALID_RUN_AS_USER',
-      expectedUser: value,
-      expectedUserSource: 'principal-tag',
-      sessionUser: '',
-    });
-    expect(decision.userToCheck).toBeUndefined();
-    expect(decision.path.join(' ')).toMatch(/tag value is not a safe user name/);
-    expect(decision.path.join(' ')).not.toContain(value);
-  });
-
-  it.each([
-    ['a directory user with @', 'alice@corp.example'],
-    ['a trailing $ (machine account)', 'HOST01$'],
-    ['dots, dashes and underscores', 'ops_team.a-1'],
-    ['a leading underscore', '_svc'],
-    ['exactly 256 characters', 'a'.repeat(256)],
-  ])('accepts %s', (_name, value) => {
-    // Act
-    const decision = decideSession(facts({ principalTags: runAsTag(value) }));
-
-    // Assess
-    expect(decision).toMatchObject({ outcome: 'COMPLIANT', expectedUser: value, sessionUser: value });
-  });
-
-  it('applies the rule to the default user, naming its source', () => {
-    // Act
-    const decision = decideSession(
-      facts(prefs(shellDoc({ runAsEnabled: true, runAsDefaultUser: 'ec2 user' }))),
-    );
-
-    // Assess
-    expect(decision).toMatchObject({ outcome: 'INVALID_RUN_AS_USER', expectedUserSource: 'preferences' });
-    expect(decision.path.join(' ')).toMatch(/runAsDefaultUser \(a value that is not a safe user name\)/);
-    expect(decision.path.join(' ')).not.toContain('ec2 user');
-  });
-
-  it('applies the rule to a session tag', () => {
-    // Act
-    const decision = decideSession(
-      facts({ sessionTags: { status: 'known', tags: { SSMSessionRunAs: '$(reboot)' } } }),
-    );
-
-    // Assess
-    expect(decision).toMatchObject({ outcome: 'INVALID_RUN_AS_USER', expectedUserSource: 'session-tag' });
-    expect(decision.path.join(' ')).not.toContain('reboot');
-  });
-});
-
-describe('decideSession: DISALLOWED_RUN_AS_USER', () => {
+describe('decideSession: on the node', () => {
+  const user = (value: string, patch: Partial<SessionFacts> = {}): SessionFacts =>
+    facts({ principal: iamUser(), principalTags: runAsTag(value), ...patch });
   runTable([
     {
-      name: 'root: the agent refuses uid 0, so nothing ran and nothing is looked up',
-      facts: notLookedUp(facts({ principalTags: runAsTag('root') })),
-      expected: {
-        outcome: 'DISALLOWED_RUN_AS_USER',
-        expectedUser: 'root',
-        sessionUser: '',
-        userVerified: false,
-      },
-      path: /"root" is on the deny list \(DENIED_RUN_AS_USERS\)\. The agent refuses uid 0/,
+      name: 'a uid resolves to the account that owns it',
+      facts: user('1000', { nodeUsers: nodeWith({ name: 'ec2-user', uid: 1000, gid: 1000 }) }),
+      expected: { outcome: 'COMPLIANT', expectedUser: '1000', sessionUser: 'ec2-user', userVerified: true },
     },
     {
-      name: 'a denied user that exists: the session ran as it',
-      facts: facts({ principalTags: runAsTag('admin'), deniedUsers: new Set(['root', 'admin']) }),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: 'admin', userVerified: true },
+      name: "ssm-user's uid runs as ssm-user",
+      facts: user('1001', { nodeUsers: nodeWith({ name: 'ssm-user', uid: 1001, gid: 1001 }) }),
+      expected: { outcome: 'RAN_AS_SSM_USER', sessionUser: 'ssm-user' },
     },
     {
-      name: 'a denied user not looked up yet: look it up',
-      facts: notLookedUp(facts({ principalTags: runAsTag('admin'), deniedUsers: new Set(['admin']) })),
-      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: 'admin', userToCheck: 'admin' },
-    },
-    {
-      name: 'a denied user missing on the node: refused, still disallowed',
-      facts: facts({
-        principalTags: runAsTag('admin'),
-        deniedUsers: new Set(['admin']),
-        userPresence: { status: 'missing', source: 'inventory' },
+      name: "a denied account's uid passes no deny list",
+      facts: user('1000', {
+        deniedUsers: new Set(['root', 'ec2-user']),
+        nodeUsers: nodeWith({ name: 'ec2-user', uid: 1000, gid: 1000 }),
       }),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: 'ec2-user' },
+      last: 'denied',
+    },
+    {
+      name: 'a uid no account owns is missing',
+      facts: user('4242'),
+      expected: { outcome: 'MISSING_RUN_AS_USER', sessionUser: '' },
+    },
+    {
+      name: 'a uid on a node whose users are unknown: compliant, unverified, naming the uid',
+      facts: user('1000', { nodeUsers: unknownUsers }),
+      expected: { outcome: 'COMPLIANT', sessionUser: '1000', userVerified: false },
+    },
+    {
+      name: 'uid 0 is always refused',
+      facts: user('0'),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: '' },
+      last: 'root-refused',
+    },
+    {
+      name: 'root is refused even with an empty deny list',
+      facts: user('root', { deniedUsers: new Set() }),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: '' },
+      last: 'root-refused',
+    },
+    {
+      name: 'an account with uid 0 under another name is refused',
+      facts: user('toor', { deniedUsers: new Set(), nodeUsers: nodeWith({ name: 'toor', uid: 0, gid: 0 }) }),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: '' },
+      last: 'privileged-ids',
+    },
+    {
+      name: 'an account whose primary gid is 0 is refused',
+      facts: user('ops', { nodeUsers: nodeWith({ name: 'ops', uid: 1500, gid: 0 }) }),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
+      last: 'privileged-ids',
+    },
+    {
+      name: 'ssm-user with Run As on, present: runs as ssm-user',
+      facts: user('ssm-user'),
+      expected: {
+        outcome: 'RAN_AS_SSM_USER',
+        sessionUser: 'ssm-user',
+        expectedUserSource: 'principal-tag',
+        userVerified: true,
+      },
+    },
+    {
+      name: 'ssm-user with Run As on, absent: the agent does not create it and refuses',
+      facts: user('ssm-user', { nodeUsers: nodeWith('ec2-user') }),
+      expected: { outcome: 'MISSING_RUN_AS_USER', sessionUser: '' },
+      last: 'missing',
+    },
+    {
+      name: 'ssm-user when the node users are unknown: it may exist',
+      facts: user('ssm-user', { nodeUsers: unknownUsers }),
+      expected: { outcome: 'RAN_AS_SSM_USER', userVerified: false },
+    },
+    {
+      name: 'a denied user that exists ran as that user',
+      facts: user('alice', { deniedUsers: new Set(['root', 'alice']) }),
+      expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: 'alice' },
+    },
+    {
+      name: 'a denied user that does not exist: refused, still denied',
+      facts: user('carol', { deniedUsers: new Set(['root', 'carol']) }),
       expected: { outcome: 'DISALLOWED_RUN_AS_USER', sessionUser: '' },
     },
     {
-      name: 'the deny list matches exactly (Root is not root)',
-      facts: facts({ principalTags: runAsTag('Root') }),
-      expected: { outcome: 'COMPLIANT', expectedUser: 'Root' },
+      name: 'a user missing on the node',
+      facts: user('carol'),
+      expected: { outcome: 'MISSING_RUN_AS_USER', userVerified: true },
+      last: 'missing',
     },
-  ]);
-});
-
-describe('decideSession: MISSING_RUN_AS_USER and COMPLIANT', () => {
-  runTable([
     {
-      name: 'the user does not exist on the node',
-      facts: facts({
-        principalTags: runAsTag('alice'),
-        userPresence: { status: 'missing', source: 'inventory' },
+      name: 'a value that is not a safe name ($(id))',
+      facts: user('$(id)'),
+      expected: { outcome: 'INVALID_RUN_AS_USER', sessionUser: '', expectedUser: '$(id)' },
+      last: 'unsafe-name',
+    },
+    {
+      name: 'surrounding blanks: still refused as unsafe, but the shell ran it as alice',
+      facts: user(' alice'),
+      expected: { outcome: 'INVALID_RUN_AS_USER', sessionUser: 'alice', userVerified: true },
+      last: 'padded-name',
+    },
+    {
+      name: 'surrounding blanks around a missing user: no session',
+      facts: user('carol '),
+      expected: { outcome: 'INVALID_RUN_AS_USER', sessionUser: '' },
+    },
+    {
+      name: 'on macOS names ignore case: Alice is alice',
+      facts: user('Alice', {
+        platform: known('MacOS'),
+        nodeUsers: (value) =>
+          value === 'Alice'
+            ? { status: 'present', source: 'inventory', account: { name: 'alice', uid: 501, gid: 20 } }
+            : undefined,
       }),
-      expected: {
-        outcome: 'MISSING_RUN_AS_USER',
-        expectedUser: 'alice',
-        sessionUser: '',
-        userVerified: true,
-      },
-      path: /"alice" does not exist on the node \(inventory\)/,
+      expected: { outcome: 'COMPLIANT', sessionUser: 'alice' },
     },
     {
-      name: 'the user exists',
-      facts: facts({ principalTags: runAsTag('alice') }),
-      expected: { outcome: 'COMPLIANT', sessionUser: 'alice', userVerified: true, remediation: '' },
-      path: /"alice" exists on the node \(inventory\)/,
-    },
-    {
-      name: 'existence unknown: compliant, not verified',
-      facts: facts({
-        principalTags: runAsTag('alice'),
-        userPresence: { status: 'unknown', reason: 'no inventory' },
-      }),
-      expected: { outcome: 'COMPLIANT', sessionUser: 'alice', userVerified: false },
-      path: /Whether "alice" exists on the node is unknown \(no inventory\)/,
-    },
-  ]);
-});
-
-describe('decideSession: the two-phase user lookup', () => {
-  it('asks for the user, then decides with its presence', () => {
-    // Prepare
-    const first = notLookedUp(facts({ principalTags: runAsTag('alice') }));
-
-    // Act
-    const before = decideSession(first);
-    const present = decideSession({ ...first, userPresence: { status: 'present', source: 'inventory' } });
-    const missing = decideSession({ ...first, userPresence: { status: 'missing', source: 'inventory' } });
-
-    // Assess
-    expect(before).toMatchObject({ outcome: 'COMPLIANT', userToCheck: 'alice', userVerified: false });
-    expect(present).toMatchObject({ outcome: 'COMPLIANT', userVerified: true });
-    expect(present.userToCheck).toBeUndefined();
-    expect(missing).toMatchObject({ outcome: 'MISSING_RUN_AS_USER', sessionUser: '' });
-    expect(missing.userToCheck).toBeUndefined();
-  });
-
-  it.each<[string, SessionFacts]>([
-    ['Run As off', notLookedUp(facts(prefs(PREFS_OFF)))],
-    [
-      'elevated commands',
-      notLookedUp(
-        facts({
-          documentName: 'R',
-          document: known(commandDoc('InteractiveCommands', { linux: { runAsElevated: true } })),
-        }),
-      ),
-    ],
-    ['an unsafe name', notLookedUp(facts({ principalTags: runAsTag('a b') }))],
-    ['no user', notLookedUp(facts(prefs(PREFS_ON_NO_DEFAULT)))],
-    ['the ssm-user mapping', notLookedUp(facts({ principalTags: runAsTag('ssm-user') }))],
-    ['an unverified expectation', notLookedUp(facts({ principalTags: unknown('denied') }))],
-  ])('asks for no lookup when the node users cannot change the outcome: %s', (_name, input) => {
-    // Act
-    const decision = decideSession(input);
-
-    // Assess
-    expect(decision.userToCheck).toBeUndefined();
-  });
-});
-
-describe('decideSession: precedence (the first outcome that holds wins)', () => {
-  runTable([
-    {
-      name: 'NOT_APPLICABLE over UNVERIFIED: Windows with unreadable document and tags',
-      facts: facts({ platform: known('Windows'), document: unknown('x'), principalTags: unknown('x') }),
-      expected: { outcome: 'NOT_APPLICABLE' },
-    },
-    {
-      name: 'UNVERIFIED over INVALID_PREFERENCES: platform unknown',
-      facts: facts({ platform: unknown('denied'), ...prefs(shellDoc({ runAsEnabled: 'yes' })) }),
-      expected: { outcome: 'UNVERIFIED' },
-    },
-    {
-      name: 'INVALID_PREFERENCES over UNVERIFIED inputs: a rejected flag is certain',
-      facts: facts(prefs(shellDoc({ runAsEnabled: '{{ssm:/x}}', s3EncryptionEnabled: 'nope' }))),
-      expected: { outcome: 'INVALID_PREFERENCES' },
-    },
-    {
-      name: 'RAN_AS_SSM_USER over DISALLOWED: ssm-user on the deny list',
-      facts: facts({ principalTags: runAsTag('ssm-user'), deniedUsers: new Set(['ssm-user']) }),
-      expected: { outcome: 'RAN_AS_SSM_USER' },
-    },
-    {
-      name: 'INVALID_RUN_AS_USER over DISALLOWED: an unsafe name on the deny list',
-      facts: facts({ principalTags: runAsTag('root;'), deniedUsers: new Set(['root;']) }),
-      expected: { outcome: 'INVALID_RUN_AS_USER' },
-    },
-    {
-      name: 'DISALLOWED over MISSING',
-      facts: facts({
-        principalTags: runAsTag('admin'),
-        deniedUsers: new Set(['admin']),
-        userPresence: { status: 'missing', source: 'inventory' },
-      }),
+      name: 'on macOS Root is root',
+      facts: user('Root', { platform: known('MacOS') }),
       expected: { outcome: 'DISALLOWED_RUN_AS_USER' },
+      last: 'root-refused',
+    },
+    {
+      name: 'on Linux Root is another (missing) name',
+      facts: user('Root'),
+      expected: { outcome: 'MISSING_RUN_AS_USER' },
+    },
+    {
+      name: 'a shell profile that runs sudo su switches user',
+      facts: user('alice', {
+        ...prefs(
+          shellContent({
+            runAsEnabled: true,
+            shellProfile: { linux: 'if [ -t 0 ]; then sudo su - ops; fi' },
+          }),
+        ),
+      }),
+      expected: { outcome: 'SHELL_PROFILE_ESCALATION', sessionUser: 'alice', expectedUser: 'alice' },
+      last: 'shell-profile-switch',
+    },
+    {
+      name: 'a shell profile that does not switch user',
+      facts: user('alice', {
+        ...prefs(shellContent({ runAsEnabled: true, shellProfile: { linux: 'cd $HOME; exec bash -l' } })),
+      }),
+      expected: { outcome: 'COMPLIANT', sessionUser: 'alice' },
+    },
+    {
+      name: 'a command document never runs the shell profile',
+      facts: user('alice', {
+        ...named(
+          commandContent(
+            'InteractiveCommands',
+            { linux: { commands: 'top' } },
+            { inputs: { runAsEnabled: true, shellProfile: { linux: 'sudo -i' } } },
+          ),
+        ),
+      }),
+      expected: { outcome: 'COMPLIANT' },
+    },
+    {
+      name: 'users unknown: compliant, unverified',
+      facts: user('alice', { nodeUsers: unknownUsers }),
+      expected: { outcome: 'COMPLIANT', sessionUser: 'alice', userVerified: false },
+      last: 'compliant',
     },
   ]);
 });
 
-describe('decideSession: path text', () => {
-  it('JSON-quotes hostile values so control characters are escaped', () => {
+describe('decideSession: versions', () => {
+  it('judges the version given and says what the other one would give', () => {
     // Act
-    const decision = decideSession(facts({ errorCode: 'Denied\n\u0007' }));
-
-    // Assess
-    expect(decision.path.join(' ')).toContain('"Denied\\n\\u0007"');
-    expect(decision.path.join(' ')).not.toContain('\n');
-  });
-
-  it('cuts a quoted value over 64 characters with an ellipsis', () => {
-    // Prepare
-    const long = `u${'x'.repeat(99)}`;
-
-    // Act
-    const decision = decideSession(facts({ principalTags: runAsTag(long) }));
-
-    // Assess
-    expect(decision.expectedUser).toBe(long);
-    expect(decision.path.join(' ')).toContain(`"${long.slice(0, 64)}…"`);
-    expect(decision.path.join(' ')).not.toContain(long);
-  });
-
-  it('quotes a document name that AWS would not allow', () => {
-    // Act
-    const decision = decideSession(facts({ documentName: 'Bad Name\r', document: known(null) }));
-
-    // Assess
-    expect(decision.path.join(' ')).toContain('Document "Bad Name\\r" does not exist');
-  });
-
-  it('gives every failing outcome a remediation and COMPLIANT none', () => {
-    // Prepare
-    const rows: SessionFacts[] = [
-      facts({ platform: unknown('x') }),
-      facts(prefs(shellDoc({ runAsEnabled: 'yes' }))),
+    const decision = decided(
       facts({
-        documentName: 'R',
-        document: known(commandDoc('InteractiveCommands', { linux: { runAsElevated: true } })),
+        document: read(PREFS_OFF, '2'),
+        otherVersion: read(PREFS_ON, '1'),
+        principal: iamUser(),
+        principalTags: runAsTag('alice'),
       }),
-      facts(prefs(PREFS_OFF)),
-      facts(prefs(PREFS_ON_NO_DEFAULT)),
-      facts({ principalTags: runAsTag('a b') }),
-      facts({ principalTags: runAsTag('root') }),
-      facts({ userPresence: { status: 'missing', source: 'inventory' } }),
-    ];
-
-    // Act
-    const decisions = rows.map(decideSession);
+    );
 
     // Assess
-    expect(decisions.map((d) => d.outcome)).toEqual([
-      'UNVERIFIED',
-      'INVALID_PREFERENCES',
-      'RAN_AS_ROOT',
-      'RAN_AS_SSM_USER',
-      'NO_RUN_AS_USER',
-      'INVALID_RUN_AS_USER',
-      'DISALLOWED_RUN_AS_USER',
-      'MISSING_RUN_AS_USER',
-    ]);
-    for (const decision of decisions) expect(decision.remediation).not.toBe('');
-    expect(decideSession(facts()).remediation).toBe('');
+    expect(decision).toMatchObject({
+      outcome: 'RAN_AS_SSM_USER',
+      documentVersion: '2',
+      judgedVersion: '$LATEST',
+    });
+    expect(decision.otherVersion).toEqual({
+      label: '$DEFAULT',
+      version: '1',
+      outcome: 'COMPLIANT',
+      expectedUser: 'alice',
+    });
   });
 
-  it('uses the settings of the default preferences example unchanged (PREFS_ON)', () => {
+  it.each([
+    ['the same version', read(PREFS_OFF, '2')],
+    ['another version with the same Run As settings', read({ ...PREFS_OFF, description: 'new words' }, '1')],
+  ])('says nothing of %s', (_name, other) => {
     // Act
-    const decision = decideSession(facts({ document: known(PREFS_ON) }));
+    const decision = decided(facts({ document: read(PREFS_OFF, '2'), otherVersion: other }));
 
     // Assess
-    expect(decision.settingsDocument).toBe(PREFERENCES_DOCUMENT);
+    expect(decision.otherVersion).toBeUndefined();
+  });
+
+  it('asks for the tags the other version needs', () => {
+    // Act
+    const result = verdict(
+      facts({ document: read(PREFS_OFF, '2'), otherVersion: read(PREFS_ON, '1'), principalTags: undefined }),
+    );
+
+    // Assess
+    expect(result).toEqual({ decided: false, needs: [{ fact: 'principal-tags' }] });
+  });
+});
+
+describe('decideSession: needs', () => {
+  it.each<[string, FactsPatch, unknown]>([
+    [
+      'the document and the platform first',
+      { document: undefined, platform: undefined },
+      [{ fact: 'document' }, { fact: 'platform' }],
+    ],
+    [
+      'the preferences for a command document without Run As inputs',
+      {
+        ...named(commandContent('InteractiveCommands', { linux: { commands: 'top' } })),
+        preferences: undefined,
+      },
+      [{ fact: 'preferences' }],
+    ],
+    [
+      'session and principal tags of a role',
+      { principalTags: undefined, sessionTags: undefined },
+      [{ fact: 'session-tags' }, { fact: 'principal-tags' }],
+    ],
+    [
+      'only session tags of an Identity Center role',
+      { principal: role('AWSReservedSSO_X_0123'), principalTags: undefined, sessionTags: undefined },
+      [{ fact: 'session-tags' }],
+    ],
+    [
+      'only the tags of an IAM user',
+      { principal: iamUser(), principalTags: undefined, sessionTags: undefined },
+      [{ fact: 'principal-tags' }],
+    ],
+    [
+      'the node user, matched exactly on Linux',
+      { nodeUsers: () => undefined },
+      [{ fact: 'node-user', user: 'ec2-user', match: 'exact' }],
+    ],
+    [
+      'the node user, ignoring case on macOS',
+      { platform: known('MacOS'), nodeUsers: () => undefined },
+      [{ fact: 'node-user', user: 'ec2-user', match: 'ignore-case' }],
+    ],
+  ])('%s', (_name, patch, expected) => {
+    // Act
+    const result = verdict(facts(patch));
+
+    // Assess
+    expect(result).toEqual({ decided: false, needs: expected });
+  });
+
+  it('needs no tags when Run As is off', () => {
+    // Act
+    const result = verdict(
+      facts({ ...prefs(PREFS_OFF), principalTags: undefined, sessionTags: undefined, nodeUsers: undefined }),
+    );
+
+    // Assess
+    expect(result.decided).toBe(true);
+  });
+
+  it('records the decision path as data', () => {
+    // Act
+    const decision = decided(facts({ principal: iamUser(), principalTags: runAsTag('alice') }));
+
+    // Assess
+    expect(stepNames(decision)).toEqual([
+      'platform',
+      'document-version',
+      'run-as-on',
+      'principal-tag',
+      'present',
+      'compliant',
+    ]);
   });
 });

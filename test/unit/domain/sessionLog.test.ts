@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionDocument, SessionType } from '../../../src/domain/sessionDocument.ts';
+import type { SessionDocument } from '../../../src/domain/sessionDocument.ts';
 import {
   type AuditedShell,
   judgeSessionLog,
@@ -9,6 +9,7 @@ import {
   type SessionLogEvidence,
   type SessionLogVerdict,
 } from '../../../src/domain/sessionLog.ts';
+import type { SessionType } from '../../../src/domain/sessionManager.ts';
 
 const SESSION = 'alice-0a1b2c3d4e5f6a7b8';
 const NODE = 'i-0123456789abcdef0';
@@ -442,9 +443,9 @@ describe('readSessionLogSettings', () => {
       { kind: 'unknown' },
     ],
     [
-      'a group from a parameter with no value',
+      'a group from a parameter the document does not declare (left as written)',
       { ...ON, cloudWatchLogGroupName: '{{nothing}}' },
-      { kind: 'unknown' },
+      notStreamed('invalid-log-group-name'),
     ],
     [
       'encryption from Parameter Store',

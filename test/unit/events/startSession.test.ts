@@ -359,6 +359,9 @@ describe('parseStartSessionEvent: principals', () => {
       arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
       name: 'bob',
       accountId: ACCOUNT,
+      // Its GetFederationToken record (with the session tags) is found near this time.
+      accessKeyId: 'ASIAEXAMPLEKEY000003',
+      sessionCreatedAt: '2026-03-01T09:00:00.000Z',
     });
   });
 
@@ -467,6 +470,20 @@ describe('parseStartSessionEvent: malformed events name the field', () => {
       'detail.requestParameters.parameters.portNumber[0]',
     ],
     ['missing eventTime', without(base, 'detail.eventTime'), 'detail.eventTime'],
+    [
+      'an eventTime far in the future (2999)',
+      withValue(base, 'detail.eventTime', '2999-01-01T00:00:00Z'),
+      'detail.eventTime',
+    ],
+    [
+      'documentName an ARN of something else',
+      withValue(
+        base,
+        'detail.requestParameters.documentName',
+        'arn:aws:ssm:us-east-1:111122223333:parameter/x',
+      ),
+      'detail.requestParameters.documentName',
+    ],
     ['unparseable eventTime', withValue(base, 'detail.eventTime', 'yesterday'), 'detail.eventTime'],
     ['impossible eventTime', withValue(base, 'detail.eventTime', '2026-13-01T00:00:00Z'), 'detail.eventTime'],
     ['February 30th', withValue(base, 'detail.eventTime', '2026-02-30T00:00:00Z'), 'detail.eventTime'],
@@ -596,5 +613,21 @@ describe('parseStartSessionEvent: malformed events name the field', () => {
     // Assess
     expect(error).toBeInstanceOf(MalformedEventError);
     expect((error as MalformedEventError).field).toBe('detail.eventID');
+  });
+});
+
+describe('parseStartSessionEvent: the clock', () => {
+  it('accepts an event up to 15 minutes after the clock and refuses one later', () => {
+    // Prepare
+    const event = startSessionEvent();
+    const eventTime = Date.parse(commandOf(event).eventTime);
+
+    // Act
+    const accepted = parseStartSessionEvent(event, eventTime - 15 * 60 * 1000);
+    const refused = () => parseStartSessionEvent(event, eventTime - 15 * 60 * 1000 - 1);
+
+    // Assess
+    expect(accepted.inScope).toBe(true);
+    expect(refused).toThrow(/detail\.eventTime is more than 15 minutes after the clock/);
   });
 });

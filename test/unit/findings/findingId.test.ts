@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { capFindingId, findingId, productArn } from '../../../src/findings/findingId.ts';
+import { assembleFinding } from '../../../src/findings/assembleFinding.ts';
+import { findingId, productArn, subjectDigest } from '../../../src/findings/findingId.ts';
+import { readFields } from '../../../src/findings/productFields.ts';
 
 describe('productArn', () => {
   it.each([
@@ -41,31 +43,53 @@ describe('findingId', () => {
     expect(id).toBe(`111122223333/us-east-1/ssm-runas/session/${expected}`);
   });
 
-  it('caps a long id at 512 characters, deterministically, keeping distinct subjects distinct', () => {
-    // Prepare
-    const first = `${'s'.repeat(600)}-1`;
-    const second = `${'s'.repeat(600)}-2`;
+  it('replaces a subject that would make the Id longer than 512 by a stable digest', () => {
+    // Prepare: a legal 492-character IAM path makes a role ARN of more than 512 characters.
+    const arn = `arn:aws:iam::111122223333:role/${'p'.repeat(490)}/Ops`;
+    const other = `arn:aws:iam::111122223333:role/${'p'.repeat(490)}/Ops2`;
 
     // Act
-    const a = findingId('111122223333', 'us-east-1', 'session', first);
-    const again = findingId('111122223333', 'us-east-1', 'session', first);
-    const b = findingId('111122223333', 'us-east-1', 'session', second);
+    const id = findingId('111122223333', 'us-east-1', 'principal', arn);
 
     // Assess
-    expect(a).toHaveLength(512);
-    expect(a.startsWith('111122223333/us-east-1/ssm-runas/session/sss')).toBe(true);
-    expect(again).toBe(a);
-    expect(b).not.toBe(a);
+    expect(id).toBe(`111122223333/us-east-1/ssm-runas/principal/${subjectDigest(arn)}`);
+    expect(id.length).toBeLessThanOrEqual(512);
+    expect(findingId('111122223333', 'us-east-1', 'principal', arn)).toBe(id);
+    expect(findingId('111122223333', 'us-east-1', 'principal', other)).not.toBe(id);
+    expect(subjectDigest(arn)).toMatch(/^sha256-[0-9a-f]{64}$/);
   });
 
-  it('leaves an id of exactly 512 printable characters alone', () => {
+  it('keeps an Id of exactly 512 characters as it is', () => {
     // Prepare
-    const id = 'x'.repeat(512);
+    const prefix = '111122223333/us-east-1/ssm-runas/session/';
+    const subject = 'x'.repeat(512 - prefix.length);
+
+    // Act + Assess
+    expect(findingId('111122223333', 'us-east-1', 'session', subject)).toBe(`${prefix}${subject}`);
+  });
+
+  it('puts the full subject of a digested Id in RunAs/Subject', () => {
+    // Prepare
+    const arn = `arn:aws:iam::111122223333:role/${'p'.repeat(490)}/Ops`;
 
     // Act
-    const capped = capFindingId(id);
+    const finding = assembleFinding({
+      partition: 'aws',
+      region: 'us-east-1',
+      accountId: '111122223333',
+      check: 'principal',
+      subject: arn,
+      outcome: 'COMPLIANT',
+      observedAt: '2026-03-01T00:00:00.000Z',
+      title: 'Role Ops',
+      description: 'Role Ops.',
+      remediation: '',
+      resources: [{ Type: 'AwsIamRole', Id: arn, Partition: 'aws', Region: 'us-east-1' }],
+      fields: { principal: arn },
+    });
 
     // Assess
-    expect(capped).toBe(id);
+    expect(readFields(finding.ProductFields).subject).toBe(arn);
+    expect(finding.Id.endsWith(subjectDigest(arn))).toBe(true);
   });
 });

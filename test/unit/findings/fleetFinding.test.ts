@@ -1,45 +1,14 @@
-/** Posture findings written by the fleet pre-check (issue 5 §3): titles, counts, the node list. */
+/** Posture findings written by the fleet pre-check: titles, counts, the node list. */
 import { describe, expect, it } from 'vitest';
-import { known, type Principal } from '../../../src/domain/facts.ts';
 import { type FleetPresence, withFleetPresence } from '../../../src/domain/fleetPresence.ts';
-import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/runAs.ts';
-import { parseSessionDocument } from '../../../src/domain/sessionDocument.ts';
 import { FINDING_LIMITS } from '../../../src/findings/enforceLimits.ts';
-import { buildPreferencesFinding, buildPrincipalFinding } from '../../../src/findings/postureFinding.ts';
-
-const ACCOUNT = '111122223333';
-const change = { eventId: 'e-1', eventName: 'TagRole', eventTime: '2026-03-01T13:00:00.000Z' };
-const placement = { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT } as const;
-const denied = new Set(['root']);
-
-const operators: Principal = {
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/ops/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accessKeyId: '',
-};
-
-const parsed = parseSessionDocument({
-  schemaVersion: '1.0',
-  sessionType: 'Standard_Stream',
-  inputs: { runAsEnabled: true, runAsDefaultUser: 'ec2-user' },
-});
-if (!parsed.known) throw new Error(parsed.reason);
-const ON = known(parsed.value);
-
-const nodes = (count: number): string[] =>
-  Array.from({ length: count }, (_, i) => `i-0a1b2c3d4e5f${String(i + 1).padStart(5, '0')}`);
+import { buildPreferencesFinding } from '../../../src/findings/preferencesFinding.ts';
+import { buildPrincipalFinding } from '../../../src/findings/principalFinding.ts';
+import { PREFS_ON } from '../domain/runAsFixtures.ts';
+import { change, documentPosture, nodes, operators, placement, principalPosture } from './changeBuilders.ts';
 
 const principalFinding = (fleet: FleetPresence) => {
-  const decision = decidePrincipalPosture({
-    preferences: ON,
-    principal: operators,
-    principalTags: known({ SSMSessionRunAs: 'opsadmin' }),
-    deniedUsers: denied,
-  });
+  const decision = principalPosture({ SSMSessionRunAs: 'opsadmin' });
   return buildPrincipalFinding({
     ...placement,
     principal: operators,
@@ -58,7 +27,7 @@ describe('principal finding after the fleet pre-check', () => {
 
     // Assess
     expect(finding.Title).toBe(
-      `Role Operators maps to opsadmin in us-east-1, which is missing on ${words}: its sessions there are refused`,
+      `Role Operators maps to "opsadmin" in us-east-1, which is missing on ${words}: its sessions there are refused`,
     );
     expect(finding.ProductFields).toMatchObject({
       'RunAs/Outcome': 'MISSING_RUN_AS_USER',
@@ -102,11 +71,7 @@ describe('preferences finding after the fleet pre-check', () => {
   it('says the default user is missing on some nodes, for a custom document too', () => {
     // Prepare
     const fleet = { checked: 4, missing: nodes(2), unknown: 0 };
-    const decision = decidePreferencesPosture({
-      documentName: 'Team-Shell',
-      document: ON,
-      deniedUsers: denied,
-    });
+    const decision = documentPosture(PREFS_ON, 'Team-Shell');
 
     // Act
     const finding = buildPreferencesFinding({
@@ -118,7 +83,7 @@ describe('preferences finding after the fleet pre-check', () => {
 
     // Assess
     expect(finding.Title).toBe(
-      'Default Run As user ec2-user in document Team-Shell (us-east-1) is missing on 2 nodes: sessions of untagged principals there are refused',
+      'Default Run As user "ec2-user" in document "Team-Shell" (us-east-1) is missing on 2 nodes: sessions of untagged principals there are refused',
     );
     expect(finding.Severity.Label).toBe('MEDIUM');
     expect(finding.ProductFields).toMatchObject({
@@ -130,11 +95,7 @@ describe('preferences finding after the fleet pre-check', () => {
 
   it('writes no node counts when the pre-check did not run', () => {
     // Prepare
-    const decision = decidePreferencesPosture({
-      documentName: 'Team-Shell',
-      document: ON,
-      deniedUsers: denied,
-    });
+    const decision = documentPosture(PREFS_ON, 'Team-Shell');
 
     // Act
     const finding = buildPreferencesFinding({

@@ -15,6 +15,8 @@ describe('cleanText', () => {
     ['leading and trailing whitespace trimmed', '  \n a  ', 100, 'a'],
     ['non-ASCII letters kept', 'użytkownik ünïcödé 用户', 100, 'użytkownik ünïcödé 用户'],
     ['a lone surrogate becomes U+FFFD', 'a\ud800b', 100, 'a\ufffdb'],
+    ['zero-width characters are removed', 'ro\u200bot \u200c\u200d\u2060\ufeffx', 100, 'root x'],
+    ['a soft hyphen and tag characters are removed', 'ad\u00admin\u{e0041}', 100, 'admin'],
   ])('%s', (_case, input, max, expected) => {
     // Act
     const cleaned = cleanText(input, max);

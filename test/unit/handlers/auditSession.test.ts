@@ -42,7 +42,7 @@ const runAsOffPorts =
               inputs: { runAsEnabled: false },
             },
             documentType: 'Session',
-            documentVersion: '1',
+            version: '1',
           }),
       },
       platforms: { platformOf: async () => known('Linux' as const) },

@@ -305,9 +305,15 @@ describe('local SSM nodes and inventory through the real SDK', () => {
 
       // Assess
       expect(pages.map((p) => p.Entries)).toEqual([
-        [{ Name: 'a' }, { Name: 'b' }],
-        [{ Name: 'c' }, { Name: 'd' }],
-        [{ Name: 'e' }],
+        [
+          { Name: 'a', Uid: '10000', Gid: '10000' },
+          { Name: 'b', Uid: '10001', Gid: '10001' },
+        ],
+        [
+          { Name: 'c', Uid: '10002', Gid: '10002' },
+          { Name: 'd', Uid: '10003', Gid: '10003' },
+        ],
+        [{ Name: 'e', Uid: '10004', Gid: '10004' }],
       ]);
       expect(pages[0]).toMatchObject({
         CaptureTime: '2026-03-01T00:00:00Z',
@@ -374,7 +380,7 @@ describe('local SSM nodes and inventory through the real SDK', () => {
 
       // Assess
       expect(out.CaptureTime).toBe('2026-03-01T00:00:00Z');
-      expect(out.Entries).toEqual([{ Name: 'a' }]);
+      expect(out.Entries).toEqual([{ Name: 'a', Uid: '10000', Gid: '10000' }]);
     });
   });
 
@@ -398,6 +404,53 @@ describe('local SSM nodes and inventory through the real SDK', () => {
 
       // Assess
       expect(error.name).toBe(name);
+    });
+  });
+});
+
+describe('local SSM: versions replayed events have not created yet', () => {
+  const pending = parseWorld({
+    accountId: ACCOUNT,
+    regions: {
+      'us-east-1': {
+        documents: [
+          {
+            name: 'Custom-Shell',
+            versions: [
+              { version: '1', content: { schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: {} } },
+              {
+                version: '2',
+                content: {
+                  schemaVersion: '1.0',
+                  sessionType: 'Standard_Stream',
+                  inputs: { runAsEnabled: true },
+                },
+              },
+            ],
+            defaultVersion: '1',
+            latestVersion: '1',
+          },
+        ],
+      },
+    },
+  });
+
+  it('serves $LATEST as the latest created version and refuses a pending one', async () => {
+    await withLocal(pending, async (local) => {
+      // Prepare
+      const client = new SSMClient(clientConfig(local));
+
+      // Act
+      const latest = await client.send(
+        new GetDocumentCommand({ Name: 'Custom-Shell', DocumentVersion: '$LATEST' }),
+      );
+      const error = await rejection(
+        client.send(new GetDocumentCommand({ Name: 'Custom-Shell', DocumentVersion: '2' })),
+      );
+
+      // Assess
+      expect(latest.DocumentVersion).toBe('1');
+      expect(error.name).toBe('InvalidDocumentVersion');
     });
   });
 });

@@ -51,7 +51,7 @@ const world = parseWorld({
   },
 });
 
-const probe = (user: string): string => `id -u -- '${user}'`;
+const probe = (user: string): string => `id -u -- '${user}' && id -g -- '${user}' && id -un -- '${user}'`;
 
 describe('local SSM sessions through the real SDK', () => {
   it.each([
@@ -156,14 +156,13 @@ describe('local SSM sessions through the real SDK', () => {
 describe('probedUser', () => {
   it.each([
     [[probe('alice')], 'alice'],
-    [["id -u 'alice'"], 'alice'],
-    [["id -u -- 'o'\\''brien'"], "o'brien"],
+    [[probe("o'\\''brien")], "o'brien"],
     [[probe('$(reboot)')], '$(reboot)'],
     [[probe('alice'), 'whoami'], undefined],
-    [['id -u -- alice'], undefined],
-    [["id -u -- 'alice'; reboot"], undefined],
-    [["id -u -- 'alice' && reboot"], undefined],
-    [["id -u -- 'alice"], undefined],
+    [["id -u -- 'alice'"], undefined],
+    [["id -u -- 'alice' && id -g -- 'bob' && id -un -- 'alice'"], undefined],
+    [[`${probe('alice')}; reboot`], undefined],
+    [['id -u -- alice && id -g -- alice && id -un -- alice'], undefined],
     [['cat /etc/passwd'], undefined],
     [[], undefined],
   ])('%j → %s', (commands, user) => {
@@ -192,8 +191,9 @@ describe('local SSM Run Command probe emulation through the real SDK', () => {
   }
 
   it.each([
-    ['alice', 'Success', 0, '1002\n', ''],
-    ['root', 'Success', 0, '0\n', ''],
+    ['alice', 'Success', 0, '10001\n10001\nalice\n', ''],
+    ['root', 'Success', 0, '0\n0\nroot\n', ''],
+    ['10001', 'Success', 0, '10001\n10001\nalice\n', ''],
     ['mallory', 'Failed', 1, '', 'id: ‘mallory’: no such user\n'],
   ])('id -u -- %s on a node with known users → %s', async (user, status, code, stdout, stderr) => {
     await withLocal(world, async (local) => {
@@ -228,7 +228,7 @@ describe('local SSM Run Command probe emulation through the real SDK', () => {
 
       // Act
       const quoted = await runProbe(client, LINUX, [probe(`$(touch ${marker})`)]);
-      const chained = await runProbe(client, LINUX, [`id -u -- 'alice'; touch ${marker}`]);
+      const chained = await runProbe(client, LINUX, [`${probe('alice')}; touch ${marker}`]);
       const other = await runProbe(client, LINUX, [`touch ${marker}`]);
 
       // Assess

@@ -92,13 +92,14 @@ describe('parseWorld', () => {
         platform: 'Linux',
         pingStatus: 'Online',
         users: null,
-        inventoryCaptureTime: '2026-03-01T12:00:00Z',
+        // No capture time: the inventory is fresh at every event.
+        inventoryCaptureTime: null,
       },
       {
         id: 'mi-0123456789abcdef0',
         platform: 'MacOS',
         pingStatus: 'Online',
-        users: ['bob'],
+        users: [{ name: 'bob', uid: 10000, gid: 10000 }],
         inventoryCaptureTime: '2026-01-30T12:00:00Z',
       },
       {
@@ -126,8 +127,8 @@ describe('parseWorld', () => {
       'unknown key in a node',
       withRegion({
         nodes: [
-          { id: 'i-1', platform: 'Linux' },
-          { id: 'i-2', platform: 'Linux', colour: 'x' },
+          { id: 'i-0000000000000000a', platform: 'Linux' },
+          { id: 'i-0000000000000000b', platform: 'Linux', colour: 'x' },
         ],
       }),
       'regions.us-east-1.nodes[1].colour',
@@ -137,9 +138,9 @@ describe('parseWorld', () => {
       'wrong platform',
       withRegion({
         nodes: [
-          { id: 'i-1', platform: 'Linux' },
-          { id: 'i-2', platform: 'Linux' },
-          { id: 'i-3', platform: 'linux' },
+          { id: 'i-0000000000000000a', platform: 'Linux' },
+          { id: 'i-0000000000000000b', platform: 'Linux' },
+          { id: 'i-0000000000000000c', platform: 'linux' },
         ],
       }),
       'regions.us-east-1.nodes[2].platform',
@@ -228,19 +229,19 @@ describe('parseWorld', () => {
     ],
     [
       'ping status unknown',
-      withRegion({ nodes: [{ id: 'i-1', platform: 'Linux', pingStatus: 'Up' }] }),
+      withRegion({ nodes: [{ id: 'i-0000000000000000a', platform: 'Linux', pingStatus: 'Up' }] }),
       'regions.us-east-1.nodes[0].pingStatus',
       '"Online" | "ConnectionLost" | "Inactive"',
     ],
     [
       'node users not a list',
-      withRegion({ nodes: [{ id: 'i-1', platform: 'Linux', users: 'root' }] }),
+      withRegion({ nodes: [{ id: 'i-0000000000000000a', platform: 'Linux', users: 'root' }] }),
       'regions.us-east-1.nodes[0].users',
       'expected an array',
     ],
     [
       'node user blank',
-      withRegion({ nodes: [{ id: 'i-1', platform: 'Linux', users: ['a', ' '] }] }),
+      withRegion({ nodes: [{ id: 'i-0000000000000000a', platform: 'Linux', users: ['a', ' '] }] }),
       'regions.us-east-1.nodes[0].users[1]',
       'non-blank',
     ],
@@ -255,7 +256,7 @@ describe('parseWorld', () => {
       withRegion({
         nodes: [
           {
-            id: 'i-1',
+            id: 'i-0000000000000000a',
             platform: 'Linux',
             inventoryStale: true,
             inventoryCaptureTime: '2026-01-01T00:00:00Z',
@@ -269,8 +270,8 @@ describe('parseWorld', () => {
       'duplicate node ids',
       withRegion({
         nodes: [
-          { id: 'i-1', platform: 'Linux' },
-          { id: 'i-1', platform: 'Linux' },
+          { id: 'i-0000000000000000a', platform: 'Linux' },
+          { id: 'i-0000000000000000a', platform: 'Linux' },
         ],
       }),
       'regions.us-east-1.nodes[1]',
@@ -282,7 +283,7 @@ describe('parseWorld', () => {
         sessions: [
           {
             sessionId: 's-1',
-            target: 'i-1',
+            target: 'i-0000000000000000a',
             owner: `arn:aws:iam::${ACCOUNT}:user/a`,
             status: 'Open',
             startDate: '2026-01-01T00:00:00Z',
@@ -298,7 +299,7 @@ describe('parseWorld', () => {
         sessions: [
           {
             sessionId: 's-1',
-            target: 'i-1',
+            target: 'i-0000000000000000a',
             owner: 'alice',
             status: 'Connected',
             startDate: '2026-01-01T00:00:00Z',
@@ -360,12 +361,14 @@ describe('parseWorld', () => {
     // Act
     const world = parseWorld({
       ...withRegion({ cloudTrail: [record] }),
-      faults: [{ service: 'ssm', kind: 'pending', times: 2, nodeId: 'i-1' }],
+      faults: [{ service: 'ssm', kind: 'pending', times: 2, nodeId: 'i-0000000000000000a' }],
     });
 
     // Assess
     expect(world.regions['us-east-1']?.cloudTrail).toEqual([record]);
-    expect(world.faults).toEqual([{ service: 'ssm', kind: 'pending', times: 2, nodeId: 'i-1' }]);
+    expect(world.faults).toEqual([
+      { service: 'ssm', kind: 'pending', times: 2, nodeId: 'i-0000000000000000a' },
+    ]);
   });
 });
 
@@ -606,9 +609,30 @@ describe('LocalWorld.applyChange', () => {
     });
   });
 
-  it('UpdateDocumentDefaultVersion moves defaultVersion to requestParameters.documentVersion', () => {
+  it('UpdateDocumentDefaultVersion cannot move the default to a version not created yet', () => {
     // Prepare
     const world = versionedWorld();
+
+    // Act
+    const changed = world.applyChange(
+      ssmRecord('UpdateDocumentDefaultVersion', { name: 'Custom-Shell', documentVersion: '3' }, null),
+    );
+
+    // Assess
+    expect(changed).toBe(false);
+    expect(world.document('us-east-1', 'Custom-Shell')?.defaultVersion).toBe('1');
+  });
+
+  it('UpdateDocumentDefaultVersion moves defaultVersion to requestParameters.documentVersion', () => {
+    // Prepare: UpdateDocument created version 3 first.
+    const world = versionedWorld();
+    world.applyChange(
+      ssmRecord(
+        'UpdateDocument',
+        { name: 'Custom-Shell', documentVersion: '$LATEST' },
+        { documentDescription: { latestVersion: '3', defaultVersion: '1' } },
+      ),
+    );
 
     // Act
     const changed = world.applyChange(
@@ -730,5 +754,85 @@ describe('LocalWorld.applyChange', () => {
       latestVersion: '1',
       defaultVersion: '1',
     });
+  });
+});
+
+describe('world node users and inventory time', () => {
+  const nodeWith = (node: Record<string, unknown>) =>
+    parseWorld(withRegion({ nodes: [{ id: 'i-0123456789abcdef0', platform: 'Linux', ...node }] })).regions[
+      'us-east-1'
+    ]?.nodes[0];
+
+  it('reads a user as a name or as { name, uid, gid }', () => {
+    // Act
+    const node = nodeWith({ users: ['root', 'ec2-user', { name: 'ops', uid: 1500, gid: 0 }] });
+
+    // Assess
+    expect(node?.users).toEqual([
+      { name: 'root', uid: 0, gid: 0 },
+      { name: 'ec2-user', uid: 10001, gid: 10001 },
+      { name: 'ops', uid: 1500, gid: 0 },
+    ]);
+  });
+
+  it.each([
+    [{ users: [{ name: 'ops', uid: -1, gid: 1 }] }, 'regions.us-east-1.nodes[0].users[0].uid'],
+    [{ users: [{ name: 'ops', uid: 1, gid: 1.5 }] }, 'regions.us-east-1.nodes[0].users[0].gid'],
+    [{ users: [{ name: 'ops', uid: 1, gid: 1, shell: 'sh' }] }, 'regions.us-east-1.nodes[0].users[0].shell'],
+    [{ users: ['ops', { name: 'ops', uid: 1, gid: 1 }] }, 'regions.us-east-1.nodes[0].users[1]'],
+  ])('rejects %j naming %s', (node, path) => {
+    // Act + Assess
+    expect(() => nodeWith(node)).toThrow(WorldError);
+    try {
+      nodeWith(node);
+    } catch (error) {
+      expect((error as WorldError).path).toBe(path);
+    }
+  });
+
+  it('rejects a node id the auditor would not call a managed node', () => {
+    // Act + Assess
+    expect(() => parseWorld(withRegion({ nodes: [{ id: 'i-1', platform: 'Linux' }] }))).toThrow(
+      /managed node id/,
+    );
+  });
+
+  it('dates an inventory without a capture time at the event being replayed', () => {
+    // Prepare
+    const world = new LocalWorld(
+      parseWorld(withRegion({ nodes: [{ id: 'i-0123456789abcdef0', platform: 'Linux', users: ['a'] }] })),
+    );
+    const node = world.region('us-east-1').nodes.get('i-0123456789abcdef0');
+    if (node === undefined) throw new Error('node');
+
+    // Act
+    const before = world.inventoryTimeOf(node);
+    world.applyChange({ eventName: 'StartSession', eventTime: '2026-09-01T10:00:00.123Z' });
+    const during = world.inventoryTimeOf(node);
+
+    // Assess
+    expect(before).toBe(world.now);
+    expect(during).toBe('2026-09-01T10:00:00Z');
+  });
+
+  it('refuses a default version above the latest one', () => {
+    // Act + Assess
+    expect(() =>
+      parseWorld(
+        withRegion({
+          documents: [
+            {
+              name: 'Doc-1',
+              versions: [
+                { version: '1', content: {} },
+                { version: '2', content: {} },
+              ],
+              defaultVersion: '2',
+              latestVersion: '1',
+            },
+          ],
+        }),
+      ),
+    ).toThrow(/defaultVersion: expected a version at most latestVersion/);
   });
 });

@@ -1,0 +1,118 @@
+/** The `principal` posture of an IAM user or role in a Region: what a shell session of it would get. */
+import type { Decision } from '../domain/decision.ts';
+import type { Principal } from '../domain/facts.ts';
+import type { FleetPresence } from '../domain/fleetPresence.ts';
+import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
+import type { AsffFinding } from './asff.ts';
+import { assembleFinding } from './assembleFinding.ts';
+import {
+  type ChangeContext,
+  changeFields,
+  fleetFields,
+  nodesWords,
+  otherVersionWords,
+  versionFields,
+} from './changeFinding.ts';
+import { describeDecision, remediationOf } from './remediation.ts';
+import { documentResource, type Placement, principalResource } from './resources.ts';
+import { principalWords, userWords } from './words.ts';
+
+export type PrincipalPosture =
+  | {
+      readonly exists: true;
+      readonly decision: Decision;
+      /** The fleet pre-check of the resolved user, when it ran. */
+      readonly fleet?: FleetPresence;
+    }
+  /** The user or role no longer exists: the finding is archived. */
+  | { readonly exists: false };
+
+export interface PrincipalFindingInput extends Placement {
+  readonly principal: Principal;
+  readonly posture: PrincipalPosture;
+  readonly change: ChangeContext;
+  /** CreatedAt of the finding already in Security Hub, kept across updates. */
+  readonly createdAt?: string;
+}
+
+const principalTitle = (
+  principal: Principal,
+  decision: Decision,
+  region: string,
+  fleet: FleetPresence | undefined,
+): string => {
+  const who = principalWords(principal, true);
+  const whose = principalWords(principal, false);
+  const user = userWords(decision.expectedUser);
+  switch (decision.outcome) {
+    case 'COMPLIANT':
+    case 'DISALLOWED_RUN_AS_USER':
+      return `${who} maps to ${user} in ${region}`;
+    case 'RAN_AS_SSM_USER':
+      // Resolved from a tag or default that names ssm-user, or Run As is off (no user resolved).
+      return decision.expectedUserSource === 'none'
+        ? `Run As is off in ${region}: shell sessions of ${whose} run as ${SSM_USER}`
+        : `${who} maps to ${SSM_USER} (passwordless sudo when the agent created it) in ${region}`;
+    case 'INVALID_RUN_AS_USER':
+      return `${who} maps to a value that is not a safe user name in ${region}`;
+    case 'NO_RUN_AS_USER':
+      return `${who} has no Run As user in ${region}: its sessions are refused`;
+    case 'INVALID_PREFERENCES':
+      return `Sessions of ${whose} fail in ${region}: ${PREFERENCES_DOCUMENT} has an invalid Run As setting`;
+    case 'UNVERIFIED':
+      return `Run As user of ${whose} in ${region} cannot be verified`;
+    case 'MISSING_RUN_AS_USER':
+      return `${who} maps to ${user} in ${region}, which is missing on ${nodesWords(fleet)}: its sessions there are refused`;
+    case 'SHELL_PROFILE_ESCALATION':
+      return `${who} maps to ${user} in ${region}, but the shell profile switches user`;
+    case 'RAN_AS_ROOT':
+    case 'SSH_TUNNEL':
+    case 'NOT_APPLICABLE':
+      return `Run As posture of ${whose} in ${region}: ${decision.outcome}`;
+  }
+};
+
+export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding => {
+  const { principal, posture, change } = input;
+  const who = principalWords(principal, true);
+  const common = {
+    partition: input.partition,
+    region: input.region,
+    accountId: input.accountId,
+    check: 'principal',
+    subject: principal.arn,
+    observedAt: change.eventTime,
+    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+  } as const;
+  const identity = { principal: principal.arn, principalType: principal.kind, principalName: principal.name };
+  if (!posture.exists) {
+    return assembleFinding({
+      ...common,
+      outcome: 'NOT_APPLICABLE',
+      title: `${who} was deleted: its Run As mapping no longer applies`,
+      description: `${who} no longer exists (${change.eventName}), so no session can use its mapping; this finding is archived.`,
+      remediation: '',
+      resources: [principalResource(input, principal)],
+      fields: { ...identity, ...changeFields(change) },
+      recordState: 'ARCHIVED',
+    });
+  }
+  const { decision, fleet } = posture;
+  return assembleFinding({
+    ...common,
+    outcome: decision.outcome,
+    title: `${principalTitle(principal, decision, input.region, fleet)}${otherVersionWords(decision)}`,
+    description: describeDecision(decision),
+    remediation: remediationOf(decision),
+    resources: [principalResource(input, principal), documentResource(input, PREFERENCES_DOCUMENT)],
+    fields: {
+      expectedUser: decision.expectedUser,
+      expectedUserSource: decision.expectedUserSource,
+      ...identity,
+      document: decision.settingsDocument || PREFERENCES_DOCUMENT,
+      ...versionFields(decision),
+      ...fleetFields(fleet),
+      ...changeFields(change),
+    },
+  });
+};
