@@ -4,10 +4,11 @@
  * losing the race is a return value, never an error; throttling and 5xx are thrown.
  *
  * The pending-session hand-over: the audit that finds no record files the session with
- * addPending, then looks the record up again; the identity function puts the record, then
- * takes the pending sessions it settles. Both write before they read (strongly consistent), so at
- * least one of them sees the other, and takePending/withdrawPending give each pending session
- * to one caller only.
+ * addPending, then looks the record up again (and withdraws the session if it is there now); the
+ * identity function puts the record, then claims the pending sessions it settles, re-audits them
+ * and settles them. Both write before they read (strongly consistent), so at least one of them
+ * sees the other. A claim is a lease: a function that fails before settling leaves the session
+ * for the retry of its event, so no session is lost, and two never re-audit one at once.
  */
 import type { IdentityRecord } from '../domain/identity.ts';
 
@@ -44,11 +45,16 @@ export interface IdentityStore {
   addPending(session: PendingSession): Promise<'added' | 'already-pending'>;
   /**
    * Takes back a session this caller filed (it found the record after all): `taken` when the
-   * identity function took it first and will re-audit it.
+   * identity function claimed it first and re-audits it.
    */
   withdrawPending(session: PendingSession): Promise<'withdrawn' | 'taken'>;
-  /** Removes and returns the pending sessions `record` may settle; each goes to one caller only. */
-  takePending(record: IdentityRecord): Promise<PendingSession[]>;
+  /**
+   * Claims the pending sessions `record` may settle, for a lease longer than a function runs:
+   * a session claimed by another caller whose lease still runs is not returned.
+   */
+  claimPending(record: IdentityRecord): Promise<PendingSession[]>;
+  /** Removes a claimed session once it has been re-audited. */
+  settlePending(session: PendingSession): Promise<void>;
 }
 
 /** An IAM user or role; names are compared case-insensitively, as IAM does. */

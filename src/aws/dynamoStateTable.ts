@@ -7,7 +7,7 @@
  *   pk                               sk                            item                 kept until
  *   key#<accessKeyId>                identity                      identity record      credentials expire + 14 d
  *   session#<sessionArn>             identity#<issuedAt>#<eventId> the same record      credentials expire + 14 d
- *   session#<sessionArn>             pending#<creationDate>#<evt>  pending session      filed + 1 d
+ *   session#<sessionArn>             pending#<creationDate>#<evt>  pending session (*)  filed + 1 d
  *   key#<accessKeyId>                pending#<evt>                 pending (no date)    filed + 1 d
  *   tags#<account>#<kind>#<name>     <eventTime>                   SSMSessionRunAs then change + 90 d
  *   ledger#<account>#<region>#<evt>  ledger                        audited StartSession event + 90 d
@@ -17,6 +17,7 @@
  * must then still find its record. 1 day: EventBridge gives up delivering an STS record after
  * 24 hours. 90 days: LookupEvents reaches back 90 days, so the sweep and a late audit can meet
  * any StartSession of that window. IAM names are case-insensitive: lower-cased in the key.
+ * (*) `claimedUntil`: a lease taken by the function re-auditing it, so a retry can take it again.
  * Records and pending sessions are JSON text: exact round trips, and a `__proto__` tag key
  * stays a key (the document client reads maps into plain objects).
  */
@@ -110,8 +111,20 @@ const identityOf = (item: Item): IdentityRecord => {
 };
 
 const NAMES = { '#pk': 'pk', '#sk': 'sk' } as const;
+/** A write's condition on `#pk` (and `:values`), or none. */
+const guard = (condition?: string, values?: Item) =>
+  condition === undefined
+    ? {}
+    : {
+        ConditionExpression: condition,
+        ExpressionAttributeNames: { '#pk': 'pk' },
+        ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
+      };
 const ABSENT = 'attribute_not_exists(#pk)';
-const EXISTS = { ConditionExpression: 'attribute_exists(#pk)', ExpressionAttributeNames: { '#pk': 'pk' } };
+/** A pending session no one holds: never claimed, or the claim's lease has run out. */
+const UNCLAIMED = 'attribute_exists(#pk) AND (attribute_not_exists(claimedUntil) OR claimedUntil <= :now)';
+/** Longer than a function's 30-second timeout, shorter than Lambda's minute before it retries. */
+const CLAIM_LEASE_MS = 45_000;
 
 export const createDynamoStateTable = (
   doc: DynamoDBDocumentClient,
@@ -137,19 +150,10 @@ export const createDynamoStateTable = (
     );
     return out === false || !live(out.Item) ? undefined : out.Item;
   };
-  /** Writes the item, under a condition on `#pk` (and `:values`) when given: false when it failed. */
+  /** Writes the item, under `guard(…)` when given: false when the condition failed. */
   const put = async (Item: Item, condition?: string, values?: Item): Promise<boolean> => {
-    const conditional =
-      condition === undefined
-        ? {}
-        : {
-            ConditionExpression: condition,
-            ExpressionAttributeNames: { '#pk': 'pk' },
-            ...(values === undefined ? {} : { ExpressionAttributeValues: values }),
-          };
-    return (
-      (await call('PutItem', () => doc.send(new PutCommand({ TableName, Item, ...conditional })))) !== false
-    );
+    const input = { TableName, Item, ...guard(condition, values) };
+    return (await call('PutItem', () => doc.send(new PutCommand(input)))) !== false;
   };
   /** Live items of one partition; `first` stops after the first page of that size. */
   const query = async (input: Omit<QueryCommandInput, 'TableName'>, first?: number): Promise<Item[]> => {
@@ -178,11 +182,10 @@ export const createDynamoStateTable = (
   });
   const between = (pk: string, from: string, to: string) =>
     query(keyCondition(pk, '#sk BETWEEN :from AND :to', { ':from': from, ':to': to }));
-  /** Deletes the item if it is still there; its attributes go to the one caller that deleted it. */
-  const take = async (Key: Key): Promise<Item | undefined> => {
-    const input = { TableName, Key, ...EXISTS, ReturnValues: 'ALL_OLD' } as const;
-    const out = await call('DeleteItem', () => doc.send(new DeleteCommand(input)));
-    return out === false ? undefined : out.Attributes;
+  /** Deletes the item, under `guard(…)` when given: false when the condition failed. */
+  const remove = async (Key: Key, condition?: string, values?: Item): Promise<boolean> => {
+    const input = { TableName, Key, ...guard(condition, values) };
+    return (await call('DeleteItem', () => doc.send(new DeleteCommand(input)))) !== false;
   };
 
   const identities: StatePorts['identities'] = {
@@ -208,36 +211,32 @@ export const createDynamoStateTable = (
       return (await put(item, ABSENT)) ? 'added' : 'already-pending';
     },
     withdrawPending: async (session) =>
-      (await take(keys.pending(session))) === undefined ? 'taken' : 'withdrawn',
-    takePending: async (record) => {
+      (await remove(keys.pending(session), UNCLAIMED, { ':now': now() })) ? 'withdrawn' : 'taken',
+    settlePending: async (session) => void (await remove(keys.pending(session))),
+    claimPending: async (record) => {
       // The sessions whose creationDate this record may be the issue of (pickIdentityRecord's rules).
-      const [from, to] = [
-        `pending#${iso(record.issuedAt, -ISSUE_TIME_SLACK_MS)}`,
-        `pending#${iso(record.expiresAt)}`,
-      ];
+      const from = `pending#${iso(record.issuedAt, -ISSUE_TIME_SLACK_MS)}`;
+      const to = `pending#${iso(record.expiresAt)}`;
       const bySession = await between(`session#${record.sessionArn}`, from, to);
       const byKey = await query(
         keyCondition(`key#${record.accessKeyId}`, 'begins_with(#sk, :pending)', { ':pending': 'pending#' }),
       );
-      const taken: PendingSession[] = [];
+      const claimed: PendingSession[] = [];
       for (const item of [...bySession, ...byKey]) {
-        const old = await take({ pk: text(item, 'pk'), sk: text(item, 'sk') });
-        if (old !== undefined) taken.push(parsed(old, 'pending') as unknown as PendingSession);
+        const won = await put({ ...item, claimedUntil: now() + CLAIM_LEASE_MS }, UNCLAIMED, {
+          ':now': now(),
+        });
+        if (won) claimed.push(parsed(item, 'pending') as unknown as PendingSession);
       }
-      return taken;
+      return claimed;
     },
   };
 
   const tagHistory: StatePorts['tagHistory'] = {
     record: async (change) => {
       const key = { pk: keys.tags(change.principal), sk: iso(change.eventTime) };
-      const entry = {
-        ...key,
-        eventId: change.eventId,
-        value: change.value,
-        ambiguous: false,
-        expiresAt: keptUntil(change.eventTime, HISTORY_KEPT_MS),
-      };
+      const expiresAt = keptUntil(change.eventTime, HISTORY_KEPT_MS);
+      const entry = { ...key, eventId: change.eventId, value: change.value, ambiguous: false, expiresAt };
       if (await put(entry, ABSENT)) return 'recorded';
       const existing = await get(key);
       const same = existing?.eventId === change.eventId || existing?.value === change.value;

@@ -62,6 +62,11 @@ export interface SessionCredentials {
   readonly console: boolean;
   /** DescribeSessions `AccessType`, when it was read. */
   readonly accessType?: 'Standard' | 'JustInTime';
+  /**
+   * sessionContext.sessionIssuer.arn. A federated-user ARN names no issuer, so two IAM users
+   * federating the same name share it: their records are told apart by this.
+   */
+  readonly issuerArn?: string;
 }
 
 export interface ConsoleHints {
@@ -146,7 +151,13 @@ export const pickIdentityRecord = (
   }
   if (plan.byRoleSession && session.creationDate !== undefined) {
     const created = millis(session.creationDate);
-    const sameSession = ordered.filter((record) => record.sessionArn === session.sessionArn);
+    const sameSession = ordered.filter(
+      (record) =>
+        record.sessionArn === session.sessionArn &&
+        (record.eventName !== 'GetFederationToken' ||
+          session.issuerArn === undefined ||
+          record.issuerArn === session.issuerArn),
+    );
     const atCreation = sameSession.find((record) => {
       const issued = millis(record.issuedAt);
       return issued >= created && issued <= created + ISSUE_TIME_SLACK_MS;

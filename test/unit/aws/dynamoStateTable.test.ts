@@ -2,14 +2,22 @@
  * The state table adapter against a real DynamoDB (dynalite), its table created from the spec
  * template.yaml declares, through the real SDK clients.
  */
+
+import { readdirSync, readFileSync } from 'node:fs';
 import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { PendingSession, StatePorts } from '../../../src/app/statePorts.ts';
 import { createDynamoStateTable, StateItemError } from '../../../src/aws/dynamoStateTable.ts';
-import { type IdentityRecord, pickIdentityRecord } from '../../../src/domain/identity.ts';
+import {
+  effectiveRunAs,
+  type IdentityRecord,
+  pickIdentityRecord,
+  type SessionCredentials,
+} from '../../../src/domain/identity.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { parseStsRecord } from '../../../src/events/stsRecord.ts';
 import { type LocalDynamo, startLocalDynamo } from '../../../src/local/dynamo.ts';
 import { tableSpecsOf } from '../../../src/local/tableSpec.ts';
 import { loadTemplate } from '../../../src/local/template.ts';
@@ -61,6 +69,9 @@ const byRoleSession = (creationDate = ISSUED): PendingSession['waitsFor'] => ({
   creationDate,
 });
 
+/** Tables created up front, one per test (dynalite creates them in milliseconds). */
+const TABLES = 48;
+
 let dynamo: LocalDynamo;
 let doc: DynamoDBDocumentClient;
 let clock = START;
@@ -76,7 +87,7 @@ beforeAll(async () => {
   );
   if (spec === undefined) throw new Error('template.yaml declares no table');
   // One table per test: each starts empty, all in one local DynamoDB.
-  const tables = Array.from({ length: 40 }, (_, i) => ({ ...spec, TableName: `${spec.TableName}${i}` }));
+  const tables = Array.from({ length: TABLES }, (_, i) => ({ ...spec, TableName: `${spec.TableName}${i}` }));
   dynamo = await startLocalDynamo({
     tables,
     calls: {
@@ -102,6 +113,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   clock = START;
+  if (table === TABLES) throw new Error(`more than ${TABLES} tests: raise TABLES`);
   tableName = `StateTable${table++}`;
   state = createDynamoStateTable(doc, { tableName, now: () => clock });
   for (const key of Object.keys(counts)) delete counts[key];
@@ -207,8 +219,79 @@ describe('identity records', () => {
   });
 });
 
+describe('the STS fixtures through the table', () => {
+  const EVENTS = new URL('../../../events/', import.meta.url);
+  type Json = Record<string, unknown>;
+  const detailOf = (name: string): Json =>
+    (JSON.parse(readFileSync(new URL(name, EVENTS), 'utf8')) as { detail: Json }).detail;
+  /** The credentials a fixture's own call was signed with, as a later StartSession would show them. */
+  const callerOf = (name: string, console = false): SessionCredentials => {
+    const identity = detailOf(name).userIdentity as Json;
+    const { creationDate } = (identity.sessionContext as { attributes: { creationDate: string } }).attributes;
+    return {
+      sessionArn: String(identity.arn),
+      accessKeyId: console ? 'ASIACONSOLEPERREQ001' : String(identity.accessKeyId),
+      creationDate: new Date(creationDate).toISOString(),
+      console,
+    };
+  };
+  const find = async (session: SessionCredentials) =>
+    pickIdentityRecord(session, [
+      ...[await state.identities.byAccessKey(session.accessKeyId)].filter((r) => r !== undefined),
+      ...(await state.identities.byRoleSession(session.sessionArn, session.creationDate ?? '')),
+    ]);
+
+  it.each([
+    [
+      'sts-assumerole-incoming-transitive-tags.json',
+      false,
+      'access-key',
+      'sts-assumerole-sessiontags-transitive.json',
+    ],
+    [
+      'sts-assumerole-incoming-transitive-tags.json',
+      true,
+      'issue-time',
+      'sts-assumerole-sessiontags-transitive.json',
+    ],
+    [
+      'sts-assumerole-chained-sessiontags.json',
+      false,
+      'access-key',
+      'sts-assumerole-incoming-transitive-tags.json',
+    ],
+    [
+      'sts-assumerole-chained-sessiontags.json',
+      true,
+      'issue-time',
+      'sts-assumerole-incoming-transitive-tags.json',
+    ],
+  ])(
+    'the caller of %s (console %s) is found by %s: the record of %s',
+    async (caller, console, kind, issuer) => {
+      // Prepare
+      const files = readdirSync(EVENTS).filter((name) => name.startsWith('sts-'));
+      const intakes = files.map((name) => parseStsRecord(detailOf(name)));
+      for (const intake of intakes) if (intake.inScope) await state.identities.put(intake.command);
+
+      // Act
+      const match = await find(callerOf(caller, console));
+
+      // Assess
+      expect(intakes.filter((intake) => intake.inScope)).toHaveLength(5);
+      expect(match.kind).toBe(kind);
+      expect(match.kind === 'none' ? undefined : match.record.eventId).toBe(detailOf(issuer).eventID);
+      expect(match.kind === 'none' ? undefined : effectiveRunAs(match.record.tags, {})).toEqual({
+        source: 'session-tag',
+        key: 'SSMSessionRunAs',
+        value: 'erin',
+      });
+    },
+  );
+});
+
 describe('pending sessions', () => {
-  it('are filed once and taken once, by the record of their role session, with the event unchanged', async () => {
+  it('are filed once and claimed by one caller, by the record of their role session, with the event unchanged', async () => {
     // Prepare
     const session = pending('evt-1', byRoleSession(ISSUED));
     const added = [await state.identities.addPending(session), await state.identities.addPending(session)];
@@ -216,15 +299,58 @@ describe('pending sessions', () => {
 
     // Act
     const [first, second] = await Promise.all([
-      state.identities.takePending(record),
-      state.identities.takePending(record),
+      state.identities.claimPending(record),
+      state.identities.claimPending(record),
     ]);
-    const again = await state.identities.takePending(record);
+    const again = await state.identities.claimPending(record);
 
     // Assess
     expect(added).toEqual(['added', 'already-pending']);
     expect([...first, ...second]).toEqual([session]);
     expect(again).toEqual([]);
+  });
+
+  it('stay claimed for 45 seconds, then a retry can claim them again, until they are settled', async () => {
+    // Prepare
+    const session = pending('evt-lease', byRoleSession(ISSUED));
+    const record = identity('signin');
+    await state.identities.addPending(session);
+
+    // Act
+    const claimed = await state.identities.claimPending(record);
+    clock += 44_000;
+    const whileLeased = [
+      await state.identities.claimPending(record),
+      await state.identities.withdrawPending(session),
+    ];
+    clock += 1_000;
+    const retried = await state.identities.claimPending(record);
+    await state.identities.settlePending(session);
+    clock += 60_000;
+    const afterSettling = [
+      await state.identities.claimPending(record),
+      await state.identities.withdrawPending(session),
+    ];
+
+    // Assess
+    expect(claimed).toEqual([session]);
+    expect(whileLeased).toEqual([[], 'taken']);
+    expect(retried).toEqual([session]);
+    expect(afterSettling).toEqual([[], 'taken']);
+  });
+
+  it('are withdrawn by the audit that filed them when no claim holds them', async () => {
+    // Prepare
+    const session = pending('evt-withdraw', byRoleSession(ISSUED));
+    await state.identities.addPending(session);
+
+    // Act
+    const withdrawn = await state.identities.withdrawPending(session);
+    const claimed = await state.identities.claimPending(identity('signin'));
+
+    // Assess
+    expect(withdrawn).toBe('withdrawn');
+    expect(claimed).toEqual([]);
   });
 
   it('are taken by a record issued up to a second before their creationDate and before its expiry only', async () => {
@@ -243,7 +369,7 @@ describe('pending sessions', () => {
     for (const session of Object.values(sessions)) await state.identities.addPending(session);
 
     // Act
-    const taken = await state.identities.takePending(identity('signin', 0));
+    const taken = await state.identities.claimPending(identity('signin', 0));
 
     // Assess
     expect(taken.map((s) => s.eventId).sort()).toEqual(['console', 'slack']);
@@ -259,7 +385,7 @@ describe('pending sessions', () => {
     );
 
     // Act
-    const taken = await state.identities.takePending(record);
+    const taken = await state.identities.claimPending(record);
 
     // Assess
     expect(taken).toEqual([session]);
@@ -287,7 +413,7 @@ describe('pending sessions', () => {
       },
       arrive: async () => {
         await state.identities.put(record);
-        outcome.taken = await state.identities.takePending(record);
+        outcome.taken = await state.identities.claimPending(record);
       },
     };
 
@@ -307,7 +433,7 @@ describe('pending sessions', () => {
 
     // Act
     clock += 24 * 3600 * 1000;
-    const taken = await state.identities.takePending(identity('signin'));
+    const taken = await state.identities.claimPending(identity('signin'));
 
     // Assess
     expect(taken).toEqual([]);

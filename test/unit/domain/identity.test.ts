@@ -47,6 +47,12 @@ const cli = (accessKeyId: string, overrides: Partial<SessionCredentials> = {}): 
   ...overrides,
 });
 
+const federated = (issuerArn: string): Partial<IdentityRecord> => ({
+  eventName: 'GetFederationToken',
+  sessionArn: 'arn:aws:sts::111122223333:federated-user/deploy',
+  issuerArn,
+});
+
 const consoleCall = cli('ASIACONSOLEPERREQ001', { console: true });
 
 const picked = (match: IdentityMatch): string =>
@@ -127,6 +133,19 @@ describe('pickIdentityRecord', () => {
       cli(exactKey.accessKeyId, { accessType: 'JustInTime' }),
       [exactKey],
       'none:just-in-time',
+    ],
+    [
+      'a federated user: only the record of its own federating user',
+      cli('ASIACONSOLEPERREQ001', {
+        console: true,
+        sessionArn: 'arn:aws:sts::111122223333:federated-user/deploy',
+        issuerArn: 'arn:aws:iam::111122223333:user/build-bot',
+      }),
+      [
+        record('mallory', 0, federated('arn:aws:iam::111122223333:user/mallory')),
+        record('bot', -60, federated('arn:aws:iam::111122223333:user/build-bot')),
+      ],
+      'earlier-issue:bot',
     ],
     [
       'a blank key and no creationDate: not joinable',
