@@ -74,6 +74,7 @@ export interface TagChange {
   readonly value: string | null;
 }
 
+/** Empty when no change came at or after the time: the principal's tags now are its tags then. */
 export interface TagValueAt {
   /** The newest change before the time: the value then (ambiguous: two values in that second). */
   readonly before?: {
@@ -81,7 +82,7 @@ export interface TagValueAt {
     readonly eventTime: string;
     readonly ambiguous: boolean;
   };
-  /** The first change at or after the time: tags read now are not necessarily the tags then. */
+  /** The first change at or after the time: tags read now are not the tags then. */
   readonly changedAt?: string;
 }
 

@@ -248,8 +248,10 @@ export const createDynamoStateTable = (
     valueAt: async (principal, at) => {
       const pk = keys.tags(principal);
       const values = { ':at': iso(at) };
-      const [before] = await query(keyCondition(pk, '#sk < :at', values, { ScanIndexForward: false }), 1);
       const [after] = await query(keyCondition(pk, '#sk >= :at', values), 1);
+      // Without a later change the principal's tags now are its tags then: one read is enough.
+      if (after === undefined) return {};
+      const [before] = await query(keyCondition(pk, '#sk < :at', values, { ScanIndexForward: false }), 1);
       const value = before?.value ?? null;
       if (value !== null && typeof value !== 'string')
         throw new StateItemError(`state item ${pk} has no tag value`);
@@ -257,7 +259,7 @@ export const createDynamoStateTable = (
         ...(before === undefined
           ? {}
           : { before: { value, eventTime: text(before, 'sk'), ambiguous: before.ambiguous === true } }),
-        ...(after === undefined ? {} : { changedAt: text(after, 'sk') }),
+        changedAt: text(after, 'sk'),
       };
     },
   };
