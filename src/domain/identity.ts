@@ -5,7 +5,7 @@
  * or LookupEvents.
  */
 import type { Tags } from './facts.ts';
-import { RUN_AS_TAG } from './runAs.ts';
+import { RUN_AS_TAG } from './sessionManager.ts';
 
 export type StsEventName =
   | 'AssumeRole'

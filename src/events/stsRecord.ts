@@ -12,11 +12,11 @@ import {
   MAX_CREDENTIAL_LIFETIME_MS,
   type StsEventName,
 } from '../domain/identity.ts';
+import { isRecord } from '../domain/json.ts';
 import { MalformedEventError } from '../errors.ts';
 import { type ApiCallRecord, openEnvelope, parseApiCallRecord } from './envelope.ts';
 import {
   asObject,
-  isObject,
   isoTimeAt,
   type JsonObject,
   objectAt,
@@ -222,7 +222,7 @@ const sourceIdentityOf = (
 };
 
 const openRecord = (event: unknown): { detail: JsonObject; envelope: JsonObject; eventName: string } => {
-  if (isObject(event) && Object.hasOwn(event, 'detail-type')) return openEnvelope(event, STS_SOURCE);
+  if (isRecord(event) && Object.hasOwn(event, 'detail-type')) return openEnvelope(event, STS_SOURCE);
   const detail = asObject(event, 'detail');
   const eventSource = stringAt(detail, 'eventSource', 'detail', { max: 256 });
   if (eventSource !== STS_SOURCE.eventSource) {
@@ -233,12 +233,12 @@ const openRecord = (event: unknown): { detail: JsonObject; envelope: JsonObject;
 };
 
 /** Parses one STS record (EventBridge event or raw record). Throws MalformedEventError naming the field. */
-export const parseStsRecord = (event: unknown): Intake<IdentityRecord> => {
+export const parseStsRecord = (event: unknown, now: number = Date.now()): Intake<IdentityRecord> => {
   const { detail, envelope, eventName } = openRecord(event);
   if (!isIssuingCall(eventName)) {
     return outOfScope(`${eventName} does not issue credentials with session tags`);
   }
-  const record = parseApiCallRecord(detail, envelope);
+  const record = parseApiCallRecord(detail, envelope, now);
   if (record.errorCode !== null) {
     return outOfScope(`${eventName} failed (${record.errorCode}): no credentials were issued`);
   }

@@ -4,15 +4,13 @@
  * TableName (CloudFormation generates one) is named after its logical id, which is what the
  * local run passes to the functions in place of the `!Ref`.
  */
+
+import { isRecord, type JsonRecord as Json } from '../domain/json.ts';
 import type { AttributeDefinition, KeyElement, SecondaryIndex, TableSpec } from './dynamo.ts';
-import { resolveIntrinsics, type Template, TemplateError } from './template.ts';
+import { resolveIntrinsics } from './intrinsics.ts';
+import { type Template, TemplateError } from './template.ts';
 
 const TABLE_TYPE = 'AWS::DynamoDB::Table';
-
-type Json = Readonly<Record<string, unknown>>;
-
-const isRecord = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const listOf = (value: unknown, where: string): Json[] => {
   if (!Array.isArray(value) || !value.every(isRecord))
