@@ -1,39 +1,13 @@
 /**
  * The `RunAs/…` product fields a report reads, in one table: every formatter takes the typed
- * fields from readRunAsFields and the column order from RUN_AS_FIELDS, so no key is spelt twice.
+ * fields from readRunAsFields and the column order from RUN_AS_FIELDS, which is the findings'
+ * ProductFields codec's own key table, so no key is spelt twice. A report shows values as
+ * Security Hub stores them (escaped), never unescaped control characters.
  */
+import { FIELD_KEYS, type RunAsFieldName } from '../findings/productFields.ts';
 
-/** Property → ProductFields key, in the order CSV columns appear. */
-export const RUN_AS_FIELDS = {
-  check: 'RunAs/Check',
-  outcome: 'RunAs/Outcome',
-  expectedUser: 'RunAs/ExpectedUser',
-  expectedUserSource: 'RunAs/ExpectedUserSource',
-  sessionUser: 'RunAs/SessionUser',
-  observedUser: 'RunAs/ObservedUser',
-  sessionId: 'RunAs/SessionId',
-  principal: 'RunAs/Principal',
-  principalType: 'RunAs/PrincipalType',
-  principalName: 'RunAs/PrincipalName',
-  callerArn: 'RunAs/CallerArn',
-  target: 'RunAs/Target',
-  platform: 'RunAs/Platform',
-  document: 'RunAs/Document',
-  documentVersion: 'RunAs/DocumentVersion',
-  defaultVersion: 'RunAs/DefaultVersion',
-  latestVersion: 'RunAs/LatestVersion',
-  latestOutcome: 'RunAs/LatestOutcome',
-  userVerified: 'RunAs/UserVerified',
-  sessionTags: 'RunAs/SessionTags',
-  sessionOwner: 'RunAs/SessionOwner',
-  terminated: 'RunAs/Terminated',
-  nodesChecked: 'RunAs/NodesChecked',
-  nodesMissingUser: 'RunAs/NodesMissingUser',
-  changeEvent: 'RunAs/ChangeEvent',
-  eventId: 'RunAs/EventId',
-} as const;
-
-export type RunAsFieldName = keyof typeof RUN_AS_FIELDS;
+/** Property → ProductFields key, in the order CSV columns appear: the findings' own codec table. */
+export const RUN_AS_FIELDS = FIELD_KEYS;
 
 /** Every known field as a string; an absent key (the contract's "empty") reads as ''. */
 export type RunAsFields = { readonly [K in RunAsFieldName]: string };
