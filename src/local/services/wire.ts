@@ -3,7 +3,7 @@
  * response, request-input readers that treat the body as hostile, and NextToken pagination.
  */
 import type { FaultService } from '../faults.ts';
-import type { LocalWorld } from '../world.ts';
+import type { LocalWorld } from '../localWorld.ts';
 
 /** An AWS error response: `code` is what the SDK turns into `err.name`. */
 export class AwsApiError extends Error {
