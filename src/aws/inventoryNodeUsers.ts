@@ -4,7 +4,7 @@
  * by uid. A user is reported "missing" only when a fresh, non-empty inventory does not list it:
  * a stale or absent inventory proves nothing.
  */
-import { ListInventoryEntriesCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { InvalidTypeNameException, ListInventoryEntriesCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
 import type { NameMatch, NodeAccount, UserPresence } from '../domain/facts.ts';
 import { isUid, sameUser } from '../domain/userName.ts';
@@ -93,7 +93,7 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
         case 'not-found':
           return { read: false, reason: `node ${nodeId} has no SSM inventory` };
         default:
-          if (sdkErrorName(err) === 'InvalidTypeNameException') {
+          if (err instanceof InvalidTypeNameException) {
             return {
               read: false,
               reason: `inventory type ${typeName} is not defined in this account and Region`,

@@ -5,11 +5,12 @@
 import {
   DescribeSessionsCommand,
   type DescribeSessionsCommandOutput,
+  DoesNotExistException,
   type SSMClient,
   TerminateSessionCommand,
 } from '@aws-sdk/client-ssm';
 import type { ActiveSessions, OpenSession } from '../app/ports.ts';
-import { sdkErrorName, toAwsCallError } from './sdkErrors.ts';
+import { toAwsCallError } from './sdkErrors.ts';
 
 /** DescribeSessions returns at most 200 per page. */
 const PAGE_SIZE = 200;
@@ -66,7 +67,7 @@ export const createSsmActiveSessions = (ssm: SSMClient): ActiveSessions => ({
       await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
     } catch (err) {
       // A session that ended on its own is as good as terminated.
-      if (sdkErrorName(err) === 'DoesNotExistException') return;
+      if (err instanceof DoesNotExistException) return;
       throw toAwsCallError('ssm:TerminateSession', err);
     }
   },

@@ -6,6 +6,7 @@ import {
   SendCommandCommand,
   SSMClient,
   SSMServiceException,
+  UnsupportedPlatformType,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -14,9 +15,8 @@ import {
   createCommandNodeUsers,
   OUT_OF_TIME,
   probeScript,
-  UnsafeProbeNameError,
 } from '../../../src/aws/commandNodeUsers.ts';
-import { AwsCallError } from '../../../src/errors.ts';
+import { AwsCallError, UnsafeProbeNameError } from '../../../src/errors.ts';
 
 /** The session's event time (the probe asks the node now; it does not use it). */
 const AS_OF = '2026-03-01T12:00:00.000Z';
@@ -230,7 +230,7 @@ describe('createCommandNodeUsers', () => {
     },
     {
       label: 'UnsupportedPlatformType',
-      err: ssmError('UnsupportedPlatformType', 400),
+      err: new UnsupportedPlatformType({ $metadata: { httpStatusCode: 400 }, message: 'Windows' }),
       reason: `node ${NODE} cannot run AWS-RunShellScript (UnsupportedPlatformType)`,
     },
   ])('reports unknown without polling when SendCommand fails with $label', async ({ err, reason }) => {

@@ -1,5 +1,6 @@
 import {
   InvalidInstanceId,
+  InvalidTypeNameException,
   ListInventoryEntriesCommand,
   SSMClient,
   SSMServiceException,
@@ -249,7 +250,12 @@ describe('createInventoryNodeUsers', () => {
     },
     {
       label: 'an undefined inventory type',
-      setup: () => ssm.on(ListInventoryEntriesCommand).rejects(ssmError('InvalidTypeNameException', 400)),
+      setup: () =>
+        ssm
+          .on(ListInventoryEntriesCommand)
+          .rejects(
+            new InvalidTypeNameException({ $metadata: { httpStatusCode: 400 }, message: 'no such type' }),
+          ),
       reason: `inventory type ${TYPE} is not defined in this account and Region`,
     },
   ])('reports unknown for $label', async ({ setup, reason }) => {
