@@ -8,7 +8,7 @@ import {
   type CloudTrailClient,
   type Event,
   type LookupAttribute,
-  LookupEventsCommand,
+  paginateLookupEvents,
 } from '@aws-sdk/client-cloudtrail';
 import type { SessionTags } from '../app/ports.ts';
 import type { SessionTagsFact } from '../domain/facts.ts';
@@ -105,19 +105,18 @@ export const createCloudTrailSessionTags = (
     accessKeyId: string,
     createdAt: number,
   ): Promise<SessionTagsFact> => {
-    let nextToken: string | undefined;
+    const pages = paginateLookupEvents(
+      { client: ct, pageSize: PAGE_SIZE },
+      {
+        LookupAttributes: [attribute],
+        StartTime: new Date(createdAt - WINDOW_MS),
+        EndTime: new Date(createdAt + WINDOW_MS),
+      },
+    );
     try {
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await ct.send(
-          new LookupEventsCommand({
-            LookupAttributes: [attribute],
-            StartTime: new Date(createdAt - WINDOW_MS),
-            EndTime: new Date(createdAt + WINDOW_MS),
-            MaxResults: PAGE_SIZE,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-        for (const event of response.Events ?? []) {
+      let count = 0;
+      for await (const page of pages) {
+        for (const event of page.Events ?? []) {
           if (event.EventName !== undefined && !events.has(event.EventName)) continue;
           const record = parseRecord(event);
           if (record === undefined || typeof record.eventName !== 'string') continue;
@@ -125,8 +124,8 @@ export const createCloudTrailSessionTags = (
           if (issuedAccessKey(record) !== accessKeyId) continue;
           return { status: 'known', tags: sessionTagsOfRecord(record) };
         }
-        if (!response.NextToken) return { status: 'unknown', reason: NOT_FOUND_REASON };
-        nextToken = response.NextToken;
+        if (!page.NextToken) return { status: 'unknown', reason: NOT_FOUND_REASON };
+        if (++count === MAX_PAGES) break;
       }
       return { status: 'unknown', reason: `${NOT_FOUND_REASON} (searched ${MAX_PAGES} pages)` };
     } catch (err) {

@@ -161,6 +161,10 @@ export const createCommandNodeUsers = (ssm: SSMClient, options: CommandNodeUsers
     return commandId;
   };
 
+  // Polled here rather than with the SDK's waitUntilCommandExecuted: that waiter retries on every
+  // error (an AccessDenied or a throttle would spin until its deadline, then surface only as a
+  // timeout), waits 5 s or more between polls by default, and keeps its deadline on its own clock
+  // instead of reading the Lambda's remaining time at every poll.
   const probe = async (nodeId: string, user: string): Promise<UserPresence> => {
     // A command sent without time to read its answer would run on the node for nothing.
     if (!hasTimeForAPoll()) return unknownPresence(OUT_OF_TIME);

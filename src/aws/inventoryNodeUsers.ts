@@ -29,7 +29,10 @@ type Snapshot =
     }
   | { readonly read: false; readonly reason: string };
 
-/** Inventory pages hold up to 50 entries; this bounds a runaway listing to 5,000 users. */
+/**
+ * Inventory pages hold up to 50 entries; this bounds a runaway listing to 5,000 users. The SDK has
+ * no paginator for ListInventoryEntries (its model does not mark it paginated), hence the loop.
+ */
 const MAX_PAGES = 100;
 const CAPTURE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 

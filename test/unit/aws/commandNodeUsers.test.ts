@@ -17,6 +17,7 @@ import {
   probeScript,
 } from '../../../src/aws/commandNodeUsers.ts';
 import { AwsCallError, UnsafeProbeNameError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
 /** The session's event time (the probe asks the node now; it does not use it). */
 const AS_OF = '2026-03-01T12:00:00.000Z';
@@ -28,13 +29,7 @@ const SOURCE = `id on ${NODE}`;
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const invocation = (
   status: string,
