@@ -5,15 +5,13 @@ import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import {
-  type ChangeContext,
+  type ChangeFindingInput,
+  changeDraft,
   changeFields,
-  fleetFields,
   nodesWords,
-  otherVersionWords,
-  versionFields,
+  postureParts,
 } from './changeFinding.ts';
-import { describeDecision, remediationOf } from './remediation.ts';
-import { documentResource, type Placement } from './resources.ts';
+import { documentResource } from './resources.ts';
 import { documentText, userWords } from './words.ts';
 
 export type DocumentPosture =
@@ -26,11 +24,9 @@ export type DocumentPosture =
   /** The document was deleted (never for SSM-SessionManagerRunShell: built-in defaults apply). */
   | { readonly exists: false };
 
-export interface PreferencesFindingInput extends Placement {
+export interface PreferencesFindingInput extends ChangeFindingInput {
   readonly documentName: string;
   readonly posture: DocumentPosture;
-  readonly change: ChangeContext;
-  readonly createdAt?: string;
 }
 
 const preferencesTitle = (
@@ -78,13 +74,7 @@ const preferencesTitle = (
 export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFinding => {
   const { documentName, posture, change } = input;
   const common = {
-    partition: input.partition,
-    region: input.region,
-    accountId: input.accountId,
-    check: 'preferences',
-    subject: documentName,
-    observedAt: change.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+    ...changeDraft(input, 'preferences', documentName),
     resources: [documentResource(input, documentName)],
   } as const;
   if (!posture.exists) {
@@ -99,19 +89,11 @@ export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFin
     });
   }
   const { decision, fleet } = posture;
-  return assembleFinding({
-    ...common,
-    outcome: decision.outcome,
-    title: `${preferencesTitle(documentName, decision, input.region, fleet)}${otherVersionWords(decision)}`,
-    description: describeDecision(decision),
-    remediation: remediationOf(decision),
-    fields: {
-      expectedUser: decision.expectedUser,
-      expectedUserSource: decision.expectedUserSource,
-      document: documentName,
-      ...versionFields(decision),
-      ...fleetFields(fleet),
-      ...changeFields(change),
-    },
-  });
+  const parts = postureParts(
+    decision,
+    preferencesTitle(documentName, decision, input.region, fleet),
+    fleet,
+    change,
+  );
+  return assembleFinding({ ...common, ...parts, fields: { ...parts.fields, document: documentName } });
 };
