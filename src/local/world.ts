@@ -120,9 +120,6 @@ export class WorldError extends InputError {
   override readonly name = 'WorldError';
 }
 
-export const DEFAULT_NOW = '2026-01-01T00:00:00Z';
-export const DEFAULT_INVENTORY_TYPE_NAME = 'Custom:OSUsers';
-
 /** `YYYY-MM-DDTHH:MM:SSZ`, the format inventory and findings use. */
 export function toIsoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
