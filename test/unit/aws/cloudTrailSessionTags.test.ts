@@ -255,9 +255,9 @@ describe('createCloudTrailSessionTags', () => {
 
     // Assess
     expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(ct.commandCalls(LookupEventsCommand)[0]?.args[0].input.LookupAttributes).toEqual([
-      { AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' },
-    ]);
+    expect(ct).toReceiveCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' }],
+    });
   });
 
   it('turns AccessDenied into unknown', async () => {

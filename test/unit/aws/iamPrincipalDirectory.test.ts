@@ -9,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createIamPrincipalDirectory } from '../../../src/aws/iamPrincipalDirectory.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { iamRolePrincipal } from '../principals.ts';
 import { serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
@@ -43,15 +44,7 @@ describe('createIamPrincipalDirectory', () => {
     // Assess: IAM's own spelling of the name wins.
     expect(found).toEqual({
       known: true,
-      value: {
-        kind: 'role',
-        arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-        accountId: ACCOUNT,
-        name: 'Operators',
-        path: '/ops/',
-        callerArn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-        accessKeyId: '',
-      },
+      value: iamRolePrincipal('Operators', '/ops/'),
     });
   });
 

@@ -10,33 +10,20 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createIamPrincipalTags } from '../../../src/aws/iamPrincipalTags.ts';
 import type { Principal, PrincipalKind } from '../../../src/domain/facts.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { iamRolePrincipal, iamUserPrincipal } from '../principals.ts';
 import { servePages, serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const iam = mockClient(IAMClient);
 const client = new IAMClient({ region: 'us-east-1' });
 
-const alice: Principal = {
-  kind: 'user',
-  arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accountId: ACCOUNT,
-  name: 'alice',
-  path: '/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accessKeyId: 'AKIAEXAMPLEALICE0001',
-};
+const alice = iamUserPrincipal('alice', '/', { accessKeyId: 'AKIAEXAMPLEALICE0001' });
 
-const operators: Principal = {
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/ops/',
-  callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/bob`,
+const operators = iamRolePrincipal('Operators', '/ops/', {
+  name: 'bob',
   accessKeyId: 'ASIAEXAMPLEBOB000001',
-  sessionName: 'bob',
-  sessionCreatedAt: '2026-01-01T00:00:00Z',
-};
+  createdAt: '2026-01-01T00:00:00Z',
+});
 
 const iamError = serviceError(IAMServiceException);
 
