@@ -96,20 +96,24 @@ const documentSchema = closed({
   });
 
 /** `"alice"` or `{ "name": "alice", "uid": 1000, "gid": 1000 }`. */
-const nodeUserSchema = z.union([
-  nonBlank(),
-  closed({
-    name: nonBlank(),
-    uid: whole(0, 4294967294, 'a whole number from 0 to 4294967294'),
-    gid: whole(0, 4294967294, 'a whole number from 0 to 4294967294'),
-  }),
-]);
+const nodeUserSchema = z.union(
+  [
+    nonBlank(),
+    closed({
+      name: nonBlank(),
+      uid: whole(0, 4294967294, 'a whole number from 0 to 4294967294'),
+      gid: whole(0, 4294967294, 'a whole number from 0 to 4294967294'),
+    }),
+  ],
+  { error: 'expected a user name or an object {"name", "uid", "gid"}' },
+);
 
 const nodeSchema = closed({
   id: text('a managed node id ("i-…" or "mi-…")', isManagedNodeId),
   platform: oneOf(['Linux', 'MacOS', 'Windows']),
   pingStatus: oneOf(['Online', 'ConnectionLost', 'Inactive']).default('Online'),
   users: list(nodeUserSchema)
+    .describe('OS users: a name (uid and gid 10000 + position, root 0) or {name, uid, gid}; absent: unknown.')
     // A name given alone gets uid and gid 10000 + its position (root: 0).
     .transform((users) =>
       users.map((user, index) => {
@@ -157,8 +161,12 @@ const regionSchema = closed({
   sessions: list(sessionSchema)
     .superRefine(uniqueBy((s) => s.sessionId, 'session'))
     .default([]),
-  cloudTrail: list(cloudTrailRecordSchema).default([]),
-  logGroups: logGroupsSchema.default([]),
+  cloudTrail: list(cloudTrailRecordSchema)
+    .default([])
+    .describe('Raw CloudTrail records that LookupEvents serves (the state before the replayed events).'),
+  logGroups: logGroupsSchema
+    .default([])
+    .describe('CloudWatch Logs groups with session-log streams, as GetLogEvents serves them.'),
 });
 
 export const regionsSchema = z

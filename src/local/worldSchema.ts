@@ -60,16 +60,30 @@ const iamSchema = closed({
 
 /** The whole world file. */
 export const worldInputSchema = closed({
-  accountId: text('a 12-digit account id', ACCOUNT_ID),
+  accountId: text('a 12-digit account id', ACCOUNT_ID).describe('The account the endpoint serves.'),
   partition: oneOf(['aws', 'aws-cn', 'aws-us-gov']).default('aws'),
-  now: time().default(DEFAULT_NOW),
-  inventoryTypeName: text('an inventory type name', /^(AWS|Custom):[\w.-]+$/).default(
-    DEFAULT_INVENTORY_TYPE_NAME,
-  ),
-  iam: iamSchema.default({ users: [], roles: [], denyTagReads: false }),
-  regions: regionsSchema.default({}),
-  faults: list(faultRuleSchema).default([]),
-  quotas: quotaConfigSchema.exactOptional(),
+  now: time()
+    .default(DEFAULT_NOW)
+    .describe("The world's clock wherever AWS would use the current time (ISO time)."),
+  inventoryTypeName: text('an inventory type name', /^(AWS|Custom):[\w.-]+$/)
+    .default(DEFAULT_INVENTORY_TYPE_NAME)
+    .describe("The inventory type listing a node's OS users (the auditor's INVENTORY_TYPE_NAME)."),
+  iam: iamSchema
+    .default({ users: [], roles: [], denyTagReads: false })
+    .describe(
+      'IAM users and roles with their tags; denyTagReads makes ListUserTags/ListRoleTags answer AccessDenied.',
+    ),
+  regions: regionsSchema
+    .default({})
+    .describe('Per Region name: its documents, nodes, sessions, CloudTrail records and log groups.'),
+  faults: list(faultRuleSchema)
+    .default([])
+    .describe(
+      'Injected failures: API throttling, 5xx, access denied, latency; Run Command probes that stay pending.',
+    ),
+  quotas: quotaConfigSchema
+    .exactOptional()
+    .describe('Request-rate quotas (token buckets); writing the key turns enforcement on.'),
 });
 
 export const worldSchema: z.ZodType<World, unknown> = worldInputSchema.transform((world) => ({
