@@ -49,6 +49,14 @@ export const otherVersionWords = (decision: Decision): string =>
     ? ''
     : ` (${decision.otherVersion.label} version ${decision.otherVersion.version} differs)`;
 
+/**
+ * A posture subject (a principal, a document) after a change: its decision, with the fleet
+ * pre-check of the user it resolves to when that ran; or gone, and its finding is archived.
+ */
+export type Posture =
+  | { readonly exists: true; readonly decision: Decision; readonly fleet?: FleetPresence }
+  | { readonly exists: false };
+
 /** What a change writes about one subject: where, which check, when, and the CreatedAt kept. */
 export interface ChangeFindingInput extends Placement {
   readonly change: ChangeContext;

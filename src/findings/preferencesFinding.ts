@@ -9,20 +9,14 @@ import {
   changeDraft,
   changeFields,
   nodesWords,
+  type Posture,
   postureParts,
 } from './changeFinding.ts';
 import { documentResource } from './resources.ts';
 import { documentText, userWords } from './words.ts';
 
-export type DocumentPosture =
-  | {
-      readonly exists: true;
-      readonly decision: Decision;
-      /** The fleet pre-check of the default user, when it ran. */
-      readonly fleet?: FleetPresence;
-    }
-  /** The document was deleted (never for SSM-SessionManagerRunShell: built-in defaults apply). */
-  | { readonly exists: false };
+/** The document's posture; it is never gone for SSM-SessionManagerRunShell (built-in defaults apply). */
+export type DocumentPosture = Posture;
 
 export interface PreferencesFindingInput extends ChangeFindingInput {
   readonly documentName: string;

@@ -10,20 +10,14 @@ import {
   changeDraft,
   changeFields,
   nodesWords,
+  type Posture,
   postureParts,
 } from './changeFinding.ts';
 import { documentResource, principalResource } from './resources.ts';
 import { principalWords, userWords } from './words.ts';
 
-export type PrincipalPosture =
-  | {
-      readonly exists: true;
-      readonly decision: Decision;
-      /** The fleet pre-check of the resolved user, when it ran. */
-      readonly fleet?: FleetPresence;
-    }
-  /** The user or role no longer exists: the finding is archived. */
-  | { readonly exists: false };
+/** The user's or role's posture; gone when it no longer exists. */
+export type PrincipalPosture = Posture;
 
 export interface PrincipalFindingInput extends ChangeFindingInput {
   readonly principal: Principal;
