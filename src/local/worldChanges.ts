@@ -10,8 +10,6 @@ import type { LocalWorld } from './localWorld.ts';
 import { toIsoSeconds } from './world.ts';
 import type { PrincipalState, Tag } from './worldState.ts';
 
-type Json = JsonRecord;
-
 /** Returns true when the world changed; sets the world's event time from every record it sees. */
 export function applyChange(world: LocalWorld, record: unknown): boolean {
   if (
@@ -54,7 +52,7 @@ export function applyChange(world: LocalWorld, record: unknown): boolean {
   }
 }
 
-function iamTarget(world: LocalWorld, eventName: string, params: Json): PrincipalState | undefined {
+function iamTarget(world: LocalWorld, eventName: string, params: JsonRecord): PrincipalState | undefined {
   const isUser = eventName.endsWith('User');
   const name = isUser ? params.userName : params.roleName;
   if (typeof name !== 'string') return undefined;
@@ -64,12 +62,12 @@ function iamTarget(world: LocalWorld, eventName: string, params: Json): Principa
 function tag(principal: PrincipalState | undefined, rawTags: unknown): boolean {
   const tags = recordTags(rawTags);
   if (principal === undefined || tags === undefined || tags.length === 0) return false;
-  for (const tag of tags) {
-    const lower = tag.Key.toLowerCase();
+  for (const added of tags) {
+    const lower = added.Key.toLowerCase();
     const index = principal.tags.findIndex((existing) => existing.Key.toLowerCase() === lower);
     // The new spelling of the key wins, as IAM does.
-    if (index === -1) principal.tags.push(tag);
-    else principal.tags[index] = tag;
+    if (index === -1) principal.tags.push(added);
+    else principal.tags[index] = added;
   }
   return true;
 }
@@ -82,7 +80,7 @@ function untag(principal: PrincipalState | undefined, rawKeys: unknown): boolean
   return principal.tags.length !== before;
 }
 
-function create(world: LocalWorld, kind: 'user' | 'role', params: Json): boolean {
+function create(world: LocalWorld, kind: 'user' | 'role', params: JsonRecord): boolean {
   const name = kind === 'user' ? params.userName : params.roleName;
   if (typeof name !== 'string' || !isIamName(name)) return false;
   const path = typeof params.path === 'string' && isIamPath(params.path) ? params.path : '/';
@@ -92,7 +90,7 @@ function create(world: LocalWorld, kind: 'user' | 'role', params: Json): boolean
   return true;
 }
 
-function remove(world: LocalWorld, kind: 'user' | 'role', params: Json): boolean {
+function remove(world: LocalWorld, kind: 'user' | 'role', params: JsonRecord): boolean {
   const name = kind === 'user' ? params.userName : params.roleName;
   if (typeof name !== 'string') return false;
   return (kind === 'user' ? world.users : world.roles).delete(name.toLowerCase());
@@ -102,8 +100,8 @@ function changeDocument(
   world: LocalWorld,
   eventName: string,
   region: string,
-  params: Json,
-  response: Json,
+  params: JsonRecord,
+  response: JsonRecord,
 ): boolean {
   const name = documentNameOf(params.name);
   const doc = name === undefined ? undefined : world.storedDocument(region, name);
