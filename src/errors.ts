@@ -1,9 +1,23 @@
 /**
- * Error classes. Every thrown error is one of these, with a literal name and a cause.
- * `retryable` says whether Lambda retrying the same event could succeed.
+ * The auditor's error family. Everything the product throws on purpose is an AuditorError: a
+ * literal `name`, the error behind it as `cause`, and `retryable`, which says whether Lambda
+ * running the same event again could succeed. Either way the error is rethrown, so retries and
+ * the failure destination keep the event; `retryable` tells whoever reads the log which of the
+ * two to expect. Check with `instanceof`, never by name. (The local tools' errors for input a
+ * user got wrong are a family of their own: InputError in src/local/inputError.ts.)
  */
 
-export class MalformedEventError extends Error {
+export abstract class AuditorError extends Error {
+  abstract override readonly name: string;
+  /** Whether the same event, delivered again, could succeed. */
+  abstract readonly retryable: boolean;
+}
+
+/**
+ * Thrown while reading an event (src/events) when a field the audit needs is missing or has the
+ * wrong shape: the event can never be audited, so retries cannot help; the dead-letter queue keeps it.
+ */
+export class MalformedEventError extends AuditorError {
   override readonly name = 'MalformedEventError';
   readonly retryable = false;
   /** Dotted path of the offending field, e.g. `detail.requestParameters.target`. */
@@ -14,13 +28,17 @@ export class MalformedEventError extends Error {
   }
 }
 
-export class ConfigError extends Error {
+/** Thrown at cold start (src/config.ts) when an environment variable is missing or has a bad value. */
+export class ConfigError extends AuditorError {
   override readonly name = 'ConfigError';
   readonly retryable = false;
 }
 
-/** An AWS call failed in a way the SDK's own retries did not overcome (throttling, 5xx, network). */
-export class AwsCallError extends Error {
+/**
+ * Thrown by an adapter (src/aws) when an AWS call failed in a way the SDK's own retries did not
+ * overcome (throttling, 5xx, network) or answered something unusable: a later attempt may succeed.
+ */
+export class AwsCallError extends AuditorError {
   override readonly name = 'AwsCallError';
   readonly retryable = true;
   readonly operation: string;
@@ -30,8 +48,8 @@ export class AwsCallError extends Error {
   }
 }
 
-/** Security Hub refused some findings (FailedFindings): they must not be lost silently. */
-export class FindingImportError extends Error {
+/** Thrown by the finding sink when Security Hub refused some findings (FailedFindings): none is lost silently. */
+export class FindingImportError extends AuditorError {
   override readonly name = 'FindingImportError';
   readonly retryable = true;
   readonly failed: readonly { readonly id: string; readonly code: string; readonly message: string }[];
@@ -45,4 +63,22 @@ export class FindingImportError extends Error {
     );
     this.failed = failed;
   }
+}
+
+/**
+ * Thrown while building a finding (src/findings) when it breaks a Security Hub limit that no
+ * truncation can fix (size, Id length, no resource, blank text): a bug of ours, not of the event.
+ */
+export class InvalidFindingError extends AuditorError {
+  override readonly name = 'InvalidFindingError';
+  readonly retryable = false;
+}
+
+/**
+ * Thrown when a Run Command probe would be built for a user name that is not safe to put in a
+ * shell: the probe runs as root on the node, so this never reaches SendCommand.
+ */
+export class UnsafeProbeNameError extends AuditorError {
+  override readonly name = 'UnsafeProbeNameError';
+  readonly retryable = false;
 }

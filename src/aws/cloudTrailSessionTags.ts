@@ -8,7 +8,7 @@ import {
   type CloudTrailClient,
   type Event,
   type LookupAttribute,
-  LookupEventsCommand,
+  paginateLookupEvents,
 } from '@aws-sdk/client-cloudtrail';
 import type { SessionTags } from '../app/ports.ts';
 import type { SessionTagsFact } from '../domain/facts.ts';
@@ -37,13 +37,12 @@ const FEDERATION_EVENTS: ReadonlySet<string> = new Set(['GetFederationToken']);
 export const NOT_FOUND_REASON = "no STS record found for the session's access key in CloudTrail";
 
 type Json = Readonly<Record<string, unknown>>;
-const isObject = isRecord;
 
 const parseRecord = (event: Event): Json | undefined => {
   if (typeof event.CloudTrailEvent !== 'string') return undefined;
   try {
     const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-    return isObject(parsed) ? parsed : undefined;
+    return isRecord(parsed) ? parsed : undefined;
   } catch {
     // One unreadable record must not hide the others.
     return undefined;
@@ -52,13 +51,13 @@ const parseRecord = (event: Event): Json | undefined => {
 
 const issuedAccessKey = (record: Json): string | undefined => {
   const response = record.responseElements;
-  if (!isObject(response) || !isObject(response.credentials)) return undefined;
+  if (!isRecord(response) || !isRecord(response.credentials)) return undefined;
   const key = response.credentials.accessKeyId;
   return typeof key === 'string' ? key : undefined;
 };
 
 const addMap = (into: Record<string, string>, map: unknown): void => {
-  if (!isObject(map)) return;
+  if (!isRecord(map)) return;
   for (const [key, value] of Object.entries(map)) {
     if (typeof value === 'string') into[key] = value;
   }
@@ -67,7 +66,7 @@ const addMap = (into: Record<string, string>, map: unknown): void => {
 const addList = (into: Record<string, string>, list: unknown): void => {
   if (!Array.isArray(list)) return;
   for (const item of list) {
-    if (isObject(item) && typeof item.key === 'string' && typeof item.value === 'string') {
+    if (isRecord(item) && typeof item.key === 'string' && typeof item.value === 'string') {
       into[item.key] = item.value;
     }
   }
@@ -75,7 +74,7 @@ const addList = (into: Record<string, string>, list: unknown): void => {
 
 /** Session tags as STS applied them, read from the request the record carries. */
 export const sessionTagsOfRecord = (record: Json): Record<string, string> => {
-  const request = isObject(record.requestParameters) ? record.requestParameters : {};
+  const request = isRecord(record.requestParameters) ? record.requestParameters : {};
   const tags: Record<string, string> = {};
   if (record.eventName === 'AssumeRole') {
     // Tags inherited from the previous session in a role chain apply to this one too.
@@ -105,19 +104,18 @@ export const createCloudTrailSessionTags = (
     accessKeyId: string,
     createdAt: number,
   ): Promise<SessionTagsFact> => {
-    let nextToken: string | undefined;
+    const pages = paginateLookupEvents(
+      { client: ct, pageSize: PAGE_SIZE },
+      {
+        LookupAttributes: [attribute],
+        StartTime: new Date(createdAt - WINDOW_MS),
+        EndTime: new Date(createdAt + WINDOW_MS),
+      },
+    );
     try {
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await ct.send(
-          new LookupEventsCommand({
-            LookupAttributes: [attribute],
-            StartTime: new Date(createdAt - WINDOW_MS),
-            EndTime: new Date(createdAt + WINDOW_MS),
-            MaxResults: PAGE_SIZE,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-        for (const event of response.Events ?? []) {
+      let count = 0;
+      for await (const page of pages) {
+        for (const event of page.Events ?? []) {
           if (event.EventName !== undefined && !events.has(event.EventName)) continue;
           const record = parseRecord(event);
           if (record === undefined || typeof record.eventName !== 'string') continue;
@@ -125,8 +123,8 @@ export const createCloudTrailSessionTags = (
           if (issuedAccessKey(record) !== accessKeyId) continue;
           return { status: 'known', tags: sessionTagsOfRecord(record) };
         }
-        if (!response.NextToken) return { status: 'unknown', reason: NOT_FOUND_REASON };
-        nextToken = response.NextToken;
+        if (!page.NextToken) return { status: 'unknown', reason: NOT_FOUND_REASON };
+        if (++count === MAX_PAGES) break;
       }
       return { status: 'unknown', reason: `${NOT_FOUND_REASON} (searched ${MAX_PAGES} pages)` };
     } catch (err) {

@@ -3,11 +3,7 @@
  * session id, so the first event is one call: startFromHead, limit 1. GetLogEvents may answer an
  * empty page while events exist; the forward token then leads on until it comes back unchanged.
  */
-import {
-  type CloudWatchLogsClient,
-  GetLogEventsCommand,
-  type GetLogEventsCommandOutput,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { type CloudWatchLogsClient, paginateGetLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import type { SessionLogRead, SessionLogs } from '../app/sessionLogPorts.ts';
 import { classifySdkError, NOT_FOUND, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -46,52 +42,42 @@ export const createCloudWatchSessionLogs = (
 ): SessionLogs => {
   const maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
 
-  const page = async (
-    logGroupName: string,
-    sessionId: string,
-    nextToken: string | undefined,
-  ): Promise<GetLogEventsCommandOutput | SessionLogRead> => {
-    try {
-      return await logs.send(
-        new GetLogEventsCommand({
-          logGroupName,
-          logStreamName: sessionId,
-          startFromHead: true,
-          limit: 1,
-          ...(nextToken === undefined ? {} : { nextToken }),
-        }),
-      );
-    } catch (err) {
-      const kind = classifySdkError(err, NOT_FOUND.resource);
-      if (kind === 'retryable') throw toAwsCallError(OPERATION, err);
-      if (kind === 'not-found') return notFound(err);
-      const kms = isKmsFailure(err);
-      if (kind !== 'access-denied' && !kms) throw toAwsCallError(OPERATION, err);
-      return {
-        kind: 'unreadable',
-        reason: kms ? 'kms' : 'access-denied',
-        detail: `${sdkErrorName(err)}: ${messageOf(err)}`,
-      };
-    }
+  /** What a failed GetLogEvents says about the stream, or the error to throw. */
+  const failure = (err: unknown): SessionLogRead => {
+    const kind = classifySdkError(err, NOT_FOUND.resource);
+    if (kind === 'retryable') throw toAwsCallError(OPERATION, err);
+    if (kind === 'not-found') return notFound(err);
+    const kms = isKmsFailure(err);
+    if (kind !== 'access-denied' && !kms) throw toAwsCallError(OPERATION, err);
+    return {
+      kind: 'unreadable',
+      reason: kms ? 'kms' : 'access-denied',
+      detail: `${sdkErrorName(err)}: ${messageOf(err)}`,
+    };
   };
 
   return {
     firstEventOf: async (logGroupName, sessionId) => {
-      let token: string | undefined;
-      for (let pages = 0; pages < maxPages; pages += 1) {
-        const answer = await page(logGroupName, sessionId, token);
-        if ('kind' in answer) return answer;
-        const [first] = answer.events ?? [];
-        if (first !== undefined) {
-          return {
-            kind: 'event',
-            message: first.message ?? '',
-            ...(typeof first.timestamp === 'number' ? { timestamp: first.timestamp } : {}),
-          };
+      // The forward token comes back unchanged at the end of the stream: stopOnSameToken.
+      const pages = paginateGetLogEvents(
+        { client: logs, pageSize: 1, stopOnSameToken: true },
+        { logGroupName, logStreamName: sessionId, startFromHead: true },
+      );
+      let count = 0;
+      try {
+        for await (const page of pages) {
+          const [first] = page.events ?? [];
+          if (first !== undefined) {
+            return {
+              kind: 'event',
+              message: first.message ?? '',
+              ...(typeof first.timestamp === 'number' ? { timestamp: first.timestamp } : {}),
+            };
+          }
+          if (++count === maxPages) break;
         }
-        const next = answer.nextForwardToken;
-        if (next === undefined || next === token) break;
-        token = next;
+      } catch (err) {
+        return failure(err);
       }
       return { kind: 'empty-stream' };
     },

@@ -10,15 +10,17 @@ import { setTimeout as delay } from 'node:timers/promises';
 import {
   GetCommandInvocationCommand,
   type GetCommandInvocationCommandOutput,
+  InvocationDoesNotExist,
   SendCommandCommand,
   type SendCommandCommandOutput,
   type SSMClient,
+  UnsupportedPlatformType,
 } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
 import type { NodeAccount, UserPresence } from '../domain/facts.ts';
 import { isManagedNodeId } from '../domain/identifiers.ts';
 import { isSafeUserName } from '../domain/userName.ts';
-import { AwsCallError } from '../errors.ts';
+import { AwsCallError, UnsafeProbeNameError } from '../errors.ts';
 import { createTtlCache } from './cache.ts';
 import { classifySdkError, NOT_FOUND, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -49,11 +51,6 @@ const RUNNING = new Set(['Pending', 'InProgress', 'Delayed', 'Cancelling']);
 
 /** `id` from GNU coreutils and macOS both say this for an unknown user. */
 const NO_SUCH_USER = /no such user/i;
-
-export class UnsafeProbeNameError extends Error {
-  override readonly name = 'UnsafeProbeNameError';
-  readonly retryable = false;
-}
 
 /**
  * The probe script. isSafeUserName already excludes quotes and every shell metacharacter; the
@@ -151,7 +148,7 @@ export const createCommandNodeUsers = (ssm: SSMClient, options: CommandNodeUsers
         case 'access-denied':
           return unknownPresence(`the auditor is not allowed ssm:SendCommand (${sdkErrorName(err)})`);
         default:
-          if (sdkErrorName(err) === 'UnsupportedPlatformType') {
+          if (err instanceof UnsupportedPlatformType) {
             return unknownPresence(`node ${nodeId} cannot run ${PROBE_DOCUMENT} (UnsupportedPlatformType)`);
           }
           throw toAwsCallError('ssm:SendCommand', err);
@@ -164,6 +161,10 @@ export const createCommandNodeUsers = (ssm: SSMClient, options: CommandNodeUsers
     return commandId;
   };
 
+  // Polled here rather than with the SDK's waitUntilCommandExecuted: that waiter retries on every
+  // error (an AccessDenied or a throttle would spin until its deadline, then surface only as a
+  // timeout), waits 5 s or more between polls by default, and keeps its deadline on its own clock
+  // instead of reading the Lambda's remaining time at every poll.
   const probe = async (nodeId: string, user: string): Promise<UserPresence> => {
     // A command sent without time to read its answer would run on the node for nothing.
     if (!hasTimeForAPoll()) return unknownPresence(OUT_OF_TIME);
@@ -177,7 +178,7 @@ export const createCommandNodeUsers = (ssm: SSMClient, options: CommandNodeUsers
         invocation = await ssm.send(new GetCommandInvocationCommand({ CommandId: sent, InstanceId: nodeId }));
       } catch (err) {
         // Run Command is eventually consistent: the invocation appears a moment after SendCommand.
-        if (sdkErrorName(err) === 'InvocationDoesNotExist') continue;
+        if (err instanceof InvocationDoesNotExist) continue;
         if (classifySdkError(err) === 'access-denied') {
           return unknownPresence(
             `the auditor is not allowed ssm:GetCommandInvocation (${sdkErrorName(err)})`,

@@ -2,7 +2,7 @@
  * PrincipalTags over IAM ListUserTags / ListRoleTags. Only users and roles carry the
  * SSMSessionRunAs tag; IAM is global, but only this account's principals are readable.
  */
-import { type IAMClient, ListRoleTagsCommand, ListUserTagsCommand, type Tag } from '@aws-sdk/client-iam';
+import { type IAMClient, paginateListRoleTags, paginateListUserTags, type Tag } from '@aws-sdk/client-iam';
 import type { PrincipalTags } from '../app/ports.ts';
 import { type Known, known, type Principal, type Tags, unknown } from '../domain/facts.ts';
 import { createTtlCache } from './cache.ts';
@@ -17,12 +17,6 @@ export interface IamPrincipalTagsOptions {
 
 /** Guards against a service that keeps answering IsTruncated (50 tags fit in one page). */
 const MAX_PAGES = 20;
-
-interface Page {
-  readonly Tags?: Tag[] | undefined;
-  readonly IsTruncated?: boolean | undefined;
-  readonly Marker?: string | undefined;
-}
 
 const addTags = (into: Record<string, string>, tags: readonly Tag[] | undefined): void => {
   for (const tag of tags ?? []) {
@@ -39,17 +33,17 @@ export const createIamPrincipalTags = (iam: IAMClient, options: IamPrincipalTags
   const read = async (kind: 'user' | 'role', principal: Principal): Promise<Known<Tags>> => {
     const action = kind === 'user' ? 'ListUserTags' : 'ListRoleTags';
     const tags: Record<string, string> = {};
-    let marker: string | undefined;
+    const pages =
+      kind === 'user'
+        ? paginateListUserTags({ client: iam }, { UserName: principal.name })
+        : paginateListRoleTags({ client: iam }, { RoleName: principal.name });
     try {
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const marked = marker === undefined ? {} : { Marker: marker };
-        const response: Page =
-          kind === 'user'
-            ? await iam.send(new ListUserTagsCommand({ UserName: principal.name, ...marked }))
-            : await iam.send(new ListRoleTagsCommand({ RoleName: principal.name, ...marked }));
-        addTags(tags, response.Tags);
-        if (response.IsTruncated !== true || !response.Marker) return known(tags);
-        marker = response.Marker;
+      let count = 0;
+      for await (const page of pages) {
+        addTags(tags, page.Tags);
+        // IAM says whether more follow; a Marker alone never makes a page truncated.
+        if (page.IsTruncated !== true || !page.Marker) return known(tags);
+        if (++count === MAX_PAGES) break;
       }
       return unknown(`iam:${action} for ${principal.arn} did not finish within ${MAX_PAGES} pages`);
     } catch (err) {

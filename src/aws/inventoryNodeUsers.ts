@@ -4,7 +4,7 @@
  * by uid. A user is reported "missing" only when a fresh, non-empty inventory does not list it:
  * a stale or absent inventory proves nothing.
  */
-import { ListInventoryEntriesCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { InvalidTypeNameException, ListInventoryEntriesCommand, type SSMClient } from '@aws-sdk/client-ssm';
 import type { NodeUsers } from '../app/ports.ts';
 import type { NameMatch, NodeAccount, UserPresence } from '../domain/facts.ts';
 import { isUid, sameUser } from '../domain/userName.ts';
@@ -29,7 +29,10 @@ type Snapshot =
     }
   | { readonly read: false; readonly reason: string };
 
-/** Inventory pages hold up to 50 entries; this bounds a runaway listing to 5,000 users. */
+/**
+ * Inventory pages hold up to 50 entries; this bounds a runaway listing to 5,000 users. The SDK has
+ * no paginator for ListInventoryEntries (its model does not mark it paginated), hence the loop.
+ */
 const MAX_PAGES = 100;
 const CAPTURE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/;
 
@@ -93,7 +96,7 @@ export const createInventoryNodeUsers = (ssm: SSMClient, options: InventoryNodeU
         case 'not-found':
           return { read: false, reason: `node ${nodeId} has no SSM inventory` };
         default:
-          if (sdkErrorName(err) === 'InvalidTypeNameException') {
+          if (err instanceof InvalidTypeNameException) {
             return {
               read: false,
               reason: `inventory type ${typeName} is not defined in this account and Region`,

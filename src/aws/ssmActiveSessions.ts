@@ -3,13 +3,14 @@
  * Only an exact Owner can be filtered on: role sessions (assumed-role ARNs) are matched by the caller.
  */
 import {
-  DescribeSessionsCommand,
   type DescribeSessionsCommandOutput,
+  DoesNotExistException,
+  paginateDescribeSessions,
   type SSMClient,
   TerminateSessionCommand,
 } from '@aws-sdk/client-ssm';
 import type { ActiveSessions, OpenSession } from '../app/ports.ts';
-import { sdkErrorName, toAwsCallError } from './sdkErrors.ts';
+import { toAwsCallError } from './sdkErrors.ts';
 
 /** DescribeSessions returns at most 200 per page. */
 const PAGE_SIZE = 200;
@@ -35,28 +36,23 @@ export const createSsmActiveSessions = (ssm: SSMClient): ActiveSessions => ({
     const sessions: OpenSession[] = [];
     const filters =
       filter.owner === undefined ? {} : { Filters: [{ key: 'Owner' as const, value: filter.owner }] };
-    let nextToken: string | undefined;
-    for (let page = 0; page < MAX_PAGES; page++) {
-      let response: DescribeSessionsCommandOutput;
-      try {
-        response = await ssm.send(
-          new DescribeSessionsCommand({
-            State: 'Active',
-            MaxResults: PAGE_SIZE,
-            ...filters,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-      } catch (err) {
-        // Without the list no session can be compared: the change must be retried, not half done.
-        throw toAwsCallError('ssm:DescribeSessions', err);
+    const pages = paginateDescribeSessions(
+      { client: ssm, pageSize: PAGE_SIZE },
+      { State: 'Active', ...filters },
+    );
+    let count = 0;
+    try {
+      for await (const page of pages) {
+        for (const session of page.Sessions ?? []) {
+          const open = toOpenSession(session);
+          if (open !== undefined) sessions.push(open);
+        }
+        if (!page.NextToken) return sessions;
+        if (++count === MAX_PAGES) break;
       }
-      for (const session of response.Sessions ?? []) {
-        const open = toOpenSession(session);
-        if (open !== undefined) sessions.push(open);
-      }
-      nextToken = response.NextToken || undefined;
-      if (nextToken === undefined) return sessions;
+    } catch (err) {
+      // Without the list no session can be compared: the change must be retried, not half done.
+      throw toAwsCallError('ssm:DescribeSessions', err);
     }
     throw toAwsCallError('ssm:DescribeSessions', new Error(`did not finish within ${MAX_PAGES} pages`));
   },
@@ -66,7 +62,7 @@ export const createSsmActiveSessions = (ssm: SSMClient): ActiveSessions => ({
       await ssm.send(new TerminateSessionCommand({ SessionId: sessionId }));
     } catch (err) {
       // A session that ended on its own is as good as terminated.
-      if (sdkErrorName(err) === 'DoesNotExistException') return;
+      if (err instanceof DoesNotExistException) return;
       throw toAwsCallError('ssm:TerminateSession', err);
     }
   },

@@ -4,7 +4,7 @@
  * port. Composition gives it the inventory adapter, so ListInventoryEntries is read and judged in
  * one place and the pre-check never runs anything on a node.
  */
-import { DescribeInstanceInformationCommand, type SSMClient } from '@aws-sdk/client-ssm';
+import { paginateDescribeInstanceInformation, type SSMClient } from '@aws-sdk/client-ssm';
 import type { FleetUsers, NodeUsers } from '../app/ports.ts';
 import { type Known, known, type NameMatch, unknown } from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
@@ -56,17 +56,15 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
 
   const listNodes = async (): Promise<Known<readonly Node[]>> => {
     const nodes = new Map<string, Node>();
-    let nextToken: string | undefined;
+    const pages = paginateDescribeInstanceInformation(
+      { client: ssm, pageSize: PAGE_SIZE },
+      { Filters: [{ Key: 'PlatformTypes', Values: [...RUN_AS_PLATFORMS] }] },
+    );
+    let complete = false;
+    let count = 0;
     try {
-      for (let page = 0; page < MAX_PAGES; page++) {
-        const response = await ssm.send(
-          new DescribeInstanceInformationCommand({
-            Filters: [{ Key: 'PlatformTypes', Values: [...RUN_AS_PLATFORMS] }],
-            MaxResults: PAGE_SIZE,
-            ...(nextToken === undefined ? {} : { NextToken: nextToken }),
-          }),
-        );
-        for (const info of response.InstanceInformationList ?? []) {
+      for await (const page of pages) {
+        for (const info of page.InstanceInformationList ?? []) {
           // The filter already leaves Windows out; a node of another platform is never judged.
           if (info.InstanceId && RUN_AS_PLATFORMS.has(info.PlatformType ?? '')) {
             nodes.set(info.InstanceId, {
@@ -75,8 +73,8 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
             });
           }
         }
-        nextToken = response.NextToken || undefined;
-        if (nextToken === undefined) break;
+        complete = !page.NextToken;
+        if (complete || ++count === MAX_PAGES) break;
       }
     } catch (err) {
       if (classifySdkError(err, []) === 'access-denied') {
@@ -84,7 +82,7 @@ export const createSsmFleetUsers = (ssm: SSMClient, options: SsmFleetUsersOption
       }
       throw toAwsCallError('ssm:DescribeInstanceInformation', err);
     }
-    if (nextToken !== undefined) {
+    if (!complete) {
       return unknown(`the Region has more than ${MAX_PAGES * PAGE_SIZE} Linux and macOS nodes`);
     }
     return known([...nodes.values()]);

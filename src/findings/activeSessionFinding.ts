@@ -8,9 +8,9 @@ import type { Principal } from '../domain/facts.ts';
 import { type Outcome, ratingOf, type SeverityLabel } from '../domain/outcome.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
-import { type ChangeContext, changeFields, versionFields } from './changeFinding.ts';
+import { type ChangeFindingInput, changeDraft, changeFields, versionFields } from './changeFinding.ts';
 import type { Terminated } from './productFields.ts';
-import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
+import { nodeResource, principalResource, sessionResource } from './resources.ts';
 import { pathText } from './stepText.ts';
 import { nameText, quote, userWords } from './words.ts';
 
@@ -22,7 +22,7 @@ import { nameText, quote, userWords } from './words.ts';
  */
 export type ActiveSessionStatus = 'stale' | 'terminated' | 'termination-failed' | 'matches';
 
-export interface ActiveSessionFindingInput extends Placement {
+export interface ActiveSessionFindingInput extends ChangeFindingInput {
   readonly sessionId: string;
   readonly target: string;
   /** The ARN that opened it (DescribeSessions Owner). */
@@ -40,8 +40,6 @@ export interface ActiveSessionFindingInput extends Placement {
   readonly status: ActiveSessionStatus;
   /** Why terminating failed (status termination-failed). */
   readonly terminationError?: string;
-  readonly change: ChangeContext;
-  readonly createdAt?: string;
 }
 
 /** " to "bob"", " to "root", which is refused", ": new sessions are refused". */
@@ -105,14 +103,8 @@ export const buildActiveSessionFinding = (input: ActiveSessionFindingInput): Asf
   const { decision, change } = input;
   const resolved = input.status === 'matches' || input.status === 'terminated';
   const finding = assembleFinding({
-    partition: input.partition,
-    region: input.region,
-    accountId: input.accountId,
-    check: 'active-session',
-    subject: input.sessionId,
+    ...changeDraft(input, 'active-session', input.sessionId),
     outcome: input.startedOutcome,
-    observedAt: change.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
     title: activeTitle(input),
     description: [
       `Session ${nameText(input.sessionId)} on ${nameText(input.target)} started as ${userWords(input.sessionUser)} (${input.startedOutcome}, its session finding).`,

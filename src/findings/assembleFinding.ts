@@ -27,9 +27,10 @@ export interface FindingDraft {
   readonly outcome: Outcome;
   /** Time of the event the finding reflects (never the clock): UpdatedAt and LastObservedAt. */
   readonly observedAt: string;
-  /** Defaults to observedAt. */
-  readonly firstObservedAt?: string;
-  /** An existing finding's CreatedAt, kept stable across updates; defaults to observedAt. */
+  /**
+   * An existing finding's CreatedAt, kept stable across updates; defaults to observedAt. It is also
+   * FirstObservedAt: the state was first observed when the finding was first written.
+   */
   readonly createdAt?: string;
   readonly title: string;
   readonly description: string;
@@ -46,6 +47,7 @@ const earlier = (a: string, b: string): string => (Date.parse(a) <= Date.parse(b
 
 export const assembleFinding = (draft: FindingDraft): AsffFinding => {
   const rating = ratingOf(draft.outcome);
+  const firstSeen = earlier(draft.createdAt ?? draft.observedAt, draft.observedAt);
   const severity = { Label: rating.severity, Original: draft.outcome };
   const subject = subjectFits(draft.accountId, draft.region, draft.check, draft.subject)
     ? {}
@@ -58,9 +60,9 @@ export const assembleFinding = (draft: FindingDraft): AsffFinding => {
     AwsAccountId: draft.accountId,
     Region: draft.region,
     Types: [RUN_AS_FINDING_TYPE],
-    CreatedAt: earlier(draft.createdAt ?? draft.observedAt, draft.observedAt),
+    CreatedAt: firstSeen,
     UpdatedAt: draft.observedAt,
-    FirstObservedAt: earlier(draft.firstObservedAt ?? draft.observedAt, draft.observedAt),
+    FirstObservedAt: firstSeen,
     LastObservedAt: draft.observedAt,
     Severity: severity,
     Title: draft.title,

@@ -5,7 +5,10 @@
  */
 import type { Decision } from '../domain/decision.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
-import type { RunAsFields } from './productFields.ts';
+import type { FindingDraft } from './assembleFinding.ts';
+import type { FindingCheck, RunAsFields } from './productFields.ts';
+import { describeDecision, remediationOf } from './remediation.ts';
+import type { Placement } from './resources.ts';
 
 /** The change a finding was written for. */
 export interface ChangeContext {
@@ -45,3 +48,54 @@ export const otherVersionWords = (decision: Decision): string =>
   decision.otherVersion === undefined
     ? ''
     : ` (${decision.otherVersion.label} version ${decision.otherVersion.version} differs)`;
+
+/**
+ * A posture subject (a principal, a document) after a change: its decision, with the fleet
+ * pre-check of the user it resolves to when that ran; or gone, and its finding is archived.
+ */
+export type Posture =
+  | { readonly exists: true; readonly decision: Decision; readonly fleet?: FleetPresence }
+  | { readonly exists: false };
+
+/** What a change writes about one subject: where, which check, when, and the CreatedAt kept. */
+export interface ChangeFindingInput extends Placement {
+  readonly change: ChangeContext;
+  /** CreatedAt of the finding already in Security Hub, kept across updates. */
+  readonly createdAt?: string;
+}
+
+/** The draft fields a change's finding takes from its placement, check, subject and change. */
+export const changeDraft = (input: ChangeFindingInput, check: FindingCheck, subject: string) =>
+  ({
+    partition: input.partition,
+    region: input.region,
+    accountId: input.accountId,
+    check,
+    subject,
+    observedAt: input.change.eventTime,
+    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+  }) as const;
+
+/**
+ * The words and fields of a posture decision (principal or preferences): the outcome, the title
+ * with the other version's difference, the decision path, the fix, and the expected user with the
+ * version, fleet and change fields.
+ */
+export const postureParts = (
+  decision: Decision,
+  title: string,
+  fleet: FleetPresence | undefined,
+  change: ChangeContext,
+): Pick<FindingDraft, 'outcome' | 'title' | 'description' | 'remediation' | 'fields'> => ({
+  outcome: decision.outcome,
+  title: `${title}${otherVersionWords(decision)}`,
+  description: describeDecision(decision),
+  remediation: remediationOf(decision),
+  fields: {
+    expectedUser: decision.expectedUser,
+    expectedUserSource: decision.expectedUserSource,
+    ...versionFields(decision),
+    ...fleetFields(fleet),
+    ...changeFields(change),
+  },
+});

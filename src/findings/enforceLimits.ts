@@ -2,6 +2,7 @@
  * Security Hub's per-finding limits, applied last by every finding builder so
  * a hostile or oversized value can never make BatchImportFindings reject the finding.
  */
+import { InvalidFindingError } from '../errors.ts';
 import type { AsffFinding } from './asff.ts';
 import { MAX_FINDING_ID } from './findingId.ts';
 import { cleanText, truncateEscaped } from './text.ts';
@@ -21,12 +22,6 @@ export const FINDING_LIMITS = {
 /** Shrinking stops here: below these a field stops saying anything useful. */
 const MIN_DESCRIPTION = 128;
 const MIN_FIELD_VALUE = 64;
-
-/** A finding builder produced something no truncation can make valid. */
-export class InvalidFindingError extends Error {
-  override readonly name = 'InvalidFindingError';
-  readonly retryable = false;
-}
 
 /** UTF-8 length of a string (JSON.stringify output is well formed: lone surrogates are escaped). */
 const utf8Length = (text: string): number => {

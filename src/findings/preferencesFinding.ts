@@ -5,32 +5,22 @@ import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import {
-  type ChangeContext,
+  type ChangeFindingInput,
+  changeDraft,
   changeFields,
-  fleetFields,
   nodesWords,
-  otherVersionWords,
-  versionFields,
+  type Posture,
+  postureParts,
 } from './changeFinding.ts';
-import { describeDecision, remediationOf } from './remediation.ts';
-import { documentResource, type Placement } from './resources.ts';
+import { documentResource } from './resources.ts';
 import { documentText, userWords } from './words.ts';
 
-export type DocumentPosture =
-  | {
-      readonly exists: true;
-      readonly decision: Decision;
-      /** The fleet pre-check of the default user, when it ran. */
-      readonly fleet?: FleetPresence;
-    }
-  /** The document was deleted (never for SSM-SessionManagerRunShell: built-in defaults apply). */
-  | { readonly exists: false };
+/** The document's posture; it is never gone for SSM-SessionManagerRunShell (built-in defaults apply). */
+export type DocumentPosture = Posture;
 
-export interface PreferencesFindingInput extends Placement {
+export interface PreferencesFindingInput extends ChangeFindingInput {
   readonly documentName: string;
   readonly posture: DocumentPosture;
-  readonly change: ChangeContext;
-  readonly createdAt?: string;
 }
 
 const preferencesTitle = (
@@ -78,13 +68,7 @@ const preferencesTitle = (
 export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFinding => {
   const { documentName, posture, change } = input;
   const common = {
-    partition: input.partition,
-    region: input.region,
-    accountId: input.accountId,
-    check: 'preferences',
-    subject: documentName,
-    observedAt: change.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+    ...changeDraft(input, 'preferences', documentName),
     resources: [documentResource(input, documentName)],
   } as const;
   if (!posture.exists) {
@@ -99,19 +83,11 @@ export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFin
     });
   }
   const { decision, fleet } = posture;
-  return assembleFinding({
-    ...common,
-    outcome: decision.outcome,
-    title: `${preferencesTitle(documentName, decision, input.region, fleet)}${otherVersionWords(decision)}`,
-    description: describeDecision(decision),
-    remediation: remediationOf(decision),
-    fields: {
-      expectedUser: decision.expectedUser,
-      expectedUserSource: decision.expectedUserSource,
-      document: documentName,
-      ...versionFields(decision),
-      ...fleetFields(fleet),
-      ...changeFields(change),
-    },
-  });
+  const parts = postureParts(
+    decision,
+    preferencesTitle(documentName, decision, input.region, fleet),
+    fleet,
+    change,
+  );
+  return assembleFinding({ ...common, ...parts, fields: { ...parts.fields, document: documentName } });
 };

@@ -6,33 +6,22 @@ import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import {
-  type ChangeContext,
+  type ChangeFindingInput,
+  changeDraft,
   changeFields,
-  fleetFields,
   nodesWords,
-  otherVersionWords,
-  versionFields,
+  type Posture,
+  postureParts,
 } from './changeFinding.ts';
-import { describeDecision, remediationOf } from './remediation.ts';
-import { documentResource, type Placement, principalResource } from './resources.ts';
+import { documentResource, principalResource } from './resources.ts';
 import { principalWords, userWords } from './words.ts';
 
-export type PrincipalPosture =
-  | {
-      readonly exists: true;
-      readonly decision: Decision;
-      /** The fleet pre-check of the resolved user, when it ran. */
-      readonly fleet?: FleetPresence;
-    }
-  /** The user or role no longer exists: the finding is archived. */
-  | { readonly exists: false };
+/** The user's or role's posture; gone when it no longer exists. */
+export type PrincipalPosture = Posture;
 
-export interface PrincipalFindingInput extends Placement {
+export interface PrincipalFindingInput extends ChangeFindingInput {
   readonly principal: Principal;
   readonly posture: PrincipalPosture;
-  readonly change: ChangeContext;
-  /** CreatedAt of the finding already in Security Hub, kept across updates. */
-  readonly createdAt?: string;
 }
 
 const principalTitle = (
@@ -75,15 +64,7 @@ const principalTitle = (
 export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding => {
   const { principal, posture, change } = input;
   const who = principalWords(principal, true);
-  const common = {
-    partition: input.partition,
-    region: input.region,
-    accountId: input.accountId,
-    check: 'principal',
-    subject: principal.arn,
-    observedAt: change.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
-  } as const;
+  const common = changeDraft(input, 'principal', principal.arn);
   const identity = { principal: principal.arn, principalType: principal.kind, principalName: principal.name };
   if (!posture.exists) {
     return assembleFinding({
@@ -98,21 +79,16 @@ export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding
     });
   }
   const { decision, fleet } = posture;
+  const parts = postureParts(
+    decision,
+    principalTitle(principal, decision, input.region, fleet),
+    fleet,
+    change,
+  );
   return assembleFinding({
     ...common,
-    outcome: decision.outcome,
-    title: `${principalTitle(principal, decision, input.region, fleet)}${otherVersionWords(decision)}`,
-    description: describeDecision(decision),
-    remediation: remediationOf(decision),
+    ...parts,
     resources: [principalResource(input, principal), documentResource(input, PREFERENCES_DOCUMENT)],
-    fields: {
-      expectedUser: decision.expectedUser,
-      expectedUserSource: decision.expectedUserSource,
-      ...identity,
-      document: decision.settingsDocument || PREFERENCES_DOCUMENT,
-      ...versionFields(decision),
-      ...fleetFields(fleet),
-      ...changeFields(change),
-    },
+    fields: { ...parts.fields, ...identity, document: decision.settingsDocument || PREFERENCES_DOCUMENT },
   });
 };

@@ -8,6 +8,7 @@
  * OR over its matchers, tested against every value found at that path.
  */
 
+import { isRecord } from '../domain/json.ts';
 import { InputError } from './inputError.ts';
 
 type Scalar = string | number | boolean | null;
@@ -27,9 +28,6 @@ export class InvalidPatternError extends InputError {
     super('', `event pattern: ${problem}`);
   }
 }
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const isScalar = (value: unknown): value is Scalar =>
   value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';

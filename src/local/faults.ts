@@ -2,6 +2,8 @@
  * Injected failures for the local AWS endpoint: API faults (throttling, 5xx, access denied, latency)
  * and Run Command probe faults (an invocation that stays pending for N polls, or forever).
  */
+import { InputError } from './inputError.ts';
+import { closed, oneOf, parseInput, text, whole } from './inputSchema.ts';
 
 export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
@@ -24,97 +26,43 @@ export interface FaultRule {
   readonly nodeId?: string;
 }
 
-export class FaultRuleError extends Error {
+/** A fault rule is malformed; `path` names the offending value (`faults[0].kind`). */
+export class FaultRuleError extends InputError {
   override readonly name = 'FaultRuleError';
-  readonly path: string;
-  constructor(path: string, problem: string, options?: { cause?: unknown }) {
-    super(`${path}: ${problem}`, options);
-    this.path = path;
-  }
 }
 
-const SERVICES: readonly FaultService[] = ['iam', 'ssm', 'cloudtrail', 'securityhub'];
-const KINDS: readonly FaultKind[] = [
-  'throttle',
-  'server-error',
-  'access-denied',
-  'latency',
-  'pending',
-  'timeout',
-];
-const RULE_KEYS = new Set(['service', 'operation', 'region', 'kind', 'times', 'latencyMs', 'nodeId']);
+const COMMAND_FAULTS: readonly FaultKind[] = ['pending', 'timeout'];
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function oneOf<T extends string>(value: unknown, allowed: readonly T[], path: string): T {
-  const found = allowed.find((candidate) => candidate === value);
-  if (found === undefined) {
-    throw new FaultRuleError(path, `expected ${allowed.map((a) => `"${a}"`).join(' | ')}`);
-  }
-  return found;
-}
-
-function optionalString(value: unknown, path: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || value.length === 0)
-    throw new FaultRuleError(path, 'expected a non-empty string');
-  return value;
-}
-
-function optionalCount(value: unknown, path: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new FaultRuleError(path, `expected an integer ≥ ${min}`);
-  }
-  return value;
-}
+/** One rule as a world's `faults` lists it (and as a test adds it). */
+export const faultRuleSchema = closed({
+  service: oneOf(['iam', 'ssm', 'cloudtrail', 'securityhub']),
+  operation: text('a non-empty string', /./).exactOptional(),
+  region: text('a non-empty string', /./).exactOptional(),
+  kind: oneOf(['throttle', 'server-error', 'access-denied', 'latency', 'pending', 'timeout']),
+  times: whole(0).exactOptional(),
+  latencyMs: whole(0).exactOptional(),
+  nodeId: text('a non-empty string', /./).exactOptional(),
+}).superRefine((rule, ctx) => {
+  const problem = (key: keyof FaultRule, message: string) =>
+    ctx.addIssue({ code: 'custom', path: [key], message });
+  const isCommandFault = COMMAND_FAULTS.includes(rule.kind);
+  if (isCommandFault && rule.service !== 'ssm')
+    problem('service', `"${rule.kind}" is a Run Command fault: expected "ssm"`);
+  else if (isCommandFault && rule.operation !== undefined)
+    problem('operation', `"${rule.kind}" applies to command invocations, not an operation`);
+  else if (!isCommandFault && rule.nodeId !== undefined)
+    problem('nodeId', 'only "pending" and "timeout" faults name a node');
+  else if (rule.kind === 'latency' && rule.latencyMs === undefined)
+    problem('latencyMs', 'required for "latency"');
+  else if (rule.kind !== 'latency' && rule.latencyMs !== undefined)
+    problem('latencyMs', 'only "latency" faults take latencyMs');
+  else if (rule.kind === 'timeout' && rule.times !== undefined)
+    problem('times', '"timeout" never completes: use "pending" with times');
+});
 
 /** Validates one rule (from a world file or a test); `path` prefixes error messages. */
 export function parseFaultRule(json: unknown, path = 'fault'): FaultRule {
-  if (!isRecord(json)) throw new FaultRuleError(path, 'expected an object');
-  for (const key of Object.keys(json)) {
-    if (!RULE_KEYS.has(key)) throw new FaultRuleError(`${path}.${key}`, 'unknown key');
-  }
-  const service = oneOf(json.service, SERVICES, `${path}.service`);
-  const kind = oneOf(json.kind, KINDS, `${path}.kind`);
-  const operation = optionalString(json.operation, `${path}.operation`);
-  const region = optionalString(json.region, `${path}.region`);
-  const nodeId = optionalString(json.nodeId, `${path}.nodeId`);
-  const times = optionalCount(json.times, `${path}.times`, 0);
-  const latencyMs = optionalCount(json.latencyMs, `${path}.latencyMs`, 0);
-  const isCommandFault = kind === 'pending' || kind === 'timeout';
-  if (isCommandFault && service !== 'ssm') {
-    throw new FaultRuleError(`${path}.service`, `"${kind}" is a Run Command fault: expected "ssm"`);
-  }
-  if (isCommandFault && operation !== undefined) {
-    throw new FaultRuleError(
-      `${path}.operation`,
-      `"${kind}" applies to command invocations, not an operation`,
-    );
-  }
-  if (!isCommandFault && nodeId !== undefined) {
-    throw new FaultRuleError(`${path}.nodeId`, 'only "pending" and "timeout" faults name a node');
-  }
-  if (kind === 'latency' && latencyMs === undefined) {
-    throw new FaultRuleError(`${path}.latencyMs`, 'required for "latency"');
-  }
-  if (kind !== 'latency' && latencyMs !== undefined) {
-    throw new FaultRuleError(`${path}.latencyMs`, 'only "latency" faults take latencyMs');
-  }
-  if (kind === 'timeout' && times !== undefined) {
-    throw new FaultRuleError(`${path}.times`, '"timeout" never completes: use "pending" with times');
-  }
-  return {
-    service,
-    kind,
-    ...(operation === undefined ? {} : { operation }),
-    ...(region === undefined ? {} : { region }),
-    ...(times === undefined ? {} : { times }),
-    ...(latencyMs === undefined ? {} : { latencyMs }),
-    ...(nodeId === undefined ? {} : { nodeId }),
-  };
+  return parseInput(faultRuleSchema, json, path, (at, problem) => new FaultRuleError(at, problem));
 }
 
 export interface ApiCall {

@@ -4,7 +4,10 @@
  * over its wire protocol when a call finds its bucket empty. Off unless a world or a test turns
  * it on, so a plain world behaves as an account nobody else is calling.
  */
+import { z } from 'zod';
 import type { FaultService } from './faults.ts';
+import { InputError } from './inputError.ts';
+import { closed, parseInput, whole } from './inputSchema.ts';
 import { AwsApiError } from './services/wire.ts';
 
 /** Milliseconds since the epoch. Real time by default; tests and replays drive their own. */
@@ -124,71 +127,58 @@ export interface QuotaCall {
   readonly operation: string;
 }
 
-export class QuotaError extends Error {
+/** A quota setting is malformed; `path` names the offending value (`quotas.limits.ssm:*.rate`). */
+export class QuotaError extends InputError {
   override readonly name = 'QuotaError';
-  readonly path: string;
-  constructor(path: string, problem: string) {
-    super(`${path}: ${problem}`);
-    this.path = path;
-  }
 }
 
 const KEY = /^(iam|ssm|cloudtrail|securityhub):([A-Z][A-Za-z0-9]*|\*)$/;
+const KEY_RULE =
+  'expected "service:Operation" or "service:*" with service iam, ssm, cloudtrail or securityhub';
 /** Services whose quotas are per account, not per Region. */
 const GLOBAL_SERVICES: ReadonlySet<FaultService> = new Set(['iam']);
 /** Float slack so that refilling 0.1 s at 10/s gives a whole token. */
 const EPSILON = 1e-9;
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Validates one limit; `path` prefixes error messages. */
-export function parseQuotaLimit(json: unknown, path: string): QuotaLimit {
-  if (!isRecord(json)) throw new QuotaError(path, 'expected an object {"rate": n, "burst": n}');
-  for (const key of Object.keys(json)) {
-    if (key !== 'rate' && key !== 'burst')
-      throw new QuotaError(`${path}.${key}`, 'unknown key (allowed: rate, burst)');
-  }
-  const { rate, burst } = json;
-  if (typeof rate !== 'number' || !Number.isFinite(rate) || rate <= 0)
-    throw new QuotaError(`${path}.rate`, 'expected a number of calls per second > 0');
-  if (typeof burst !== 'number' || !Number.isInteger(burst) || burst < 1)
-    throw new QuotaError(`${path}.burst`, 'expected an integer ≥ 1');
-  return { rate, burst };
-}
-
-function checkKey(key: string, path: string): void {
-  if (!KEY.test(key))
-    throw new QuotaError(
-      path,
-      'expected "service:Operation" or "service:*" with service iam, ssm, cloudtrail or securityhub',
-    );
-}
+export const quotaLimitSchema = closed(
+  {
+    rate: z
+      .number({ error: 'expected a number of calls per second > 0' })
+      .positive({ error: 'expected a number of calls per second > 0' }),
+    burst: whole(1),
+  },
+  'an object {"rate": n, "burst": n}',
+);
 
 /**
- * Validates the world's `quotas` object: `{"enforce": bool, "limits": {"securityhub:GetFindings":
+ * The world's `quotas` object: `{"enforce": bool, "limits": {"securityhub:GetFindings":
  * {"rate": 3, "burst": 6}, …}}`. Both keys are optional; writing `quotas` at all turns enforcement
  * on unless `enforce` says false.
  */
+export const quotaConfigSchema = closed({
+  enforce: z.boolean({ error: 'expected true or false' }).default(true),
+  limits: z
+    .record(z.string(), quotaLimitSchema, { error: 'expected an object keyed by "service:Operation"' })
+    .superRefine((limits, ctx) => {
+      for (const key of Object.keys(limits))
+        if (!KEY.test(key)) ctx.addIssue({ code: 'custom', path: [key], message: KEY_RULE });
+    })
+    .default({}),
+});
+
+const fail = (path: string, problem: string) => new QuotaError(path, problem);
+
+/** Validates one limit; `path` prefixes error messages. */
+export function parseQuotaLimit(json: unknown, path: string): QuotaLimit {
+  return parseInput(quotaLimitSchema, json, path, fail);
+}
+
+function checkKey(key: string, path: string): void {
+  if (!KEY.test(key)) throw new QuotaError(path, KEY_RULE);
+}
+
 export function parseQuotaConfig(json: unknown, path = 'quotas'): QuotaConfig {
-  if (!isRecord(json)) throw new QuotaError(path, 'expected an object');
-  for (const key of Object.keys(json)) {
-    if (key !== 'enforce' && key !== 'limits')
-      throw new QuotaError(`${path}.${key}`, 'unknown key (allowed: enforce, limits)');
-  }
-  if (json.enforce !== undefined && typeof json.enforce !== 'boolean')
-    throw new QuotaError(`${path}.enforce`, 'expected true or false');
-  const limits: Record<string, QuotaLimit> = {};
-  if (json.limits !== undefined) {
-    if (!isRecord(json.limits))
-      throw new QuotaError(`${path}.limits`, 'expected an object keyed by "service:Operation"');
-    for (const [key, raw] of Object.entries(json.limits)) {
-      checkKey(key, `${path}.limits.${key}`);
-      limits[key] = parseQuotaLimit(raw, `${path}.limits.${key}`);
-    }
-  }
-  return { enforce: json.enforce ?? true, limits };
+  return parseInput(quotaConfigSchema, json, path, fail);
 }
 
 interface Bucket {

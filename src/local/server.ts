@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { CallLog } from './callLog.ts';
 import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
 import { type FaultDecision, type FaultService, Faults } from './faults.ts';
+import { LocalWorld } from './localWorld.ts';
 import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
 import { type Protocol, route, signedRegion } from './routing.ts';
 import { cloudTrailOperation } from './services/cloudtrail.ts';
@@ -16,7 +17,7 @@ import { iamOperation, renderQueryError, renderQueryResponse } from './services/
 import { securityHubInput, securityHubOperation } from './services/securityHub.ts';
 import { ssmOperation } from './services/ssm.ts';
 import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './services/wire.ts';
-import { LocalWorld, type StoredFinding, type World } from './world.ts';
+import type { StoredFinding, World } from './world.ts';
 
 /** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
 export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {

@@ -14,6 +14,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
+import { isRecord } from '../domain/json.ts';
 import { InputError, type InputErrorOptions } from './inputError.ts';
 
 /** The template is not one the local tools can read (YAML, shape, intrinsic functions). */
@@ -116,10 +117,6 @@ export interface FunctionSpec {
 
 /** SAM CLI `--env-vars` file: `Parameters` applies to every function, `<LogicalId>` to one (and wins). */
 export type SamEnvVars = Readonly<Record<string, Readonly<Record<string, string | number | boolean>>>>;
-
-/** A YAML mapping (a JSON object), not a list. */
-export const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 // --- YAML with CloudFormation tags ------------------------------------------------------------
 

@@ -7,15 +7,14 @@ import { createHash } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { documentNameOf, parseDocumentArn } from '../../domain/arn.ts';
 import type { Faults } from '../faults.ts';
+import type { WorldNode, WorldNodeUser } from '../world.ts';
 import type {
   CommandInvocationState,
   CommandOutcome,
   DocumentState,
   RegionState,
   SessionState,
-  WorldNode,
-  WorldNodeUser,
-} from '../world.ts';
+} from '../worldState.ts';
 import {
   AwsApiError,
   type CallContext,

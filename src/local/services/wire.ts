@@ -2,8 +2,10 @@
  * Shared pieces of the emulated AWS APIs: the error every operation throws for an AWS error
  * response, request-input readers that treat the body as hostile, and NextToken pagination.
  */
+
+import { isRecord } from '../../domain/json.ts';
 import type { FaultService } from '../faults.ts';
-import type { LocalWorld } from '../world.ts';
+import type { LocalWorld } from '../localWorld.ts';
 
 /** An AWS error response: `code` is what the SDK turns into `err.name`. */
 export class AwsApiError extends Error {
@@ -28,9 +30,8 @@ export interface CallContext {
 
 export type JsonObject = Record<string, unknown>;
 
-export function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+/** A plain JSON object (the domain's test), typed as a request body the handler may fill in. */
+export const isJsonObject = (value: unknown): value is JsonObject => isRecord(value);
 
 /** Readers for one JSON request; a bad value is the given validation error code (400). */
 export class JsonInput {

@@ -22,28 +22,13 @@ import type { Outcome } from '../../../src/domain/outcome.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
 import { assembleFinding } from '../../../src/findings/assembleFinding.ts';
 import { sessionResource } from '../../../src/findings/resources.ts';
+import { iamRolePrincipal, iamUserPrincipal } from '../principals.ts';
 
 export const ACCOUNT = '111122223333';
 
-export const user = (name: string, path = '/'): Principal & { kind: 'user' } => ({
-  kind: 'user',
-  arn: `arn:aws:iam::${ACCOUNT}:user${path}${name}`,
-  accountId: ACCOUNT,
-  name,
-  path,
-  callerArn: `arn:aws:iam::${ACCOUNT}:user${path}${name}`,
-  accessKeyId: '',
-});
+export const user = (name: string, path = '/') => iamUserPrincipal(name, path);
 
-export const role = (name: string, path = '/'): Principal & { kind: 'role' } => ({
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role${path}${name}`,
-  accountId: ACCOUNT,
-  name,
-  path,
-  callerArn: `arn:aws:iam::${ACCOUNT}:role${path}${name}`,
-  accessKeyId: '',
-});
+export const role = (name: string, path = '/') => iamRolePrincipal(name, path);
 
 export const shell = (inputs: Record<string, unknown>): Record<string, unknown> => ({
   schemaVersion: '1.0',

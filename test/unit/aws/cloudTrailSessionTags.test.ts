@@ -13,6 +13,7 @@ import {
 } from '../../../src/aws/cloudTrailSessionTags.ts';
 import type { Principal } from '../../../src/domain/facts.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { servePages, serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Operators`;
@@ -53,13 +54,7 @@ const stsEvent = (
   }),
 });
 
-const ctError = (name: string, status: number) =>
-  new CloudTrailServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ctError = serviceError(CloudTrailServiceException);
 
 const adapter = (ttlMs = 60_000, now?: () => number) =>
   createCloudTrailSessionTags(client, { ttlMs, ...(now === undefined ? {} : { now }) });
@@ -77,7 +72,7 @@ describe('createCloudTrailSessionTags', () => {
     await adapter().sessionTagsOf(bob);
 
     // Assess
-    expect(ct.commandCalls(LookupEventsCommand)[0]?.args[0].input).toEqual({
+    expect(ct).toReceiveNthCommandWith(LookupEventsCommand, 1, {
       LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: ROLE_ARN }],
       StartTime: new Date('2026-01-01T11:55:00Z'),
       EndTime: new Date('2026-01-01T12:05:00Z'),
@@ -159,23 +154,18 @@ describe('createCloudTrailSessionTags', () => {
 
   it('follows NextToken across 3 pages', async () => {
     // Prepare
-    ct.on(LookupEventsCommand)
-      .resolvesOnce({ Events: [stsEvent('AssumeRole', 'ASIAOTHER00000000001', {})], NextToken: 't1' })
-      .resolvesOnce({ Events: [], NextToken: 't2' })
-      .resolvesOnce({
-        Events: [stsEvent('AssumeRoleWithSAML', KEY, { principalTags: { SSMSessionRunAs: 'bob' } })],
-      });
+    const sent = servePages(ct.on(LookupEventsCommand), [
+      { Events: [stsEvent('AssumeRole', 'ASIAOTHER00000000001', {})], NextToken: 't1' },
+      { Events: [], NextToken: 't2' },
+      { Events: [stsEvent('AssumeRoleWithSAML', KEY, { principalTags: { SSMSessionRunAs: 'bob' } })] },
+    ]);
 
     // Act
     const fact = await adapter().sessionTagsOf(bob);
 
     // Assess
     expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(ct.commandCalls(LookupEventsCommand).map((c) => c.args[0].input.NextToken)).toEqual([
-      undefined,
-      't1',
-      't2',
-    ]);
+    expect(sent.map((input) => input.NextToken)).toEqual([undefined, 't1', 't2']);
   });
 
   it('stops after 5 pages and says the record was not found', async () => {
@@ -187,7 +177,7 @@ describe('createCloudTrailSessionTags', () => {
 
     // Assess
     expect(fact).toEqual({ status: 'unknown', reason: `${NOT_FOUND_REASON} (searched 5 pages)` });
-    expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(5);
+    expect(ct).toReceiveCommandTimes(LookupEventsCommand, 5);
   });
 
   it('says the record was not found, and looks again next time (CloudTrail can be late)', async () => {
@@ -206,7 +196,7 @@ describe('createCloudTrailSessionTags', () => {
     // Assess
     expect(first).toEqual({ status: 'unknown', reason: NOT_FOUND_REASON });
     expect(second).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(2);
+    expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
   });
 
   it.each([
@@ -232,7 +222,7 @@ describe('createCloudTrailSessionTags', () => {
 
     // Assess
     expect(result).toEqual(fact);
-    expect(ct.calls()).toHaveLength(0);
+    expect(ct).not.toReceiveAnyCommand();
   });
 
   it('finds the session tags of a federated user in its GetFederationToken record, by event name', async () => {
@@ -265,9 +255,9 @@ describe('createCloudTrailSessionTags', () => {
 
     // Assess
     expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(ct.commandCalls(LookupEventsCommand)[0]?.args[0].input.LookupAttributes).toEqual([
-      { AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' },
-    ]);
+    expect(ct).toReceiveCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' }],
+    });
   });
 
   it('turns AccessDenied into unknown', async () => {
@@ -318,7 +308,7 @@ describe('createCloudTrailSessionTags', () => {
 
       // Assess
       expect(cachedCalls).toBe(1);
-      expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(2);
+      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
     });
 
     it('makes one LookupEvents call for concurrent look-ups of one session', async () => {
@@ -330,7 +320,7 @@ describe('createCloudTrailSessionTags', () => {
       await Promise.all([tags.sessionTagsOf(bob), tags.sessionTagsOf(bob), tags.sessionTagsOf(bob)]);
 
       // Assess
-      expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(1);
+      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 1);
     });
 
     it('does not cache a throttled look-up', async () => {
@@ -357,7 +347,7 @@ describe('createCloudTrailSessionTags', () => {
       await Promise.all([tags.sessionTagsOf(bob), tags.sessionTagsOf(bob)]);
 
       // Assess
-      expect(ct.commandCalls(LookupEventsCommand)).toHaveLength(2);
+      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
     });
   });
 });

@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createCloudWatchSessionLogs } from '../../../src/aws/cloudWatchSessionLogs.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { servePages } from './sdkMocks.ts';
 
 const logs = mockClient(CloudWatchLogsClient);
 const client = new CloudWatchLogsClient({ region: 'us-east-1' });
@@ -23,8 +24,6 @@ const metadata = { $metadata: { httpStatusCode: 400 } };
 
 const adapter = (maxPages?: number) =>
   createCloudWatchSessionLogs(client, maxPages === undefined ? {} : { maxPages });
-
-const inputs = () => logs.commandCalls(GetLogEventsCommand).map((call) => call.args[0].input);
 
 beforeEach(() => {
   logs.reset();
@@ -44,30 +43,30 @@ describe('createCloudWatchSessionLogs', () => {
 
     // Assess
     expect(read).toEqual({ kind: 'event', message: RECORD, timestamp: 1_772_323_503_000 });
-    expect(inputs()).toEqual([
-      { logGroupName: GROUP, logStreamName: SESSION, startFromHead: true, limit: 1 },
-    ]);
+    expect(logs).toReceiveCommandExactlyOnceWith(GetLogEventsCommand, {
+      logGroupName: GROUP,
+      logStreamName: SESSION,
+      startFromHead: true,
+      limit: 1,
+    });
   });
 
   it('follows the forward token past an empty page', async () => {
     // Prepare
-    logs
-      .on(GetLogEventsCommand)
-      .resolvesOnce({ events: [], nextForwardToken: 'f/1', nextBackwardToken: 'b/0' })
-      .resolvesOnce({ events: [{ timestamp: 5, message: RECORD }], nextForwardToken: 'f/2' });
+    const sent = servePages(logs.on(GetLogEventsCommand), [
+      { events: [], nextForwardToken: 'f/1', nextBackwardToken: 'b/0' },
+      { events: [{ timestamp: 5, message: RECORD }], nextForwardToken: 'f/2' },
+    ]);
 
     // Act
     const read = await adapter().firstEventOf(GROUP, SESSION);
 
     // Assess
     expect(read).toEqual({ kind: 'event', message: RECORD, timestamp: 5 });
-    expect(inputs()[1]).toEqual({
-      logGroupName: GROUP,
-      logStreamName: SESSION,
-      startFromHead: true,
-      limit: 1,
-      nextToken: 'f/1',
-    });
+    expect(sent).toEqual([
+      { logGroupName: GROUP, logStreamName: SESSION, startFromHead: true, limit: 1 },
+      { logGroupName: GROUP, logStreamName: SESSION, startFromHead: true, limit: 1, nextToken: 'f/1' },
+    ]);
   });
 
   it('calls a stream empty when the forward token comes back unchanged', async () => {
@@ -79,7 +78,7 @@ describe('createCloudWatchSessionLogs', () => {
 
     // Assess
     expect(read).toEqual({ kind: 'empty-stream' });
-    expect(inputs()).toHaveLength(2);
+    expect(logs).toReceiveCommandTimes(GetLogEventsCommand, 2);
   });
 
   it('stops after maxPages empty pages', async () => {
@@ -95,7 +94,7 @@ describe('createCloudWatchSessionLogs', () => {
 
     // Assess
     expect(read).toEqual({ kind: 'empty-stream' });
-    expect(inputs()).toHaveLength(4);
+    expect(logs).toReceiveCommandTimes(GetLogEventsCommand, 4);
   });
 
   it('reads an event without a message as an empty message, for the parser to reject', async () => {

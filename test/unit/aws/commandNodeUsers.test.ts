@@ -6,6 +6,7 @@ import {
   SendCommandCommand,
   SSMClient,
   SSMServiceException,
+  UnsupportedPlatformType,
 } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -14,9 +15,9 @@ import {
   createCommandNodeUsers,
   OUT_OF_TIME,
   probeScript,
-  UnsafeProbeNameError,
 } from '../../../src/aws/commandNodeUsers.ts';
-import { AwsCallError } from '../../../src/errors.ts';
+import { AwsCallError, UnsafeProbeNameError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
 /** The session's event time (the probe asks the node now; it does not use it). */
 const AS_OF = '2026-03-01T12:00:00.000Z';
@@ -28,13 +29,7 @@ const SOURCE = `id on ${NODE}`;
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const invocation = (
   status: string,
@@ -86,7 +81,6 @@ const adapter = (time = fakeTime(), overrides: Partial<CommandNodeUsersOptions> 
   });
 
 const sendCalls = () => ssm.commandCalls(SendCommandCommand);
-const pollCalls = () => ssm.commandCalls(GetCommandInvocationCommand);
 
 beforeEach(() => {
   ssm.reset();
@@ -137,7 +131,10 @@ describe('createCommandNodeUsers', () => {
         Comment: 'ssm-runas-auditor: which account is the Run As user?',
       },
     ]);
-    expect(pollCalls().map((c) => c.args[0].input)).toEqual([{ CommandId: COMMAND_ID, InstanceId: NODE }]);
+    expect(ssm).toReceiveCommandExactlyOnceWith(GetCommandInvocationCommand, {
+      CommandId: COMMAND_ID,
+      InstanceId: NODE,
+    });
   });
 
   it.each([
@@ -230,7 +227,7 @@ describe('createCommandNodeUsers', () => {
     },
     {
       label: 'UnsupportedPlatformType',
-      err: ssmError('UnsupportedPlatformType', 400),
+      err: new UnsupportedPlatformType({ $metadata: { httpStatusCode: 400 }, message: 'Windows' }),
       reason: `node ${NODE} cannot run AWS-RunShellScript (UnsupportedPlatformType)`,
     },
   ])('reports unknown without polling when SendCommand fails with $label', async ({ err, reason }) => {
@@ -242,7 +239,7 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason });
-    expect(pollCalls()).toHaveLength(0);
+    expect(ssm).not.toReceiveCommand(GetCommandInvocationCommand);
   });
 
   it.each([
@@ -273,7 +270,7 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'AwsCallError', operation: 'ssm:SendCommand' });
-    expect(pollCalls()).toHaveLength(0);
+    expect(ssm).not.toReceiveCommand(GetCommandInvocationCommand);
   });
 
   it.each([
@@ -323,9 +320,9 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     expect(presence).toEqual({ status: 'present', source: SOURCE, account: ALICE });
-    expect(pollCalls()).toHaveLength(4);
+    expect(ssm).toReceiveCommandTimes(GetCommandInvocationCommand, 4);
     expect(time.state.sleeps).toEqual([250, 250, 250, 250]);
-    expect(sendCalls()).toHaveLength(1);
+    expect(ssm).toReceiveCommandTimes(SendCommandCommand, 1);
   });
 
   it('treats InvocationDoesNotExist right after SendCommand as not yet visible', async () => {
@@ -338,7 +335,7 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     expect(presence).toEqual({ status: 'missing', source: SOURCE });
-    expect(pollCalls()).toHaveLength(3);
+    expect(ssm).toReceiveCommandTimes(GetCommandInvocationCommand, 3);
   });
 
   it('gives up before the function would time out, after a bounded number of polls', async () => {
@@ -352,7 +349,7 @@ describe('createCommandNodeUsers', () => {
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
     expect(OUT_OF_TIME).toBe("probe did not finish within the function's remaining time");
-    expect(pollCalls()).toHaveLength(6);
+    expect(ssm).toReceiveCommandTimes(GetCommandInvocationCommand, 6);
     expect(time.state.remainingMs).toBe(4_000);
   });
 
@@ -365,7 +362,7 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
-    expect(sendCalls()).toHaveLength(0);
+    expect(ssm).not.toReceiveCommand(SendCommandCommand);
   });
 
   it('treats an unreadable remaining time as no time left', async () => {
@@ -374,7 +371,7 @@ describe('createCommandNodeUsers', () => {
 
     // Assess
     expect(presence).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
-    expect(sendCalls()).toHaveLength(0);
+    expect(ssm).not.toReceiveCommand(SendCommandCommand);
   });
 
   it.each(['a;reboot', '$(id)', "a'b", '-rf', 'a'.repeat(257), '', ' alice', 'alice\nreboot', '`id`', 'a|b'])(
@@ -385,7 +382,7 @@ describe('createCommandNodeUsers', () => {
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a safe user name: not probed' });
-      expect(sendCalls()).toHaveLength(0);
+      expect(ssm).not.toReceiveCommand(SendCommandCommand);
     },
   );
 
@@ -397,7 +394,7 @@ describe('createCommandNodeUsers', () => {
 
       // Assess
       expect(presence).toEqual({ status: 'unknown', reason: 'not a managed node id: not probed' });
-      expect(sendCalls()).toHaveLength(0);
+      expect(ssm).not.toReceiveCommand(SendCommandCommand);
     },
   );
 
@@ -440,7 +437,7 @@ describe('createCommandNodeUsers', () => {
       expect([bob.status, bobAgain.status]).toEqual(['missing', 'missing']);
       expect(beforeExpiry).toBe(2);
       expect(afterExpiry.status).toBe('missing');
-      expect(sendCalls()).toHaveLength(3);
+      expect(ssm).toReceiveCommandTimes(SendCommandCommand, 3);
     });
 
     it('shares one command between concurrent probes of the same node and user', async () => {
@@ -459,7 +456,7 @@ describe('createCommandNodeUsers', () => {
         { status: 'present', source: SOURCE, account: ALICE },
         { status: 'present', source: SOURCE, account: ALICE },
       ]);
-      expect(sendCalls()).toHaveLength(1);
+      expect(ssm).toReceiveCommandTimes(SendCommandCommand, 1);
     });
 
     it('does not reuse an answer that ran out of time, so a retry can succeed', async () => {
@@ -476,7 +473,7 @@ describe('createCommandNodeUsers', () => {
       // Assess
       expect(timedOut).toEqual({ status: 'unknown', reason: OUT_OF_TIME });
       expect(retried).toEqual({ status: 'present', source: SOURCE, account: ALICE });
-      expect(sendCalls()).toHaveLength(2);
+      expect(ssm).toReceiveCommandTimes(SendCommandCommand, 2);
     });
 
     it('does not reuse other unknown answers or thrown errors', async () => {
@@ -497,7 +494,7 @@ describe('createCommandNodeUsers', () => {
       // Assess
       expect(offline.status).toBe('unknown');
       expect(online).toEqual({ status: 'present', source: SOURCE, account: ALICE });
-      expect(sendCalls()).toHaveLength(3);
+      expect(ssm).toReceiveCommandTimes(SendCommandCommand, 3);
     });
   });
 

@@ -9,19 +9,15 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createIamPrincipalDirectory } from '../../../src/aws/iamPrincipalDirectory.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { iamRolePrincipal } from '../principals.ts';
+import { serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const iam = mockClient(IAMClient);
 const client = new IAMClient({ region: 'us-east-1' });
 const directory = () => createIamPrincipalDirectory(client, { accountId: ACCOUNT });
 
-const iamError = (name: string, status: number) =>
-  new IAMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const iamError = serviceError(IAMServiceException);
 
 const created = new Date('2026-01-01T00:00:00Z');
 
@@ -48,15 +44,7 @@ describe('createIamPrincipalDirectory', () => {
     // Assess: IAM's own spelling of the name wins.
     expect(found).toEqual({
       known: true,
-      value: {
-        kind: 'role',
-        arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-        accountId: ACCOUNT,
-        name: 'Operators',
-        path: '/ops/',
-        callerArn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-        accessKeyId: '',
-      },
+      value: iamRolePrincipal('Operators', '/ops/'),
     });
   });
 
@@ -77,7 +65,7 @@ describe('createIamPrincipalDirectory', () => {
       known: true,
       value: { kind: 'user', arn: `arn:aws:iam::${ACCOUNT}:user/alice` },
     });
-    expect(iam.commandCalls(GetRoleCommand)).toHaveLength(0);
+    expect(iam).not.toReceiveCommand(GetRoleCommand);
   });
 
   it('says null for a principal that does not exist', async () => {

@@ -10,40 +10,22 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { createIamPrincipalTags } from '../../../src/aws/iamPrincipalTags.ts';
 import type { Principal, PrincipalKind } from '../../../src/domain/facts.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { iamRolePrincipal, iamUserPrincipal } from '../principals.ts';
+import { servePages, serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const iam = mockClient(IAMClient);
 const client = new IAMClient({ region: 'us-east-1' });
 
-const alice: Principal = {
-  kind: 'user',
-  arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accountId: ACCOUNT,
-  name: 'alice',
-  path: '/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accessKeyId: 'AKIAEXAMPLEALICE0001',
-};
+const alice = iamUserPrincipal('alice', '/', { accessKeyId: 'AKIAEXAMPLEALICE0001' });
 
-const operators: Principal = {
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/ops/',
-  callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/bob`,
+const operators = iamRolePrincipal('Operators', '/ops/', {
+  name: 'bob',
   accessKeyId: 'ASIAEXAMPLEBOB000001',
-  sessionName: 'bob',
-  sessionCreatedAt: '2026-01-01T00:00:00Z',
-};
+  createdAt: '2026-01-01T00:00:00Z',
+});
 
-const iamError = (name: string, status: number) =>
-  new IAMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const iamError = serviceError(IAMServiceException);
 
 const adapter = (ttlMs = 60_000, now?: () => number) =>
   createIamPrincipalTags(client, { accountId: ACCOUNT, ttlMs, ...(now === undefined ? {} : { now }) });
@@ -64,8 +46,8 @@ describe('createIamPrincipalTags', () => {
 
     // Assess
     expect(tags).toEqual({ known: true, value: { SSMSessionRunAs: 'alice' } });
-    expect(iam.commandCalls(ListUserTagsCommand)[0]?.args[0].input).toEqual({ UserName: 'alice' });
-    expect(iam.commandCalls(ListRoleTagsCommand)).toHaveLength(0);
+    expect(iam).toReceiveNthCommandWith(ListUserTagsCommand, 1, { UserName: 'alice' });
+    expect(iam).not.toReceiveCommand(ListRoleTagsCommand);
   });
 
   it('reads a role tags with ListRoleTags by role name, without the path', async () => {
@@ -79,23 +61,23 @@ describe('createIamPrincipalTags', () => {
 
     // Assess
     expect(tags).toEqual({ known: true, value: { ssmsessionrunas: 'ops' } });
-    expect(iam.commandCalls(ListRoleTagsCommand)[0]?.args[0].input).toEqual({ RoleName: 'Operators' });
+    expect(iam).toReceiveNthCommandWith(ListRoleTagsCommand, 1, { RoleName: 'Operators' });
   });
 
   it('follows Marker across 3 pages and merges the tags', async () => {
     // Prepare
-    iam
-      .on(ListRoleTagsCommand)
-      .resolvesOnce({ Tags: [{ Key: 'a', Value: '1' }], IsTruncated: true, Marker: 'm1' })
-      .resolvesOnce({ Tags: [{ Key: 'b', Value: '2' }], IsTruncated: true, Marker: 'm2' })
-      .resolvesOnce({ Tags: [{ Key: 'SSMSessionRunAs', Value: 'ops' }], IsTruncated: false });
+    const sent = servePages(iam.on(ListRoleTagsCommand), [
+      { Tags: [{ Key: 'a', Value: '1' }], IsTruncated: true, Marker: 'm1' },
+      { Tags: [{ Key: 'b', Value: '2' }], IsTruncated: true, Marker: 'm2' },
+      { Tags: [{ Key: 'SSMSessionRunAs', Value: 'ops' }], IsTruncated: false },
+    ]);
 
     // Act
     const tags = await adapter().tagsOf(operators);
 
     // Assess
     expect(tags).toEqual({ known: true, value: { a: '1', b: '2', SSMSessionRunAs: 'ops' } });
-    expect(iam.commandCalls(ListRoleTagsCommand).map((c) => c.args[0].input)).toEqual([
+    expect(sent).toEqual([
       { RoleName: 'Operators' },
       { RoleName: 'Operators', Marker: 'm1' },
       { RoleName: 'Operators', Marker: 'm2' },
@@ -113,7 +95,7 @@ describe('createIamPrincipalTags', () => {
 
       // Assess
       expect(tags).toEqual({ known: true, value: {} });
-      expect(iam.calls()).toHaveLength(0);
+      expect(iam).not.toReceiveAnyCommand();
     },
   );
 
@@ -133,7 +115,7 @@ describe('createIamPrincipalTags', () => {
       known: false,
       reason: `principal is in account 444455556666; its tags cannot be read from account ${ACCOUNT}`,
     });
-    expect(iam.calls()).toHaveLength(0);
+    expect(iam).not.toReceiveAnyCommand();
   });
 
   it.each([
@@ -214,7 +196,7 @@ describe('createIamPrincipalTags', () => {
 
       // Assess
       expect(cachedCalls).toBe(1);
-      expect(iam.commandCalls(ListUserTagsCommand)).toHaveLength(2);
+      expect(iam).toReceiveCommandTimes(ListUserTagsCommand, 2);
     });
 
     it('makes one IAM call for concurrent look-ups of the same principal', async () => {
@@ -231,7 +213,7 @@ describe('createIamPrincipalTags', () => {
 
       // Assess
       expect(results.every((r) => r.known && r.value.k === 'v')).toBe(true);
-      expect(iam.commandCalls(ListRoleTagsCommand)).toHaveLength(1);
+      expect(iam).toReceiveCommandTimes(ListRoleTagsCommand, 1);
     });
 
     it('does not cache a throttled look-up', async () => {
@@ -248,7 +230,7 @@ describe('createIamPrincipalTags', () => {
 
       // Assess
       expect(second).toEqual({ known: true, value: { k: 'v' } });
-      expect(iam.commandCalls(ListRoleTagsCommand)).toHaveLength(2);
+      expect(iam).toReceiveCommandTimes(ListRoleTagsCommand, 2);
     });
 
     it('calls IAM every time with ttl 0', async () => {
@@ -261,7 +243,7 @@ describe('createIamPrincipalTags', () => {
       await tags.tagsOf(alice);
 
       // Assess
-      expect(iam.commandCalls(ListUserTagsCommand)).toHaveLength(3);
+      expect(iam).toReceiveCommandTimes(ListUserTagsCommand, 3);
     });
   });
 });

@@ -1,5 +1,6 @@
 import {
   InvalidInstanceId,
+  InvalidTypeNameException,
   ListInventoryEntriesCommand,
   SSMClient,
   SSMServiceException,
@@ -8,6 +9,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createInventoryNodeUsers, createNoNodeUsers } from '../../../src/aws/inventoryNodeUsers.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
 const NODE = 'i-0123456789abcdef0';
 const TYPE = 'Custom:OSUsers';
@@ -18,13 +20,7 @@ const AS_OF = '2026-01-01T01:00:00.000Z';
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const inventory = (users: readonly Record<string, string>[], captureTime: string | null = CAPTURED) => ({
   TypeName: TYPE,
@@ -58,7 +54,7 @@ describe('createInventoryNodeUsers', () => {
     await adapter().presenceOf(NODE, 'ec2-user', { asOf: AS_OF, match: 'exact' });
 
     // Assess
-    expect(ssm.commandCalls(ListInventoryEntriesCommand)[0]?.args[0].input).toEqual({
+    expect(ssm).toReceiveNthCommandWith(ListInventoryEntriesCommand, 1, {
       InstanceId: NODE,
       TypeName: TYPE,
     });
@@ -209,7 +205,7 @@ describe('createInventoryNodeUsers', () => {
       'unknown',
       'unknown',
     ]);
-    expect(ssm.commandCalls(ListInventoryEntriesCommand)).toHaveLength(1);
+    expect(ssm).toReceiveCommandTimes(ListInventoryEntriesCommand, 1);
   });
 
   it.each([
@@ -249,7 +245,12 @@ describe('createInventoryNodeUsers', () => {
     },
     {
       label: 'an undefined inventory type',
-      setup: () => ssm.on(ListInventoryEntriesCommand).rejects(ssmError('InvalidTypeNameException', 400)),
+      setup: () =>
+        ssm
+          .on(ListInventoryEntriesCommand)
+          .rejects(
+            new InvalidTypeNameException({ $metadata: { httpStatusCode: 400 }, message: 'no such type' }),
+          ),
       reason: `inventory type ${TYPE} is not defined in this account and Region`,
     },
   ])('reports unknown for $label', async ({ setup, reason }) => {
@@ -301,7 +302,7 @@ describe('createInventoryNodeUsers', () => {
       // Assess
       expect(results.map((r) => r.status)).toEqual(['present', 'present', 'missing']);
       expect(beforeExpiry).toBe(1);
-      expect(ssm.commandCalls(ListInventoryEntriesCommand)).toHaveLength(2);
+      expect(ssm).toReceiveCommandTimes(ListInventoryEntriesCommand, 2);
     });
 
     it('does not cache a failed listing, and never caches with ttl 0', async () => {
@@ -323,7 +324,7 @@ describe('createInventoryNodeUsers', () => {
 
       // Assess
       expect(retried.status).toBe('present');
-      expect(ssm.commandCalls(ListInventoryEntriesCommand)).toHaveLength(4);
+      expect(ssm).toReceiveCommandTimes(ListInventoryEntriesCommand, 4);
     });
   });
 });

@@ -9,14 +9,9 @@ import {
   toAwsCallError,
 } from '../../../src/aws/sdkErrors.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
-const iamError = (name: string, status: number) =>
-  new IAMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const iamError = serviceError(IAMServiceException);
 
 const networkError = (code: string) => Object.assign(new Error(`socket ${code}`), { code });
 

@@ -9,18 +9,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSsmActiveSessions } from '../../../src/aws/ssmActiveSessions.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { servePages, serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const session = (id: string, owner = `arn:aws:iam::${ACCOUNT}:user/alice`) => ({
   SessionId: id,
@@ -38,11 +33,10 @@ beforeEach(() => {
 describe('createSsmActiveSessions.openSessions', () => {
   it('lists Active sessions over every page', async () => {
     // Prepare
-    ssm
-      .on(DescribeSessionsCommand, { NextToken: undefined })
-      .resolves({ Sessions: [session('alice-1')], NextToken: 'page-2' })
-      .on(DescribeSessionsCommand, { NextToken: 'page-2' })
-      .resolves({ Sessions: [session('alice-2')] });
+    const sent = servePages(ssm.on(DescribeSessionsCommand), [
+      { Sessions: [session('alice-1')], NextToken: 'page-2' },
+      { Sessions: [session('alice-2')] },
+    ]);
 
     // Act
     const sessions = await createSsmActiveSessions(client).openSessions();
@@ -58,21 +52,23 @@ describe('createSsmActiveSessions.openSessions', () => {
       },
       expect.objectContaining({ sessionId: 'alice-2' }),
     ]);
-    const calls = ssm.commandCalls(DescribeSessionsCommand);
-    expect(calls.map((c) => c.args[0].input)).toEqual([
+    expect(sent).toEqual([
       { State: 'Active', MaxResults: 200 },
       { State: 'Active', MaxResults: 200, NextToken: 'page-2' },
     ]);
   });
 
   it('filters by Owner when asked', async () => {
+    // Prepare
     ssm.on(DescribeSessionsCommand).resolves({ Sessions: [] });
 
+    // Act
     await createSsmActiveSessions(client).openSessions({ owner: `arn:aws:iam::${ACCOUNT}:user/alice` });
 
-    expect(ssm.commandCalls(DescribeSessionsCommand)[0]?.args[0].input.Filters).toEqual([
-      { key: 'Owner', value: `arn:aws:iam::${ACCOUNT}:user/alice` },
-    ]);
+    // Assess
+    expect(ssm).toReceiveCommandWith(DescribeSessionsCommand, {
+      Filters: [{ key: 'Owner', value: `arn:aws:iam::${ACCOUNT}:user/alice` }],
+    });
   });
 
   it('drops entries without a session id and leaves an unknown document out', async () => {
@@ -105,7 +101,7 @@ describe('createSsmActiveSessions.openSessions', () => {
     await expect(createSsmActiveSessions(client).openSessions()).rejects.toThrow(
       'did not finish within 100 pages',
     );
-    expect(ssm.commandCalls(DescribeSessionsCommand)).toHaveLength(100);
+    expect(ssm).toReceiveCommandTimes(DescribeSessionsCommand, 100);
   });
 });
 
@@ -115,7 +111,7 @@ describe('createSsmActiveSessions.terminate', () => {
 
     await createSsmActiveSessions(client).terminate('alice-1');
 
-    expect(ssm.commandCalls(TerminateSessionCommand)[0]?.args[0].input).toEqual({ SessionId: 'alice-1' });
+    expect(ssm).toReceiveNthCommandWith(TerminateSessionCommand, 1, { SessionId: 'alice-1' });
   });
 
   it('counts a session that has already ended as terminated', async () => {

@@ -13,6 +13,7 @@ import { createInventoryNodeUsers } from '../../../src/aws/inventoryNodeUsers.ts
 import { createSsmFleetUsers } from '../../../src/aws/ssmFleetUsers.ts';
 import type { UserPresence } from '../../../src/domain/facts.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { servePages, serviceError } from './sdkMocks.ts';
 
 const TYPE = 'Custom:OSUsers';
 const HOUR = 3_600_000;
@@ -23,13 +24,7 @@ const AS_OF = '2026-03-01T13:05:00Z';
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const node = (id: string, platform: 'Linux' | 'MacOS' | 'Windows' = 'Linux'): InstanceInformation => ({
   InstanceId: id,
@@ -67,10 +62,10 @@ beforeEach(() => {
 describe('createSsmFleetUsers', () => {
   it('lists only Linux and macOS nodes, 50 a page, following NextToken', async () => {
     // Prepare
-    ssm
-      .on(DescribeInstanceInformationCommand)
-      .resolvesOnce({ InstanceInformationList: [node('i-0000000000000000a')], NextToken: 'page-2' })
-      .resolvesOnce({ InstanceInformationList: [node('mi-0000000000000000b', 'MacOS')] });
+    const sent = servePages(ssm.on(DescribeInstanceInformationCommand), [
+      { InstanceInformationList: [node('i-0000000000000000a')], NextToken: 'page-2' },
+      { InstanceInformationList: [node('mi-0000000000000000b', 'MacOS')] },
+    ]);
     ssm
       .on(ListInventoryEntriesCommand)
       .callsFake((input: { InstanceId: string }) => inventory(input.InstanceId, ['ec2-user']));
@@ -79,8 +74,7 @@ describe('createSsmFleetUsers', () => {
     const result = await adapter().nodesMissing('deploy', AS_OF);
 
     // Assess
-    const calls = ssm.commandCalls(DescribeInstanceInformationCommand).map((c) => c.args[0].input);
-    expect(calls).toEqual([
+    expect(sent).toEqual([
       { Filters: [{ Key: 'PlatformTypes', Values: ['Linux', 'MacOS'] }], MaxResults: 50 },
       {
         Filters: [{ Key: 'PlatformTypes', Values: ['Linux', 'MacOS'] }],
@@ -92,6 +86,22 @@ describe('createSsmFleetUsers', () => {
       known: true,
       value: { checked: 2, missing: ['i-0000000000000000a', 'mi-0000000000000000b'], unknown: 0 },
     });
+  });
+
+  it('gives up after 200 pages of nodes, saying the fleet is too large to check', async () => {
+    // Prepare
+    ssm.on(DescribeInstanceInformationCommand).resolves({ InstanceInformationList: [], NextToken: 'again' });
+
+    // Act
+    const result = await adapter().nodesMissing('deploy', AS_OF);
+
+    // Assess
+    expect(result).toEqual({
+      known: false,
+      reason: 'the Region has more than 10000 Linux and macOS nodes',
+    });
+    expect(ssm).toReceiveCommandTimes(DescribeInstanceInformationCommand, 200);
+    expect(ssm).not.toReceiveCommand(ListInventoryEntriesCommand);
   });
 
   it('never asks about a Windows node, even one the listing returned', async () => {
@@ -201,7 +211,7 @@ describe('createSsmFleetUsers', () => {
       known: false,
       reason: 'the auditor is not allowed ssm:DescribeInstanceInformation (AccessDeniedException)',
     });
-    expect(ssm.commandCalls(ListInventoryEntriesCommand)).toHaveLength(0);
+    expect(ssm).not.toReceiveCommand(ListInventoryEntriesCommand);
   });
 
   it.each([

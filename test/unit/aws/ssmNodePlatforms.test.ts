@@ -8,18 +8,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSsmNodePlatforms } from '../../../src/aws/ssmNodePlatforms.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
 const NODE = 'i-0123456789abcdef0';
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const adapter = (ttlMs = 60_000, now?: () => number) =>
   createSsmNodePlatforms(client, { ttlMs, ...(now === undefined ? {} : { now }) });
@@ -42,7 +37,7 @@ describe('createSsmNodePlatforms', () => {
 
       // Assess
       expect(result).toEqual({ known: true, value: platform });
-      expect(ssm.commandCalls(DescribeInstanceInformationCommand)[0]?.args[0].input).toEqual({
+      expect(ssm).toReceiveNthCommandWith(DescribeInstanceInformationCommand, 1, {
         Filters: [{ Key: 'InstanceIds', Values: [NODE] }],
       });
     },
@@ -140,7 +135,7 @@ describe('createSsmNodePlatforms', () => {
 
       // Assess
       expect(beforeExpiry).toBe(1);
-      expect(ssm.commandCalls(DescribeInstanceInformationCommand)).toHaveLength(2);
+      expect(ssm).toReceiveCommandTimes(DescribeInstanceInformationCommand, 2);
     });
 
     it('does not cache a failed look-up, and never caches with ttl 0', async () => {
@@ -159,7 +154,7 @@ describe('createSsmNodePlatforms', () => {
       await uncached.platformOf(NODE);
 
       // Assess
-      expect(ssm.commandCalls(DescribeInstanceInformationCommand)).toHaveLength(4);
+      expect(ssm).toReceiveCommandTimes(DescribeInstanceInformationCommand, 4);
     });
   });
 });

@@ -3,6 +3,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createSsmSessionDocuments } from '../../../src/aws/ssmSessionDocuments.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { serviceError } from './sdkMocks.ts';
 
 const ssm = mockClient(SSMClient);
 const client = new SSMClient({ region: 'us-east-1' });
@@ -22,13 +23,7 @@ const found = (content: unknown, version = '3') => ({
   DocumentFormat: 'JSON' as const,
 });
 
-const ssmError = (name: string, status: number) =>
-  new SSMServiceException({
-    name,
-    $fault: status >= 500 ? 'server' : 'client',
-    $metadata: { httpStatusCode: status },
-    message: `${name} happened`,
-  });
+const ssmError = serviceError(SSMServiceException);
 
 const adapter = (ttlMs = 60_000, now?: () => number) =>
   createSsmSessionDocuments(client, { ttlMs, ...(now === undefined ? {} : { now }) });
@@ -55,7 +50,7 @@ describe('createSsmSessionDocuments', () => {
         version: '3',
       },
     });
-    expect(ssm.commandCalls(GetDocumentCommand)[0]?.args[0].input).toEqual({
+    expect(ssm).toReceiveNthCommandWith(GetDocumentCommand, 1, {
       Name: 'SSM-SessionManagerRunShell',
       DocumentVersion: '$LATEST',
       DocumentFormat: 'JSON',
@@ -71,7 +66,7 @@ describe('createSsmSessionDocuments', () => {
     await adapter().documentOf(arn, version);
 
     // Assess
-    expect(ssm.commandCalls(GetDocumentCommand)[0]?.args[0].input).toEqual({
+    expect(ssm).toReceiveNthCommandWith(GetDocumentCommand, 1, {
       Name: arn,
       DocumentVersion: version,
       DocumentFormat: 'JSON',
@@ -161,7 +156,7 @@ describe('createSsmSessionDocuments', () => {
 
       // Assess
       expect(beforeExpiry).toBe(3);
-      expect(ssm.commandCalls(GetDocumentCommand)).toHaveLength(4);
+      expect(ssm).toReceiveCommandTimes(GetDocumentCommand, 4);
     });
 
     it('makes one call for concurrent look-ups and none cached after a failure', async () => {
@@ -178,7 +173,7 @@ describe('createSsmSessionDocuments', () => {
 
       // Assess
       expect(results.every((r) => r.known)).toBe(true);
-      expect(ssm.commandCalls(GetDocumentCommand)).toHaveLength(2);
+      expect(ssm).toReceiveCommandTimes(GetDocumentCommand, 2);
     });
 
     it('calls SSM every time with ttl 0', async () => {
@@ -191,7 +186,7 @@ describe('createSsmSessionDocuments', () => {
       await docs.documentOf('A', '$DEFAULT');
 
       // Assess
-      expect(ssm.commandCalls(GetDocumentCommand)).toHaveLength(2);
+      expect(ssm).toReceiveCommandTimes(GetDocumentCommand, 2);
     });
   });
 });

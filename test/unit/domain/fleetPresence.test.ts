@@ -1,22 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision } from '../../../src/domain/decision.ts';
-import { known, type Principal, type Tags } from '../../../src/domain/facts.ts';
+import { known, type Tags } from '../../../src/domain/facts.ts';
 import { MAX_NODES_NAMED, needsFleetCheck, withFleetPresence } from '../../../src/domain/fleetPresence.ts';
 import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/posture.ts';
 import { remediationOf } from '../../../src/findings/remediation.ts';
 import { nodeListText, stepSentence } from '../../../src/findings/stepText.ts';
+import { iamRolePrincipal } from '../principals.ts';
 import { read, shellContent } from './runAsFixtures.ts';
 
-const ACCOUNT = '111122223333';
-const operators: Principal = {
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/ops/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accessKeyId: '',
-};
+const operators = iamRolePrincipal('Operators', '/ops/');
 
 const ON = read(shellContent({ runAsEnabled: true, runAsDefaultUser: 'ec2-user' }));
 const OFF = read(shellContent({ runAsEnabled: false }));

@@ -9,6 +9,7 @@ import {
 } from '../../../src/domain/facts.ts';
 import { decidePreferencesPosture, decidePrincipalPosture } from '../../../src/domain/posture.ts';
 import { PREFS_ON, read } from '../domain/runAsFixtures.ts';
+import { iamRolePrincipal, iamUserPrincipal } from '../principals.ts';
 
 export const ACCOUNT = '111122223333';
 export const T0 = '2026-02-01T00:00:00.000Z';
@@ -17,25 +18,9 @@ export const change = { eventId: 'e-1', eventName: 'TagRole', eventTime: T1 };
 export const placement = { partition: 'aws', region: 'us-east-1', accountId: ACCOUNT } as const;
 export const denied: ReadonlySet<string> = new Set(['root']);
 
-export const operators: Principal = {
-  kind: 'role',
-  arn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/ops/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:role/ops/Operators`,
-  accessKeyId: '',
-};
+export const operators: Principal = iamRolePrincipal('Operators', '/ops/');
 
-export const alice: Principal = {
-  kind: 'user',
-  arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accountId: ACCOUNT,
-  name: 'alice',
-  path: '/',
-  callerArn: `arn:aws:iam::${ACCOUNT}:user/alice`,
-  accessKeyId: '',
-};
+export const alice: Principal = iamUserPrincipal('alice');
 
 export const principalPosture = (
   tags: Tags,

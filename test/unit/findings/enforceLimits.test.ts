@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidFindingError } from '../../../src/errors.ts';
 import type { AsffFinding, AsffResource } from '../../../src/findings/asff.ts';
-import {
-  enforceLimits,
-  FINDING_LIMITS,
-  findingBytes,
-  InvalidFindingError,
-} from '../../../src/findings/enforceLimits.ts';
+import { enforceLimits, FINDING_LIMITS, findingBytes } from '../../../src/findings/enforceLimits.ts';
 
 const resource = (n: number): AsffResource => ({
   Type: 'Other',

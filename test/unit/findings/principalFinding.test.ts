@@ -131,4 +131,27 @@ describe('buildPrincipalFinding', () => {
     });
     expect(finding.ProductFields['RunAs/PrincipalName']).toBe('alice');
   });
+
+  it('keeps FirstObservedAt at the first observation across updates; LastObservedAt moves', () => {
+    // Prepare
+    const first = buildPrincipalFinding({
+      ...placement,
+      principal: operators,
+      posture: { exists: true, decision: principalPosture({ SSMSessionRunAs: 'root' }) },
+      change: { ...change, eventTime: T0 },
+    });
+
+    // Act: a later change re-imports the finding with the CreatedAt Security Hub holds.
+    const updated = buildPrincipalFinding({
+      ...placement,
+      principal: operators,
+      posture: { exists: true, decision: principalPosture({ SSMSessionRunAs: 'ssm-user' }) },
+      change,
+      createdAt: first.CreatedAt,
+    });
+
+    // Assess
+    expect(first).toMatchObject({ CreatedAt: T0, FirstObservedAt: T0, LastObservedAt: T0 });
+    expect(updated).toMatchObject({ CreatedAt: T0, FirstObservedAt: T0, UpdatedAt: T1, LastObservedAt: T1 });
+  });
 });
