@@ -46,3 +46,13 @@ export class FindingImportError extends Error {
     this.failed = failed;
   }
 }
+
+/**
+ * The invocation ran out of time before this record could be finished: a paced call would have
+ * waited past the function's deadline, or the record was never started. Retrying later (the queue
+ * redelivers it) succeeds once the quota has room again.
+ */
+export class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+  readonly retryable = true;
+}

@@ -6,21 +6,38 @@
  * the fleet pre-check's inventory snapshots live for the cache TTL: the change does not touch
  * them, and one change can ask the same nodes about many users.
  */
-import type { ChangeAuditPorts, RegionChangePorts } from '../app/ports.ts';
+import type { ChangeReadPorts, FindingImporter, RegionChangePorts } from '../app/ports.ts';
 import { createIamPrincipalDirectory } from '../aws/iamPrincipalDirectory.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers } from '../aws/inventoryNodeUsers.ts';
 import {
+  createSecurityHubFindingImporter,
   createSecurityHubFindingReader,
-  createSecurityHubFindingSink,
 } from '../aws/securityHubFindingSink.ts';
 import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
 import { createSsmFleetUsers } from '../aws/ssmFleetUsers.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
-import { type ClientOptions, createClients, memoize, type RegionClients } from './clients.ts';
+import {
+  type ClientOptions,
+  createClients,
+  createContainerPacer,
+  createInvocationClock,
+  memoize,
+  type RegionClients,
+} from './clients.ts';
 
-export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
+/** Read ports of a change in an account; `remainingTimeMs` is the current invocation's (the pacer waits within it). */
+export type ChangeAuditPortsFor = (accountId: string, remainingTimeMs: () => number) => ChangeReadPorts;
+
+export interface ChangeAuditWiring {
+  readonly portsFor: ChangeAuditPortsFor;
+  /** Imports a batch's findings in the account and Region they belong to. */
+  readonly importerFor: (placement: {
+    readonly accountId: string;
+    readonly region: string;
+  }) => FindingImporter;
+}
 
 const NO_CACHE = { ttlMs: 0 } as const;
 
@@ -45,25 +62,39 @@ const fleetUsersFor = (config: Config, ssm: RegionClients['ssm']): Pick<RegionCh
 export const createChangeAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
-): ChangeAuditPortsFor => {
-  // Clients live as long as the container (connection reuse), one set per Region.
-  const clientsIn = memoize((region) => createClients(region, clientOptions));
-  const inRegion = memoize((region): RegionChangePorts => {
-    const { ssm, securityHub } = clientsIn(region);
-    return {
-      documents: createSsmSessionDocuments(ssm, NO_CACHE),
-      findings: createSecurityHubFindingSink(securityHub),
-      findingReader: createSecurityHubFindingReader(securityHub),
-      sessions: createSsmActiveSessions(ssm),
-      ...fleetUsersFor(config, ssm),
-    };
+): ChangeAuditWiring => {
+  const invocation = createInvocationClock();
+  const pacer = createContainerPacer(config, clientOptions, invocation.remainingTimeMs);
+  // Clients live as long as the container (connection reuse), one set per account and Region.
+  const clientsIn = memoize((key) => {
+    const [account = '', region = ''] = key.split('/');
+    return createClients({ account, region }, pacer, clientOptions);
   });
-  return memoize((accountId): ChangeAuditPorts => {
-    const { iam } = clientsIn(config.region);
+  const inRegionOf = memoize((accountId) =>
+    memoize((region): Omit<RegionChangePorts, 'findings'> => {
+      const { ssm, securityHub } = clientsIn(`${accountId}/${region}`);
+      return {
+        documents: createSsmSessionDocuments(ssm, NO_CACHE),
+        findingReader: createSecurityHubFindingReader(securityHub),
+        sessions: createSsmActiveSessions(ssm),
+        ...fleetUsersFor(config, ssm),
+      };
+    }),
+  );
+  const ports = memoize((accountId): ChangeReadPorts => {
+    const { iam } = clientsIn(`${accountId}/${config.region}`);
     return {
       principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
       principals: createIamPrincipalDirectory(iam, { accountId }),
-      inRegion,
+      inRegion: inRegionOf(accountId),
     };
   });
+  const importers = memoize((key) => createSecurityHubFindingImporter(clientsIn(key).securityHub));
+  return {
+    portsFor: (accountId, remainingTimeMs) => {
+      invocation.bind(remainingTimeMs);
+      return ports(accountId);
+    },
+    importerFor: ({ accountId, region }) => importers(`${accountId}/${region}`),
+  };
 };
