@@ -13,6 +13,12 @@ import { isThrottlingError } from './sdkErrors.ts';
 export interface PacingClock {
   now(): number;
   sleepUntil(ms: number): Promise<void>;
+  /**
+   * Told around every paced call: a clock that moves only when nothing is running (replay's
+   * event time) must not move while a call is on the wire.
+   */
+  callStarted?(): void;
+  callEnded?(): void;
 }
 
 export const realClock: PacingClock = {
@@ -75,7 +81,8 @@ export interface CallScope {
 export interface Pacer {
   /** Waits for a slot of `operation` (`service:Operation`) in the scope's account and Region. */
   acquire(scope: CallScope, operation: string): Promise<void>;
-  throttled(operation: string): void;
+  /** One attempt of `operation`: a slot, then the call; a throttled answer is counted. */
+  send<T>(scope: CallScope, operation: string, call: () => Promise<T>): Promise<T>;
 }
 
 /**
@@ -88,29 +95,41 @@ export const createPacer = (options: PacerOptions): Pacer => {
     throw new RangeError(`share must be a positive integer, got ${options.share}`);
   }
   const nextFree = new Map<string, number>();
+  const acquire: Pacer['acquire'] = async (scope, operation) => {
+    const limit = rateOf(operation);
+    if (limit === undefined) return;
+    const service = operation.slice(0, operation.indexOf(':'));
+    const key = `${scope.account}/${GLOBAL_SERVICES.has(service) ? 'global' : scope.region}/${operation}`;
+    const intervalMs = (1000 * options.share) / limit.rate;
+    const burst = Math.max(1, Math.floor(limit.burst / options.share));
+    const now = clock.now();
+    const theoretical = Math.max(nextFree.get(key) ?? now, now);
+    const startAt = theoretical - (burst - 1) * intervalMs;
+    // Whole milliseconds, rounded up: the bucket on the other side has refilled by then, float error and all.
+    const waitMs = Math.max(0, Math.ceil(startAt - now));
+    const reserve = operation === IMPORT ? RESERVE_MS.import : RESERVE_MS.read;
+    if (waitMs > 0 && remainingTimeMs() - waitMs < reserve) {
+      throw new DeadlineError(
+        `${operation} would wait ${Math.ceil(waitMs)} ms for its quota, past the invocation's deadline`,
+      );
+    }
+    nextFree.set(key, theoretical + intervalMs);
+    if (waitMs > 0) await clock.sleepUntil(now + waitMs);
+  };
   return {
-    acquire: async (scope, operation) => {
-      const limit = rateOf(operation);
-      if (limit === undefined) return;
-      const service = operation.slice(0, operation.indexOf(':'));
-      const key = `${scope.account}/${GLOBAL_SERVICES.has(service) ? 'global' : scope.region}/${operation}`;
-      const intervalMs = (1000 * options.share) / limit.rate;
-      const burst = Math.max(1, Math.floor(limit.burst / options.share));
-      const now = clock.now();
-      const theoretical = Math.max(nextFree.get(key) ?? now, now);
-      const startAt = theoretical - (burst - 1) * intervalMs;
-      // Whole milliseconds, rounded up: the bucket on the other side has refilled by then, float error and all.
-      const waitMs = Math.max(0, Math.ceil(startAt - now));
-      const reserve = operation === IMPORT ? RESERVE_MS.import : RESERVE_MS.read;
-      if (waitMs > 0 && remainingTimeMs() - waitMs < reserve) {
-        throw new DeadlineError(
-          `${operation} would wait ${Math.ceil(waitMs)} ms for its quota, past the invocation's deadline`,
-        );
+    acquire,
+    send: async (scope, operation, call) => {
+      await acquire(scope, operation);
+      clock.callStarted?.();
+      try {
+        return await call();
+      } catch (error) {
+        if (isThrottlingError(error)) options.onThrottled?.(operation);
+        throw error;
+      } finally {
+        clock.callEnded?.();
       }
-      nextFree.set(key, theoretical + intervalMs);
-      if (waitMs > 0) await clock.sleepUntil(now + waitMs);
     },
-    throttled: (operation) => options.onThrottled?.(operation),
   };
 };
 
@@ -138,16 +157,10 @@ export const pace = <C extends PaceableClient>(
   pacer: Pacer,
   scope: CallScope & { service: string },
 ): C => {
-  const middleware: PacingMiddleware = (next, context) => async (args) => {
-    const operation = `${scope.service}:${(context.commandName ?? '').replace(/Command$/, '')}`;
-    await pacer.acquire(scope, operation);
-    try {
-      return await next(args);
-    } catch (error) {
-      if (isThrottlingError(error)) pacer.throttled(operation);
-      throw error;
-    }
-  };
+  const middleware: PacingMiddleware = (next, context) => (args) =>
+    pacer.send(scope, `${scope.service}:${(context.commandName ?? '').replace(/Command$/, '')}`, () =>
+      next(args),
+    );
   client.middlewareStack.addRelativeTo(middleware as never, {
     name: 'runAsPacingMiddleware',
     relation: 'before',

@@ -2,6 +2,7 @@
  * Injected failures for the local AWS endpoint: API faults (throttling, 5xx, access denied, latency)
  * and Run Command probe faults (an invocation that stays pending for N polls, or forever).
  */
+import { createRng } from './random.ts';
 
 export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
@@ -22,6 +23,8 @@ export interface FaultRule {
   readonly latencyMs?: number;
   /** Command faults only: the node whose probes misbehave; absent = every node. */
   readonly nodeId?: string;
+  /** API faults: the share of matching calls (0 to 1) that fail, drawn from a seeded generator; absent = all. */
+  readonly chance?: number;
 }
 
 export class FaultRuleError extends Error {
@@ -42,7 +45,16 @@ const KINDS: readonly FaultKind[] = [
   'pending',
   'timeout',
 ];
-const RULE_KEYS = new Set(['service', 'operation', 'region', 'kind', 'times', 'latencyMs', 'nodeId']);
+const RULE_KEYS = new Set([
+  'service',
+  'operation',
+  'region',
+  'kind',
+  'times',
+  'latencyMs',
+  'nodeId',
+  'chance',
+]);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -106,6 +118,13 @@ export function parseFaultRule(json: unknown, path = 'fault'): FaultRule {
   if (kind === 'timeout' && times !== undefined) {
     throw new FaultRuleError(`${path}.times`, '"timeout" never completes: use "pending" with times');
   }
+  const chance = json.chance;
+  if (
+    chance !== undefined &&
+    (typeof chance !== 'number' || !(chance > 0 && chance <= 1) || isCommandFault)
+  ) {
+    throw new FaultRuleError(`${path}.chance`, 'expected a share of API calls, > 0 and ≤ 1');
+  }
   return {
     service,
     kind,
@@ -114,6 +133,7 @@ export function parseFaultRule(json: unknown, path = 'fault'): FaultRule {
     ...(times === undefined ? {} : { times }),
     ...(latencyMs === undefined ? {} : { latencyMs }),
     ...(nodeId === undefined ? {} : { nodeId }),
+    ...(chance === undefined ? {} : { chance }),
   };
 }
 
@@ -141,8 +161,11 @@ export class Faults {
   /** Added to every call (benchmarks); per-rule latency adds on top. */
   latencyMs = 0;
   readonly #rules: ActiveRule[] = [];
+  /** Draws for rules with a `chance`: seeded, so a run's faults repeat. */
+  readonly #random: () => number;
 
-  constructor(rules: readonly FaultRule[] = []) {
+  constructor(rules: readonly FaultRule[] = [], random: () => number = createRng(1)) {
+    this.#random = random;
     for (const rule of rules) this.add(rule);
   }
 
@@ -168,6 +191,7 @@ export class Faults {
       const { rule } = active;
       if (rule.kind === 'pending' || rule.kind === 'timeout') continue;
       if (!matchesCall(rule, call) || active.remaining <= 0) continue;
+      if (rule.chance !== undefined && this.#random() >= rule.chance) continue;
       if (rule.kind === 'latency') {
         active.remaining -= 1;
         delayMs += rule.latencyMs ?? 0;

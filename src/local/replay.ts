@@ -22,9 +22,11 @@ import {
 } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
 import { ManualClock } from './quotas.ts';
+import { createRng } from './random.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
 import { loadTemplate, type SamEnvVars } from './template.ts';
+import { virtualPacingClock } from './virtualTime.ts';
 import type { StoredFinding, World } from './world.ts';
 
 export type { ReplayEvent };
@@ -126,18 +128,6 @@ const arrivalTimes = (events: readonly ReplayEvent[]): number[] => {
   });
 };
 
-/** A small seeded generator (mulberry32): the same duplicates on every run. */
-export const seededRandom = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-};
-
 const runError = (error: unknown): RunError => {
   const err = error instanceof Error ? error : new Error(String(error));
   return { errorType: err.name, errorMessage: err.message };
@@ -183,7 +173,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     }),
     clientOptions: {
       ...options.clientOptions,
-      pacingClock: { now: () => clock.now(), sleepUntil: (ms) => timeline.waitUntil(ms) },
+      pacingClock: virtualPacingClock(clock),
     },
     eventClock: () => clock.now(),
   });
@@ -194,7 +184,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     if (fn === undefined || tag === undefined) throw new Error(`no function polls ${queue.key}`);
     return containers.invokeBatch(fn, tag.region, local.world.accountId, records);
   });
-  const random = seededRandom(options.seed ?? 1);
+  const random = createRng(options.seed ?? 1);
   const direct = new Map<string, RecordReport>();
   const rejected = options.events.map(({ event }) => envelopeProblem(event));
   const routes: DeliveryPath[][] = options.events.map(({ event }, i) =>
