@@ -10,20 +10,16 @@ import type { ChangeReadPorts, FindingImporter, RegionChangePorts } from '../app
 import { createIamPrincipalDirectory } from '../aws/iamPrincipalDirectory.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers } from '../aws/inventoryNodeUsers.ts';
-import {
-  createSecurityHubFindingImporter,
-  createSecurityHubFindingReader,
-} from '../aws/securityHubFindingSink.ts';
+import { createSecurityHubFindingReader } from '../aws/securityHubFindingSink.ts';
 import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
 import { createSsmFleetUsers } from '../aws/ssmFleetUsers.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
-  createClients,
-  createContainerPacer,
-  createInvocationClock,
+  createContainerWiring,
   memoize,
+  type Placement,
   type RegionClients,
 } from './clients.ts';
 
@@ -33,10 +29,7 @@ export type ChangeAuditPortsFor = (accountId: string, remainingTimeMs: () => num
 export interface ChangeAuditWiring {
   readonly portsFor: ChangeAuditPortsFor;
   /** Imports a batch's findings in the account and Region they belong to. */
-  readonly importerFor: (placement: {
-    readonly accountId: string;
-    readonly region: string;
-  }) => FindingImporter;
+  readonly importerFor: (placement: Placement) => FindingImporter;
 }
 
 const NO_CACHE = { ttlMs: 0 } as const;
@@ -63,16 +56,10 @@ export const createChangeAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
 ): ChangeAuditWiring => {
-  const invocation = createInvocationClock();
-  const pacer = createContainerPacer(config, clientOptions, invocation.remainingTimeMs);
-  // Clients live as long as the container (connection reuse), one set per account and Region.
-  const clientsIn = memoize((key) => {
-    const [account = '', region = ''] = key.split('/');
-    return createClients({ account, region }, pacer, clientOptions);
-  });
+  const container = createContainerWiring(config, clientOptions);
   const inRegionOf = memoize((accountId) =>
     memoize((region): Omit<RegionChangePorts, 'findings'> => {
-      const { ssm, securityHub } = clientsIn(`${accountId}/${region}`);
+      const { ssm, securityHub } = container.clientsOf({ accountId, region });
       return {
         documents: createSsmSessionDocuments(ssm, NO_CACHE),
         findingReader: createSecurityHubFindingReader(securityHub),
@@ -81,20 +68,20 @@ export const createChangeAuditPorts = (
       };
     }),
   );
+  // IAM is global: read through the clients of the function's own Region.
   const ports = memoize((accountId): ChangeReadPorts => {
-    const { iam } = clientsIn(`${accountId}/${config.region}`);
+    const { iam } = container.clientsOf({ accountId, region: config.region });
     return {
       principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
       principals: createIamPrincipalDirectory(iam, { accountId }),
       inRegion: inRegionOf(accountId),
     };
   });
-  const importers = memoize((key) => createSecurityHubFindingImporter(clientsIn(key).securityHub));
   return {
     portsFor: (accountId, remainingTimeMs) => {
-      invocation.bind(remainingTimeMs);
+      container.bind(remainingTimeMs);
       return ports(accountId);
     },
-    importerFor: ({ accountId, region }) => importers(`${accountId}/${region}`),
+    importerFor: container.importerFor,
   };
 };

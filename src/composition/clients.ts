@@ -8,7 +8,9 @@ import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import type { FindingImporter } from '../app/ports.ts';
 import { createPacer, type Pacer, type PacingClock, pace } from '../aws/pacing.ts';
+import { createSecurityHubFindingImporter } from '../aws/securityHubFindingSink.ts';
 import type { Config } from '../config.ts';
 import { countThrottled } from '../metrics.ts';
 
@@ -18,6 +20,8 @@ export interface ClientOptions {
   readonly retryStrategy?: SSMClientConfig['retryStrategy'];
   /** Time for pacing waits: replay moves through event time instead of sleeping. */
   readonly pacingClock?: PacingClock;
+  /** The clock of the warm-container caches (the bench models a busy container's pace). */
+  readonly cacheNow?: () => number;
 }
 
 export interface RegionClients {
@@ -83,13 +87,33 @@ export const memoize = <V>(build: (key: string) => V): ((key: string) => V) => {
   };
 };
 
-/** The current invocation's remaining time, for adapters that outlive invocations (the probe, the pacer). */
-export const createInvocationClock = () => {
+/** Where findings go: the account and Region of the finding. */
+export interface Placement {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * What every function's wiring shares for the life of its container: one pacer, the clients of
+ * each account and Region (connection reuse), their importers, and the current invocation's
+ * remaining time for the adapters that outlive an invocation (the probe, the pacer).
+ */
+export const createContainerWiring = (config: Config, options: ClientOptions) => {
   let current: () => number = () => Number.POSITIVE_INFINITY;
+  const remainingTimeMs = (): number => current();
+  const pacer = createContainerPacer(config, options, remainingTimeMs);
+  const clients = memoize((key) => {
+    const [account = '', region = ''] = key.split('/');
+    return createClients({ account, region }, pacer, options);
+  });
+  const importers = memoize((key) => createSecurityHubFindingImporter(clients(key).securityHub));
   return {
-    bind: (remainingTimeMs: () => number): void => {
-      current = remainingTimeMs;
+    /** Binds the invocation whose deadline the waiting adapters keep to. */
+    bind: (invocationRemainingTimeMs: () => number): void => {
+      current = invocationRemainingTimeMs;
     },
-    remainingTimeMs: (): number => current(),
+    remainingTimeMs,
+    clientsOf: ({ accountId, region }: Placement): RegionClients => clients(`${accountId}/${region}`),
+    importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };
 };

@@ -4,16 +4,14 @@ import { createCloudTrailSessionTags } from '../aws/cloudTrailSessionTags.ts';
 import { createCommandNodeUsers } from '../aws/commandNodeUsers.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers, createNoNodeUsers } from '../aws/inventoryNodeUsers.ts';
-import { createSecurityHubFindingImporter } from '../aws/securityHubFindingSink.ts';
 import { createSsmNodePlatforms } from '../aws/ssmNodePlatforms.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
-  createClients,
-  createContainerPacer,
-  createInvocationClock,
+  createContainerWiring,
   memoize,
+  type Placement,
   type RegionClients,
 } from './clients.ts';
 
@@ -27,16 +25,14 @@ export type SessionAuditPortsFor = (
 export interface SessionAuditWiring {
   readonly portsFor: SessionAuditPortsFor;
   /** Imports a batch's findings in the account and Region they belong to. */
-  readonly importerFor: (placement: {
-    readonly accountId: string;
-    readonly region: string;
-  }) => FindingImporter;
+  readonly importerFor: (placement: Placement) => FindingImporter;
 }
 
 const nodeUsersFor = (
   config: Config,
   ssm: RegionClients['ssm'],
   remainingTimeMs: () => number,
+  now: () => number,
 ): NodeUsers => {
   const ttlMs = config.cacheTtlSeconds * 1000;
   switch (config.userDirectory) {
@@ -45,6 +41,7 @@ const nodeUsersFor = (
     case 'command':
       return createCommandNodeUsers(ssm, {
         ttlMs,
+        now,
         remainingTimeMs,
         pollIntervalMs: config.probePollIntervalMs,
       });
@@ -52,7 +49,7 @@ const nodeUsersFor = (
       return createInventoryNodeUsers(ssm, {
         typeName: config.inventoryTypeName,
         maxAgeMs: config.inventoryMaxAgeHours * 3_600_000,
-        now: Date.now,
+        now,
         ttlMs,
       });
   }
@@ -63,32 +60,26 @@ export const createSessionAuditPorts = (
   clientOptions: ClientOptions = {},
 ): SessionAuditWiring => {
   const ttlMs = config.cacheTtlSeconds * 1000;
+  const now = clientOptions.cacheNow ?? Date.now;
   // The adapters and the pacer outlive an invocation (their caches and buckets are the point); the deadline does not.
-  const invocation = createInvocationClock();
-  const pacer = createContainerPacer(config, clientOptions, invocation.remainingTimeMs);
-
-  // One set of clients and adapters (and so of caches) per account and Region, for the life of the container.
-  const clientsIn = memoize((key) => {
-    const [account = '', region = ''] = key.split('/');
-    return createClients({ account, region }, pacer, clientOptions);
-  });
+  const container = createContainerWiring(config, clientOptions);
+  // One set of adapters (and so of caches) per account and Region, for the life of the container.
   const ports = memoize((key): SessionReadPorts => {
-    const { iam, ssm, cloudTrail } = clientsIn(key);
-    const [accountId = ''] = key.split('/');
+    const [accountId = '', region = ''] = key.split('/');
+    const { iam, ssm, cloudTrail } = container.clientsOf({ accountId, region });
     return {
-      principalTags: createIamPrincipalTags(iam, { accountId, ttlMs }),
-      sessionTags: createCloudTrailSessionTags(cloudTrail, { ttlMs }),
-      documents: createSsmSessionDocuments(ssm, { ttlMs }),
-      platforms: createSsmNodePlatforms(ssm, { ttlMs }),
-      nodeUsers: nodeUsersFor(config, ssm, invocation.remainingTimeMs),
+      principalTags: createIamPrincipalTags(iam, { accountId, ttlMs, now }),
+      sessionTags: createCloudTrailSessionTags(cloudTrail, { ttlMs, now }),
+      documents: createSsmSessionDocuments(ssm, { ttlMs, now }),
+      platforms: createSsmNodePlatforms(ssm, { ttlMs, now }),
+      nodeUsers: nodeUsersFor(config, ssm, container.remainingTimeMs, now),
     };
   });
-  const importers = memoize((key) => createSecurityHubFindingImporter(clientsIn(key).securityHub));
   return {
     portsFor: (accountId, region, remainingTimeMs) => {
-      invocation.bind(remainingTimeMs);
+      container.bind(remainingTimeMs);
       return ports(`${accountId}/${region}`);
     },
-    importerFor: ({ accountId, region }) => importers(`${accountId}/${region}`),
+    importerFor: container.importerFor,
   };
 };

@@ -3,13 +3,15 @@
  * over event time, findings imported 100 per call, failed records redelivered and dead-lettered,
  * duplicate deliveries, and the quota clock moving with event time (the same calls every run).
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateScenario, type Scenario } from '../../src/local/benchScenario.ts';
 import { ManualClock } from '../../src/local/quotas.ts';
 import type { ReplayResult } from '../../src/local/replay.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
 import { parseWorld } from '../../src/local/world.ts';
-import { demoWorld, readEvents, replayAll } from './replayHelpers.ts';
+import { cli, DEMO_WORLD } from './cliHelpers.ts';
+import { demoWorld, EVENTS_DIR, readEvents, replayAll } from './replayHelpers.ts';
 
 /** A burst of StartSessions in one account and Region, every outcome reported, quotas enforced. */
 const burst = (events: number, burstSeconds: number): Scenario => {
@@ -149,5 +151,46 @@ describe('the queue path', () => {
     expect(b.map(key)).toEqual(a.map(key));
     for (const [i, f] of b.entries()) expect(f, f.Id).toEqual(a[i]);
     expect(twice.deadLetters).toEqual([]);
+  });
+});
+
+describe('runas-audit replay on the queue path', () => {
+  it('prints calls, throttled and dead letters in its JSON, and duplicates a share of deliveries', async () => {
+    // Act
+    const run = await cli([
+      'replay',
+      '--world',
+      DEMO_WORLD,
+      '--format',
+      'json',
+      '--duplicates',
+      '100%',
+      path.join(EVENTS_DIR, 'startsession-missing-run-as-user.json'),
+    ]);
+
+    // Assess
+    expect(run.code).toBe(0);
+    const output = JSON.parse(run.stdout) as ReplayResult;
+    expect(Object.keys(output)).toEqual(['evaluations', 'findings', 'calls', 'throttled', 'deadLetters']);
+    expect(output.calls['securityhub:BatchImportFindings']).toBe(1);
+    expect(output.deadLetters).toEqual([]);
+    expect(output.evaluations[0]?.runs[0]).toMatchObject({ deliveries: 2, receives: 2 });
+  });
+
+  it.each(['150%', 'half'])('refuses --duplicates %s in one line, exit 2', async (value) => {
+    // Act
+    const run = await cli([
+      'replay',
+      '--world',
+      DEMO_WORLD,
+      '--duplicates',
+      value,
+      path.join(EVENTS_DIR, 'startsession-missing-run-as-user.json'),
+    ]);
+
+    // Assess
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(run.stderr).toContain('--duplicates');
   });
 });
