@@ -177,12 +177,11 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     },
     eventClock: () => clock.now(),
   });
-  const byTag = new Map<string, Tag>();
+  // One queue per function and Region: `<logicalId>/<region>`.
   const esm = new EventSourceMapping(timeline, async (queue, records) => {
-    const tag = byTag.get(records[0]?.messageId ?? '');
-    const fn = paths.find((p) => p.fn.logicalId === tag?.logicalId)?.fn;
-    if (fn === undefined || tag === undefined) throw new Error(`no function polls ${queue.key}`);
-    return containers.invokeBatch(fn, tag.region, local.world.accountId, records);
+    const fn = paths.find((p) => queue.key === `${p.fn.logicalId}/${queue.region}`)?.fn;
+    if (fn === undefined) throw new Error(`no function polls ${queue.key}`);
+    return containers.invokeBatch(fn, queue.region, local.world.accountId, records);
   });
   const random = createRng(options.seed ?? 1);
   const direct = new Map<string, RecordReport>();
@@ -217,7 +216,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
           mapping: route.queue.mapping,
         };
         const send = (duplicate: boolean, at: number) => {
-          byTag.set(esm.send(spec, event, undefined, at), { index, logicalId, region, duplicate });
+          esm.send(spec, event, { index, logicalId, region, duplicate } satisfies Tag, at);
         };
         const at = arrivals[index]?.at ?? clock.now();
         send(false, at);
@@ -232,7 +231,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
 
   try {
     await drain(esm, timeline, arrivals, { sequential: true });
-    const fates = esm.fates().map((fate) => ({ fate, tag: byTag.get(fate.messageId) as Tag }));
+    const fates = esm.fates().map((fate) => ({ fate, tag: fate.tag as Tag }));
     const evaluations = options.events.map(({ name }, index): ReplayEvaluation => {
       const problem = rejected[index];
       if (problem !== undefined) return { event: name, runs: [], rejected: problem };

@@ -18,10 +18,12 @@ import {
   callsBetween,
   compareRuns,
   compulsoryCallsPerEvent,
+  compulsorySteadyStateReads,
   evaluateTargets,
   type FunctionFigures,
   median,
   percentile,
+  type RunRatio,
   type RunSummary,
   summarizeRun,
 } from '../../../src/local/benchStats.ts';
@@ -500,5 +502,28 @@ describe('the burst figures', () => {
     expect(bySsm).toEqual({ seconds: 38, boundBy: 'ssm:DescribeInstanceInformation' });
     expect(byLookups).toEqual({ seconds: 20, boundBy: 'cloudtrail:LookupEvents' });
     expect(byArrival).toEqual({ seconds: 10, boundBy: 'the burst itself' });
+  });
+});
+
+describe('the steady-state floor', () => {
+  it('is what the default scenario reaches, and marks a run too short for it as not applicable', () => {
+    // Prepare
+    const scenario = generateScenario({ events: 2000, principals: 50, nodes: 200, documents: 3 });
+    const small = generateScenario({ events: 100, principals: 50, nodes: 200, documents: 3 });
+    const summary = { steadyStateReadCallsPerEvent: 1.9 } as RunSummary;
+    const ratio = { totalCallsPerEvent: 4 } as RunRatio;
+
+    // Act
+    const floor = compulsorySteadyStateReads(scenario, scenario.events);
+    const smallFloor = compulsorySteadyStateReads(small, small.events);
+    const [target] = evaluateTargets(summary, ratio, [], Number.POSITIVE_INFINITY, smallFloor);
+
+    // Assess
+    expect(floor).toBeCloseTo(0.0878, 3);
+    expect(smallFloor).toBeGreaterThan(0.1);
+    expect(target).toMatchObject({
+      ok: false,
+      notApplicable: expect.stringContaining('even a perfect cache'),
+    });
   });
 });
