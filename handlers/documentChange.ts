@@ -1,51 +1,35 @@
-/** Session document changes (CloudTrail via EventBridge, every Region) → documentChange → preferences, principal and active-session findings. */
-import type { Context } from 'aws-lambda';
+/** Session document changes (CloudTrail via EventBridge and the function's queue, every Region) → documentChange → preferences, principal and active-session findings. */
 import { type DocumentChangeEvaluation, documentChange } from '../src/app/documentChange.ts';
-import { type ChangeAuditPortsFor, createChangeAuditPorts } from '../src/composition/changeAudit.ts';
+import { changePortsIn } from '../src/app/findingBatch.ts';
+import { type ChangeAuditWiring, createChangeAuditPorts } from '../src/composition/changeAudit.ts';
 import type { ClientOptions } from '../src/composition/clients.ts';
-import { type Config, loadConfig } from '../src/config.ts';
-import { parseDocumentChangeEvent } from '../src/events/documentChange.ts';
-import { logger } from '../src/logger.ts';
-import { type AuditEvent, auditHandler } from '../src/middleware.ts';
+import { type Config, type Env, loadConfig } from '../src/config.ts';
+import { type DocumentChangeCommand, parseDocumentChangeEvent } from '../src/events/documentChange.ts';
+import { type BatchHooks, batchHandler, inEventTimeOrder } from '../src/middleware.ts';
 
-export interface DocumentChangeDeps {
-  readonly config: Config;
-  readonly portsFor: ChangeAuditPortsFor;
-}
+export type DocumentChangeDeps = ChangeAuditWiring & { readonly config: Config };
 
-export type DocumentChangeResult = DocumentChangeEvaluation | { readonly skipped: string };
-
-export const makeHandler = (deps: DocumentChangeDeps) =>
-  auditHandler(async (event: AuditEvent, _context: Context): Promise<DocumentChangeResult> => {
-    const intake = parseDocumentChangeEvent(event);
-    if (!intake.inScope) {
-      logger.info('event out of scope', { reason: intake.reason });
-      return { skipped: intake.reason };
-    }
-    const { command } = intake;
-    logger.appendKeys({
-      eventId: command.eventId,
-      eventName: command.eventName,
-      document: command.documentName,
-    });
-    const evaluation = await documentChange(command, deps.portsFor(command.accountId), deps.config);
-    if (evaluation.sessionsWithoutFinding > 0) {
-      logger.warn('open sessions without a session finding could not be compared', {
-        sessionsWithoutFinding: evaluation.sessionsWithoutFinding,
-        sessions: evaluation.sessions?.withoutSessionFinding ?? [],
-      });
-    }
-    logger.info('document change evaluated', { evaluation });
-    return evaluation;
-  });
+export const makeHandler = (deps: DocumentChangeDeps, hooks?: BatchHooks) =>
+  batchHandler<DocumentChangeCommand, DocumentChangeEvaluation>(
+    {
+      ...inEventTimeOrder<DocumentChangeCommand>(),
+      done: 'document change evaluated',
+      parse: parseDocumentChangeEvent,
+      keys: (c) => ({ eventId: c.eventId, eventName: c.eventName, document: c.documentName }),
+      run: (command, findings, remainingTimeMs) => {
+        const reads = deps.portsFor(command.accountId, remainingTimeMs);
+        return documentChange(command, changePortsIn(reads, findings, command.accountId), deps.config);
+      },
+      importerFor: deps.importerFor,
+      uncompared: (e) => e.sessions?.withoutSessionFinding ?? [],
+    },
+    hooks,
+  );
 
 /** Builds the handler from an environment (Lambda's by default, or replay's): bad config fails here, at cold start. */
-export const createHandler = (
-  env?: Readonly<Record<string, string | undefined>>,
-  clientOptions?: ClientOptions,
-) => {
+export const createHandler = (env?: Env, clientOptions?: ClientOptions, hooks?: BatchHooks) => {
   const config = loadConfig(env);
-  return makeHandler({ config, portsFor: createChangeAuditPorts(config, clientOptions) });
+  return makeHandler({ config, ...createChangeAuditPorts(config, clientOptions) }, hooks);
 };
 
 export const handler = createHandler();

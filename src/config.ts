@@ -28,9 +28,14 @@ export interface Config {
   readonly probePollIntervalMs: number;
   /** SESSION_DOCUMENT_VERSION: the document version sessions are judged by (they run $LATEST). */
   readonly sessionDocumentVersion: VersionLabel;
+  /**
+   * MAXIMUM_CONCURRENCY: how many invocations of the function may run at once (the event source
+   * mapping's maximum concurrency); each paces its calls to that share of the account's quotas.
+   */
+  readonly maximumConcurrency: number;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 const SESSION_DOCUMENT_VERSIONS: Readonly<Record<string, VersionLabel>> = {
   latest: '$LATEST',
@@ -108,6 +113,14 @@ export const loadConfig = (env: Env = process.env): Config => {
     );
   }
 
+  const concurrency = env.MAXIMUM_CONCURRENCY?.trim() || '1';
+  const maximumConcurrency = Number(concurrency);
+  if (!/^\d+$/.test(concurrency) || maximumConcurrency < 1 || maximumConcurrency > 1000) {
+    throw new ConfigError(
+      `MAXIMUM_CONCURRENCY must be a whole number from 1 to 1000, got ${JSON.stringify(concurrency)}`,
+    );
+  }
+
   return Object.freeze({
     region,
     deniedRunAsUsers: new Set(denied),
@@ -121,5 +134,6 @@ export const loadConfig = (env: Env = process.env): Config => {
     cacheTtlSeconds: positiveNumber(env, 'CACHE_TTL_SECONDS', 60),
     probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
     sessionDocumentVersion,
+    maximumConcurrency,
   });
 };

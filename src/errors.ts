@@ -82,3 +82,13 @@ export class UnsafeProbeNameError extends AuditorError {
   override readonly name = 'UnsafeProbeNameError';
   readonly retryable = false;
 }
+
+/**
+ * The invocation ran out of time before this record could be finished: a paced call would have
+ * waited past the function's deadline, or the record was never started. Retrying later (the queue
+ * redelivers it) succeeds once the quota has room again.
+ */
+export class DeadlineError extends AuditorError {
+  override readonly name = 'DeadlineError';
+  readonly retryable = true;
+}

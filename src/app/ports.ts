@@ -59,9 +59,36 @@ export interface NodeUsers {
   presenceOf(nodeId: string, user: string, lookup: UserLookup): Promise<UserPresence>;
 }
 
+/**
+ * Where a use case writes its findings. In a Lambda batch this is the batch's collector: the
+ * findings of every record are imported together once the records have run.
+ */
 export interface FindingSink {
-  /** Imports findings (any number; batched ≤100 per call). Throws FindingImportError on FailedFindings. */
   importFindings(findings: readonly AsffFinding[]): Promise<void>;
+}
+
+/** A finding Security Hub did not store, and why: its FailedFindings entry, or the call that failed. */
+export interface FailedFinding {
+  readonly id: string;
+  readonly code: string;
+  readonly message: string;
+  /** The error of a call that failed as a whole (after the SDK's retries); absent for a FailedFindings entry. */
+  readonly error?: unknown;
+}
+
+export interface FindingImporter {
+  /**
+   * Imports findings into one account and Region, at most 100 and 6 MB per call. Never throws for
+   * a refused finding or a failed call: it reports them, so each can be traced to the records
+   * that produced it.
+   */
+  importFindings(findings: readonly AsffFinding[]): Promise<ImportReport>;
+}
+
+export interface ImportReport {
+  readonly failed: readonly FailedFinding[];
+  /** Findings sent in each BatchImportFindings call, in order. */
+  readonly calls: readonly number[];
 }
 
 /** Everything auditing one StartSession needs, bound to one account and Region. */
@@ -73,6 +100,9 @@ export interface SessionAuditPorts {
   readonly nodeUsers: NodeUsers;
   readonly findings: FindingSink;
 }
+
+/** What the adapters provide for a session audit: its reads (the batch supplies the sink). */
+export type SessionReadPorts = Omit<SessionAuditPorts, 'findings'>;
 
 // ----- re-evaluation after a change (IAM tags, session documents, open sessions) -----------------
 
@@ -149,4 +179,11 @@ export interface ChangeAuditPorts {
   readonly principalTags: PrincipalTags;
   readonly principals: PrincipalDirectory;
   readonly inRegion: (region: string) => RegionChangePorts;
+}
+
+/** What the adapters provide for a change: its reads in every Region (the batch supplies the sink). */
+export interface ChangeReadPorts {
+  readonly principalTags: PrincipalTags;
+  readonly principals: PrincipalDirectory;
+  readonly inRegion: (region: string) => Omit<RegionChangePorts, 'findings'>;
 }

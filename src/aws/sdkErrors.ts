@@ -92,6 +92,10 @@ export const classifySdkError = (err: unknown, notFound: readonly string[] = [])
   return 'other';
 };
 
+/** A "slow down" answer: a throttling error code, or HTTP 429. */
+export const isThrottlingError = (err: unknown): boolean =>
+  THROTTLING.has(stringOf(shape(err).name)) || shape(err).$metadata?.httpStatusCode === 429;
+
 /** Wraps any SDK failure in AwsCallError, keeping the original as cause. */
 export const toAwsCallError = (operation: string, err: unknown): AwsCallError => {
   const e = shape(err);

@@ -1,5 +1,5 @@
 /**
- * FindingSink over Security Hub BatchImportFindings, and a reader of this product's own
+ * FindingImporter over Security Hub BatchImportFindings, and a reader of this product's own
  * findings (GetFindings) for re-evaluation. A finding provider imports only: it never
  * calls BatchUpdateFindings.
  */
@@ -11,21 +11,9 @@ import {
   GetFindingsCommand,
   type SecurityHubClient,
 } from '@aws-sdk/client-securityhub';
-import type { FindingReader, FindingSink, StoredFinding } from '../app/ports.ts';
-import { FindingImportError } from '../errors.ts';
+import type { FailedFinding, FindingImporter, FindingReader, StoredFinding } from '../app/ports.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 import { toAwsCallError } from './sdkErrors.ts';
-
-export interface SecurityHubFindingSinkOptions {
-  /**
-   * Minimum gap between the BatchImportFindings calls of one import (Security Hub allows about
-   * 10 calls/s). Separate invocations are not paced: a single-finding import must not wait, and
-   * throttling across containers is retried by the SDK.
-   */
-  readonly minIntervalMs?: number;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
 
 /** BatchImportFindings limits: 100 findings and 6 MB per call. */
 export const MAX_FINDINGS_PER_CALL = 100;
@@ -36,12 +24,20 @@ const ENVELOPE_BYTES = 1024;
 export const MAX_FILTER_VALUES = 20;
 const PAGE_SIZE = 100;
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+/**
+ * The finding as BatchImportFindings takes it. `Region` is left out: Security Hub fills it with
+ * the Region of the call and it cannot be set with BatchImportFindings (AwsSecurityFinding
+ * reference); the finding's Region is where the call goes, and each resource keeps its own.
+ */
+export const importable = (finding: AsffFinding): Omit<AsffFinding, 'Region'> => {
+  const { Region: _region, ...rest } = finding;
+  return rest;
+};
 
 /** Splits findings into batches within the per-call count and size limits, keeping their order. */
-export const batchFindings = (findings: readonly AsffFinding[]): AsffFinding[][] => {
-  const batches: AsffFinding[][] = [];
-  let batch: AsffFinding[] = [];
+export const batchFindings = <F>(findings: readonly F[]): F[][] => {
+  const batches: F[][] = [];
+  let batch: F[] = [];
   let bytes = ENVELOPE_BYTES;
   for (const finding of findings) {
     const size = Buffer.byteLength(JSON.stringify(finding), 'utf8') + 1;
@@ -57,41 +53,36 @@ export const batchFindings = (findings: readonly AsffFinding[]): AsffFinding[][]
   return batches;
 };
 
-export const createSecurityHubFindingSink = (
-  sh: SecurityHubClient,
-  options: SecurityHubFindingSinkOptions = {},
-): FindingSink => {
-  const { minIntervalMs = 100, now = Date.now, sleep = defaultSleep } = options;
-  return {
-    importFindings: async (findings) => {
-      let lastCallAt = Number.NEGATIVE_INFINITY;
-      const pace = async (): Promise<void> => {
-        const wait = lastCallAt + minIntervalMs - now();
-        if (wait > 0) await sleep(wait);
-        lastCallAt = now();
-      };
-      const failed: { id: string; code: string; message: string }[] = [];
-      for (const batch of batchFindings(findings)) {
-        await pace();
-        let response: BatchImportFindingsCommandOutput;
-        try {
-          response = await sh.send(
-            // AsffFinding is a structurally compatible, readonly subset of AwsSecurityFinding;
-            // the SDK type only differs in mutable arrays and its string-literal unions.
-            new BatchImportFindingsCommand({ Findings: batch as unknown as AwsSecurityFinding[] }),
-          );
-        } catch (err) {
-          throw toAwsCallError('securityhub:BatchImportFindings', err);
-        }
-        for (const f of response.FailedFindings ?? []) {
-          failed.push({ id: f.Id ?? '', code: f.ErrorCode ?? '', message: f.ErrorMessage ?? '' });
-        }
+/**
+ * Imports through `sh` (a client of the findings' account and Region, paced by the composition).
+ * Every batch is sent even when an earlier one failed, so one bad finding or call holds back
+ * nothing else; what failed is reported finding by finding.
+ */
+export const createSecurityHubFindingImporter = (sh: SecurityHubClient): FindingImporter => ({
+  importFindings: async (findings) => {
+    const failed: FailedFinding[] = [];
+    const calls: number[] = [];
+    for (const batch of batchFindings(findings.map(importable))) {
+      calls.push(batch.length);
+      let response: BatchImportFindingsCommandOutput;
+      try {
+        response = await sh.send(
+          // AsffFinding is a structurally compatible, readonly subset of AwsSecurityFinding;
+          // the SDK type only differs in mutable arrays and its string-literal unions.
+          new BatchImportFindingsCommand({ Findings: batch as unknown as AwsSecurityFinding[] }),
+        );
+      } catch (err) {
+        const error = toAwsCallError('securityhub:BatchImportFindings', err);
+        for (const f of batch) failed.push({ id: f.Id, code: error.name, message: error.message, error });
+        continue;
       }
-      // Later batches are still sent so one bad finding does not hold back the rest.
-      if (failed.length > 0) throw new FindingImportError(failed);
-    },
-  };
-};
+      for (const f of response.FailedFindings ?? []) {
+        failed.push({ id: f.Id ?? '', code: f.ErrorCode ?? '', message: f.ErrorMessage ?? '' });
+      }
+    }
+    return { failed, calls };
+  },
+});
 
 export type { StoredFinding };
 

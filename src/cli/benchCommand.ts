@@ -4,12 +4,14 @@ import type { Command } from './replayCommands.ts';
 export const benchCommand: Command = {
   spec: {
     name: 'bench',
-    summary: 'measure AWS calls per event, latency and cold start of the audit function',
+    summary:
+      'measure AWS calls per event, latency, a burst under the quotas and cold start of the audit function',
     usage: '[flags]',
     description: [
       'Replays synthetic StartSession events through the real AuditSessionFunction handler against the',
-      'local endpoint with latency added to every call, with and without the warm-container caches, then',
-      'bundles each function and times its import. Prints a table with the targets; writes the figures as JSON.',
+      'local endpoint with latency added to every call, with and without the warm-container caches; sends a',
+      'burst through the queue path with quotas enforced; then bundles each function and times its import',
+      '(and what Powertools Tracer would add). Prints a table with the targets; writes the figures as JSON.',
     ],
     flags: [
       { name: 'events', value: 'N', help: 'StartSession events in the cached pass', default: '2000' },
@@ -17,6 +19,18 @@ export const benchCommand: Command = {
       { name: 'nodes', value: 'N', help: 'Linux managed nodes', default: '200' },
       { name: 'documents', value: 'N', help: 'session documents', default: '3' },
       { name: 'latency-ms', value: 'N', help: 'milliseconds added to every AWS call', default: '20' },
+      {
+        name: 'burst-events',
+        value: 'N',
+        help: 'StartSessions of the burst through the queue path (0: no burst)',
+        default: '2000',
+      },
+      {
+        name: 'burst-seconds',
+        value: 'N',
+        help: 'seconds of event time the burst arrives within',
+        default: '10',
+      },
       {
         name: 'out',
         value: 'FILE',
@@ -36,6 +50,8 @@ export const benchCommand: Command = {
       nodes: flag('nodes'),
       documents: flag('documents'),
       'latency-ms': flag('latency-ms'),
+      'burst-events': flag('burst-events'),
+      'burst-seconds': flag('burst-seconds'),
       out: flag('out'),
     });
     return runBenchmark(options);

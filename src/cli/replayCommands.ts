@@ -2,6 +2,7 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type ReplayEvent, readEventFiles, sortByEventTime } from '../local/eventInput.ts';
+import { UsageError } from '../local/inputError.ts';
 import { type ReplayResult, replay } from '../local/replay.ts';
 import { formatTable } from '../local/report.ts';
 import { type CommandSpec, type FlagSpec, optional, type ParsedArgs, required } from './args.ts';
@@ -22,8 +23,32 @@ const exitCodeOf = (result: ReplayResult): number =>
 
 const render = (result: ReplayResult, format: string): string =>
   format === 'json'
-    ? `${JSON.stringify({ evaluations: result.evaluations, findings: result.findings }, null, 2)}\n`
+    ? `${JSON.stringify(
+        {
+          evaluations: result.evaluations,
+          findings: result.findings,
+          calls: result.calls,
+          throttled: result.throttled,
+          deadLetters: result.deadLetters,
+        },
+        null,
+        2,
+      )}\n`
     : formatTable(result);
+
+/** `--duplicates N%`: the share of deliveries that arrive twice. */
+const duplicatesOf = (raw: string | boolean | undefined): number => {
+  if (raw === undefined || typeof raw === 'boolean') return 0;
+  const match = /^(\d{1,3}(?:\.\d+)?)%?$/.exec(raw.trim());
+  const percent = Number(match?.[1]);
+  if (match === null || percent > 100) {
+    throw new UsageError(
+      '',
+      `--duplicates must be a share of deliveries from 0% to 100%, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return percent / 100;
+};
 
 const FORMAT_FLAG: FlagSpec = {
   name: 'format',
@@ -66,7 +91,9 @@ export const replayCommand: Command = {
     description: [
       'Routes each event to the function(s) whose EventBridge rule in template.yaml matches it, applies',
       'change events to the world, runs the real handlers with the real AWS SDK against a local endpoint',
-      'serving the world, and prints what happened.',
+      'serving the world, and prints what happened. Queued events are delivered as the event source',
+      'mapping would: in batches by size and window over event time, redelivered after a failure,',
+      'dead-lettered after maxReceiveCount receives; --format json adds "calls" and "deadLetters".',
       'An EVENT file is an EventBridge event, a raw CloudTrail record, or a CloudTrail log file',
       '({"Records": [...]}, gzipped or not); records are wrapped as EventBridge delivers them.',
       'Exit status: 0 every event ran, 1 an event was rejected or a function failed on it, 2 bad input.',
@@ -86,6 +113,12 @@ export const replayCommand: Command = {
         default: 'input',
         choices: ['input', 'time'],
       },
+      {
+        name: 'duplicates',
+        value: 'N%',
+        help: 'deliver this share of the queued events twice, as EventBridge and SQS may',
+        default: '0%',
+      },
       OUT_FLAG,
     ],
     positionals: { min: 1, name: 'at least one EVENT.json' },
@@ -96,8 +129,9 @@ export const replayCommand: Command = {
     const envVars = await loadEnvVarsFile(optional(args, 'env-vars'));
     const read: ReplayEvent[] = await readEventFiles(args.positionals);
     const events = args.values.sort === 'time' ? sortByEventTime(read) : read;
+    const duplicates = duplicatesOf(args.values.duplicates);
     const result = await withStdoutOnStderr(() =>
-      replay({ world, events, ...(envVars === undefined ? {} : { envVars }) }),
+      replay({ world, events, duplicates, ...(envVars === undefined ? {} : { envVars }) }),
     );
     await emit(render(result, String(args.values.format)), optional(args, 'out'));
     return exitCodeOf(result);

@@ -6,21 +6,31 @@
  * the fleet pre-check's inventory snapshots live for the cache TTL: the change does not touch
  * them, and one change can ask the same nodes about many users.
  */
-import type { ChangeAuditPorts, RegionChangePorts } from '../app/ports.ts';
+import type { ChangeReadPorts, FindingImporter, RegionChangePorts } from '../app/ports.ts';
 import { createIamPrincipalDirectory } from '../aws/iamPrincipalDirectory.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers } from '../aws/inventoryNodeUsers.ts';
-import {
-  createSecurityHubFindingReader,
-  createSecurityHubFindingSink,
-} from '../aws/securityHubFindingSink.ts';
+import { createSecurityHubFindingReader } from '../aws/securityHubFindingSink.ts';
 import { createSsmActiveSessions } from '../aws/ssmActiveSessions.ts';
 import { createSsmFleetUsers } from '../aws/ssmFleetUsers.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
-import { type ClientOptions, createClients, memoize, type RegionClients } from './clients.ts';
+import {
+  type ClientOptions,
+  createContainerWiring,
+  memoize,
+  type Placement,
+  type RegionClients,
+} from './clients.ts';
 
-export type ChangeAuditPortsFor = (accountId: string) => ChangeAuditPorts;
+/** Read ports of a change in an account; `remainingTimeMs` is the current invocation's (the pacer waits within it). */
+export type ChangeAuditPortsFor = (accountId: string, remainingTimeMs: () => number) => ChangeReadPorts;
+
+export interface ChangeAuditWiring {
+  readonly portsFor: ChangeAuditPortsFor;
+  /** Imports a batch's findings in the account and Region they belong to. */
+  readonly importerFor: (placement: Placement) => FindingImporter;
+}
 
 const NO_CACHE = { ttlMs: 0 } as const;
 
@@ -45,25 +55,33 @@ const fleetUsersFor = (config: Config, ssm: RegionClients['ssm']): Pick<RegionCh
 export const createChangeAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
-): ChangeAuditPortsFor => {
-  // Clients live as long as the container (connection reuse), one set per Region.
-  const clientsIn = memoize((region) => createClients(region, clientOptions));
-  const inRegion = memoize((region): RegionChangePorts => {
-    const { ssm, securityHub } = clientsIn(region);
-    return {
-      documents: createSsmSessionDocuments(ssm, NO_CACHE),
-      findings: createSecurityHubFindingSink(securityHub),
-      findingReader: createSecurityHubFindingReader(securityHub),
-      sessions: createSsmActiveSessions(ssm),
-      ...fleetUsersFor(config, ssm),
-    };
-  });
-  return memoize((accountId): ChangeAuditPorts => {
-    const { iam } = clientsIn(config.region);
+): ChangeAuditWiring => {
+  const container = createContainerWiring(config, clientOptions);
+  const inRegionOf = memoize((accountId) =>
+    memoize((region): Omit<RegionChangePorts, 'findings'> => {
+      const { ssm, securityHub } = container.clientsOf({ accountId, region });
+      return {
+        documents: createSsmSessionDocuments(ssm, NO_CACHE),
+        findingReader: createSecurityHubFindingReader(securityHub),
+        sessions: createSsmActiveSessions(ssm),
+        ...fleetUsersFor(config, ssm),
+      };
+    }),
+  );
+  // IAM is global: read through the clients of the function's own Region.
+  const ports = memoize((accountId): ChangeReadPorts => {
+    const { iam } = container.clientsOf({ accountId, region: config.region });
     return {
       principalTags: createIamPrincipalTags(iam, { accountId, ...NO_CACHE }),
       principals: createIamPrincipalDirectory(iam, { accountId }),
-      inRegion,
+      inRegion: inRegionOf(accountId),
     };
   });
+  return {
+    portsFor: (accountId, remainingTimeMs) => {
+      container.bind(remainingTimeMs);
+      return ports(accountId);
+    },
+    importerFor: container.importerFor,
+  };
 };

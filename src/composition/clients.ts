@@ -1,16 +1,27 @@
 /**
  * The only place SDK clients are constructed. Endpoints come from the SDK's own
  * AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_<SERVICE> variables; nothing here special-cases them.
+ * Every client is paced (src/aws/pacing.ts) and retries in the SDK's adaptive mode: exponential
+ * back-off with full jitter, and a client-side rate that drops when the service throttles.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import type { FindingImporter } from '../app/ports.ts';
+import { createPacer, type Pacer, type PacingClock, pace } from '../aws/pacing.ts';
+import { createSecurityHubFindingImporter } from '../aws/securityHubFindingSink.ts';
+import type { Config } from '../config.ts';
+import { countThrottled } from '../metrics.ts';
 
-/** Test and benchmark knobs for every client (a fast retry strategy instead of sleeps). */
+/** Test and benchmark knobs for every client (a fast retry strategy instead of sleeps; the pacing clock). */
 export interface ClientOptions {
   readonly maxAttempts?: number;
   readonly retryStrategy?: SSMClientConfig['retryStrategy'];
+  /** Time for pacing waits: replay moves through event time instead of sleeping. */
+  readonly pacingClock?: PacingClock;
+  /** The clock of the warm-container caches (the bench models a busy container's pace). */
+  readonly cacheNow?: () => number;
 }
 
 export interface RegionClients {
@@ -20,18 +31,46 @@ export interface RegionClients {
   readonly securityHub: SecurityHubClient;
 }
 
-/** Clients for one Region; callers keep them for the life of the container (connection reuse). */
-export const createClients = (region: string, options: ClientOptions = {}): RegionClients => {
+/**
+ * The container's pacer: the quotas of each account are shared by up to MAXIMUM_CONCURRENCY
+ * invocations of the function, so each takes that share. `remainingTimeMs` is the current
+ * invocation's: a wait past its deadline fails the record instead of the invocation.
+ */
+export const createContainerPacer = (
+  config: Config,
+  options: ClientOptions,
+  remainingTimeMs: () => number,
+): Pacer =>
+  createPacer({
+    share: config.maximumConcurrency,
+    ...(options.pacingClock === undefined ? {} : { clock: options.pacingClock }),
+    remainingTimeMs,
+    onThrottled: countThrottled,
+  });
+
+/**
+ * Clients for one account and Region; callers keep them for the life of the container
+ * (connection reuse). `account` is whose quotas the calls spend: the function's own.
+ */
+export const createClients = (
+  scope: { readonly account: string; readonly region: string },
+  pacer: Pacer,
+  options: ClientOptions = {},
+): RegionClients => {
   const config = {
-    region,
+    region: scope.region,
+    ...(options.retryStrategy === undefined
+      ? { retryMode: 'adaptive' }
+      : { retryStrategy: options.retryStrategy }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-    ...(options.retryStrategy === undefined ? {} : { retryStrategy: options.retryStrategy }),
   };
+  const paced = <C extends Parameters<typeof pace>[0]>(client: C, service: string): C =>
+    pace(client, pacer, { ...scope, service });
   return {
-    iam: new IAMClient(config),
-    ssm: new SSMClient(config),
-    cloudTrail: new CloudTrailClient(config),
-    securityHub: new SecurityHubClient(config),
+    iam: paced(new IAMClient(config), 'iam'),
+    ssm: paced(new SSMClient(config), 'ssm'),
+    cloudTrail: paced(new CloudTrailClient(config), 'cloudtrail'),
+    securityHub: paced(new SecurityHubClient(config), 'securityhub'),
   };
 };
 
@@ -45,5 +84,36 @@ export const memoize = <V>(build: (key: string) => V): ((key: string) => V) => {
       values.set(key, value);
     }
     return value;
+  };
+};
+
+/** Where findings go: the account and Region of the finding. */
+export interface Placement {
+  readonly accountId: string;
+  readonly region: string;
+}
+
+/**
+ * What every function's wiring shares for the life of its container: one pacer, the clients of
+ * each account and Region (connection reuse), their importers, and the current invocation's
+ * remaining time for the adapters that outlive an invocation (the probe, the pacer).
+ */
+export const createContainerWiring = (config: Config, options: ClientOptions) => {
+  let current: () => number = () => Number.POSITIVE_INFINITY;
+  const remainingTimeMs = (): number => current();
+  const pacer = createContainerPacer(config, options, remainingTimeMs);
+  const clients = memoize((key) => {
+    const [account = '', region = ''] = key.split('/');
+    return createClients({ account, region }, pacer, options);
+  });
+  const importers = memoize((key) => createSecurityHubFindingImporter(clients(key).securityHub));
+  return {
+    /** Binds the invocation whose deadline the waiting adapters keep to. */
+    bind: (invocationRemainingTimeMs: () => number): void => {
+      current = invocationRemainingTimeMs;
+    },
+    remainingTimeMs,
+    clientsOf: ({ accountId, region }: Placement): RegionClients => clients(`${accountId}/${region}`),
+    importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };
 };

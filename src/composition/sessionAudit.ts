@@ -1,26 +1,38 @@
 /** Wires the session audit use case to the AWS adapters, per account and Region. */
-import type { NodeUsers, SessionAuditPorts } from '../app/ports.ts';
+import type { FindingImporter, NodeUsers, SessionReadPorts } from '../app/ports.ts';
 import { createCloudTrailSessionTags } from '../aws/cloudTrailSessionTags.ts';
 import { createCommandNodeUsers } from '../aws/commandNodeUsers.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers, createNoNodeUsers } from '../aws/inventoryNodeUsers.ts';
-import { createSecurityHubFindingSink } from '../aws/securityHubFindingSink.ts';
 import { createSsmNodePlatforms } from '../aws/ssmNodePlatforms.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
-import { type ClientOptions, createClients, memoize, type RegionClients } from './clients.ts';
+import {
+  type ClientOptions,
+  createContainerWiring,
+  memoize,
+  type Placement,
+  type RegionClients,
+} from './clients.ts';
 
-/** Ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe waits within it). */
+/** Read ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe and the pacer wait within it). */
 export type SessionAuditPortsFor = (
   accountId: string,
   region: string,
   remainingTimeMs: () => number,
-) => SessionAuditPorts;
+) => SessionReadPorts;
+
+export interface SessionAuditWiring {
+  readonly portsFor: SessionAuditPortsFor;
+  /** Imports a batch's findings in the account and Region they belong to. */
+  readonly importerFor: (placement: Placement) => FindingImporter;
+}
 
 const nodeUsersFor = (
   config: Config,
   ssm: RegionClients['ssm'],
   remainingTimeMs: () => number,
+  now: () => number,
 ): NodeUsers => {
   const ttlMs = config.cacheTtlSeconds * 1000;
   switch (config.userDirectory) {
@@ -29,6 +41,7 @@ const nodeUsersFor = (
     case 'command':
       return createCommandNodeUsers(ssm, {
         ttlMs,
+        now,
         remainingTimeMs,
         pollIntervalMs: config.probePollIntervalMs,
       });
@@ -36,7 +49,7 @@ const nodeUsersFor = (
       return createInventoryNodeUsers(ssm, {
         typeName: config.inventoryTypeName,
         maxAgeMs: config.inventoryMaxAgeHours * 3_600_000,
-        now: Date.now,
+        now,
         ttlMs,
       });
   }
@@ -45,31 +58,28 @@ const nodeUsersFor = (
 export const createSessionAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
-): SessionAuditPortsFor => {
+): SessionAuditWiring => {
   const ttlMs = config.cacheTtlSeconds * 1000;
-  // The adapters outlive an invocation (their caches are the point); the deadline does not.
-  let currentRemainingTimeMs: () => number = () => 0;
-  const remainingTimeMs = (): number => currentRemainingTimeMs();
-
-  const build = (accountId: string, region: string): SessionAuditPorts => {
-    const { iam, ssm, cloudTrail, securityHub } = createClients(region, clientOptions);
-    return {
-      principalTags: createIamPrincipalTags(iam, { accountId, ttlMs }),
-      sessionTags: createCloudTrailSessionTags(cloudTrail, { ttlMs }),
-      documents: createSsmSessionDocuments(ssm, { ttlMs }),
-      platforms: createSsmNodePlatforms(ssm, { ttlMs }),
-      nodeUsers: nodeUsersFor(config, ssm, remainingTimeMs),
-      findings: createSecurityHubFindingSink(securityHub),
-    };
-  };
-
+  const now = clientOptions.cacheNow ?? Date.now;
+  // The adapters and the pacer outlive an invocation (their caches and buckets are the point); the deadline does not.
+  const container = createContainerWiring(config, clientOptions);
   // One set of adapters (and so of caches) per account and Region, for the life of the container.
-  const ports = memoize((key) => {
+  const ports = memoize((key): SessionReadPorts => {
     const [accountId = '', region = ''] = key.split('/');
-    return build(accountId, region);
+    const { iam, ssm, cloudTrail } = container.clientsOf({ accountId, region });
+    return {
+      principalTags: createIamPrincipalTags(iam, { accountId, ttlMs, now }),
+      sessionTags: createCloudTrailSessionTags(cloudTrail, { ttlMs, now }),
+      documents: createSsmSessionDocuments(ssm, { ttlMs, now }),
+      platforms: createSsmNodePlatforms(ssm, { ttlMs, now }),
+      nodeUsers: nodeUsersFor(config, ssm, container.remainingTimeMs, now),
+    };
   });
-  return (accountId, region, invocationRemainingTimeMs) => {
-    currentRemainingTimeMs = invocationRemainingTimeMs;
-    return ports(`${accountId}/${region}`);
+  return {
+    portsFor: (accountId, region, remainingTimeMs) => {
+      container.bind(remainingTimeMs);
+      return ports(`${accountId}/${region}`);
+    },
+    importerFor: container.importerFor,
   };
 };

@@ -9,88 +9,50 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import { measureFunction } from './benchColdStart.ts';
-import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
+import type { ClientOptions } from '../composition/clients.ts';
+import { type BurstFigures, runBurst } from './benchBurst.ts';
+import { measureFunction, measureTracerCost } from './benchColdStart.ts';
+import { patchEnv, SDK_ENV } from './benchEnv.ts';
+import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
 import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
 import {
   BenchError,
+  burstTargets,
   type CallSample,
   callsBetween,
   compareRuns,
   compulsoryCallsPerEvent,
+  compulsorySteadyStateReads,
   evaluateTargets,
   type FunctionFigures,
   summarizeRun,
   UNCACHED_EVENT_LIMIT,
 } from './benchStats.ts';
+import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import { matchesPattern } from './eventPattern.ts';
-import { UsageError } from './inputError.ts';
+import { ManualClock } from './quotas.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
-import { localCredentials, startLocalAws } from './server.ts';
+import { startLocalAws } from './server.ts';
 import { type FunctionSpec, loadTemplate } from './template.ts';
+import { virtualPacingClock } from './virtualTime.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-// --- Options --------------------------------------------------------------------------------------
+import type { BenchOptions } from './benchOptions.ts';
 
-export interface BenchOptions {
-  readonly events: number;
-  readonly principals: number;
-  readonly nodes: number;
-  readonly documents: number;
-  readonly latencyMs: number;
-  readonly out: string;
-}
-
-export const DEFAULT_OPTIONS: BenchOptions = {
-  events: 2000,
-  principals: 50,
-  nodes: 200,
-  documents: 3,
-  latencyMs: 20,
-  out: path.join(ROOT, 'bench-results.json'),
-};
-
-/** Bench flags as given on the command line (absent ones take the defaults). */
-export type BenchFlags = Readonly<
-  Partial<Record<'events' | 'principals' | 'nodes' | 'documents' | 'latency-ms' | 'out', string | undefined>>
->;
-
-const integer = (
-  raw: string | undefined,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-): number => {
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (raw.trim() === '' || !Number.isInteger(value) || value < min || value > max) {
-    throw new UsageError(
-      '',
-      `--${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return value;
-};
-
-export const benchOptions = (flags: BenchFlags): BenchOptions => ({
-  events: integer(flags.events, 'events', DEFAULT_OPTIONS.events, 1, 1_000_000),
-  principals: integer(flags.principals, 'principals', DEFAULT_OPTIONS.principals, 1, 9999),
-  nodes: integer(flags.nodes, 'nodes', DEFAULT_OPTIONS.nodes, 1, 100_000),
-  documents: integer(flags.documents, 'documents', DEFAULT_OPTIONS.documents, 1, 100),
-  latencyMs: integer(flags['latency-ms'], 'latency-ms', DEFAULT_OPTIONS.latencyMs, 0, 10_000),
-  out: flags.out === undefined ? DEFAULT_OPTIONS.out : path.resolve(flags.out),
-});
+export { type BenchFlags, type BenchOptions, benchOptions, DEFAULT_OPTIONS } from './benchOptions.ts';
 
 // --- Running the handler --------------------------------------------------------------------------
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
-/** What the bench needs of a handler module: `createHandler(env)` as in handlers/auditSession.ts. */
+/** What the bench needs of a handler module: `createHandler(env, clientOptions)` as in handlers/auditSession.ts. */
 export interface HandlerModule {
-  readonly createHandler: (env: Readonly<Record<string, string | undefined>>) => Handler;
+  readonly createHandler: (
+    env: Readonly<Record<string, string | undefined>>,
+    clientOptions?: ClientOptions,
+  ) => Handler;
 }
 
 const lambdaContext = (functionName: string, index: number): Context => ({
@@ -113,26 +75,8 @@ const outcomeOf = (result: unknown): string =>
     ? result.outcome
     : 'skipped';
 
-/** Dummy credentials and no instance metadata: the SDK must reach nothing but the local endpoint. */
-const SDK_ENV: Readonly<Record<string, string | undefined>> = {
-  ...localCredentials,
-  AWS_SESSION_TOKEN: undefined,
-  AWS_PROFILE: undefined,
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-/** Sets process.env keys (undefined deletes) and returns a function that puts the old values back. */
-const patchEnv = (values: Readonly<Record<string, string | undefined>>): (() => void) => {
-  const previous = Object.fromEntries(Object.keys(values).map((key) => [key, process.env[key]]));
-  const apply = (next: Readonly<Record<string, string | undefined>>): void => {
-    for (const [key, value] of Object.entries(next)) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
-  };
-  apply(values);
-  return () => apply(previous);
-};
+/** The pace of a busy container (40 sessions a second), which the caches' clock keeps in the passes. */
+export const BUSY_CONTAINER_MS_PER_EVENT = 25;
 
 export interface PassOptions {
   readonly scenario: Scenario;
@@ -151,18 +95,29 @@ export const runPass = async (options: PassOptions): Promise<PassResult> => {
   const restore = patchEnv({ ...SDK_ENV, ...local.endpointEnv() });
   try {
     local.faults.latencyMs = options.latencyMs;
-    const handler = options.module.createHandler({
-      ...options.env,
-      ...local.endpointEnv(),
-      AWS_REGION: BENCH_REGION,
-      REPORT_COMPLIANT_SESSIONS: 'true',
-      CACHE_TTL_SECONDS: String(options.cacheTtlSeconds),
-    });
+    // Events run back to back, not at their event-time pace: pacing waits pass in event time, not
+    // real time, so latencies are the handler's own (the burst pass measures pacing for real); the
+    // caches' clock moves BUSY_CONTAINER_MS_PER_EVENT per event, whatever the machine's speed.
+    let modeledMs = Date.parse(BENCH_START);
+    const handler = options.module.createHandler(
+      {
+        ...options.env,
+        ...local.endpointEnv(),
+        AWS_REGION: BENCH_REGION,
+        REPORT_COMPLIANT_SESSIONS: 'true',
+        CACHE_TTL_SECONDS: String(options.cacheTtlSeconds),
+      },
+      {
+        pacingClock: virtualPacingClock(new ManualClock(Date.parse(BENCH_START))),
+        cacheNow: () => modeledMs,
+      },
+    );
     const samples: CallSample[] = [];
     const outcomes: Record<string, number> = {};
     let unexpectedOutcomes = 0;
     const started = performance.now();
     for (const [index, item] of options.events.entries()) {
+      modeledMs += BUSY_CONTAINER_MS_PER_EVENT;
       const before = local.calls.snapshot();
       const t0 = performance.now();
       let result: unknown;
@@ -195,8 +150,10 @@ export const runPass = async (options: PassOptions): Promise<PassResult> => {
 
 // --- The command ----------------------------------------------------------------------------------
 
-const auditFunctionOf = (functions: readonly FunctionSpec[], event: unknown): FunctionSpec => {
-  const matching = functions.filter((fn) => fn.rules.some((rule) => matchesPattern(rule.pattern, event)));
+const auditFunctionOf = (paths: readonly DeliveryPath[], event: unknown): FunctionSpec => {
+  const matching = paths
+    .filter((p) => p.patterns.some((pattern) => matchesPattern(pattern, event)))
+    .map((p) => p.fn);
   const [only] = matching;
   if (only === undefined || matching.length > 1) {
     throw new BenchError(
@@ -221,7 +178,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     const functions = functionsOf(template);
     const first = scenario.events[0];
     if (first === undefined) throw new BenchError('the scenario has no events');
-    const fn = auditFunctionOf(functions, first.event);
+    const fn = auditFunctionOf(deliveryPathsOf(template, functions), first.event);
     const env = { ...resolveEnvironment(template, fn), AWS_REGION: BENCH_REGION };
     const uncachedEvents = Math.min(scenario.events.length, UNCACHED_EVENT_LIMIT);
 
@@ -230,6 +187,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     const restoreEnv = patchEnv({
       AWS_REGION: process.env.AWS_REGION ?? BENCH_REGION,
       POWERTOOLS_LOG_LEVEL: 'SILENT',
+      POWERTOOLS_METRICS_DISABLED: 'true',
     });
     let cached: PassResult;
     let uncached: PassResult;
@@ -248,11 +206,33 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       restoreEnv();
     }
 
+    let burst: BurstFigures | undefined;
+    if (options.burstEvents > 0) {
+      console.error(
+        `bench: burst of ${options.burstEvents} events within ${options.burstSeconds} s, through the queue…`,
+      );
+      const restoreLogs = patchEnv({ POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+      try {
+        burst = await runBurst({
+          events: options.burstEvents,
+          burstSeconds: options.burstSeconds,
+          principals: options.principals,
+          nodes: options.nodes,
+          documents: options.documents,
+          latencyMs: options.latencyMs,
+        });
+      } finally {
+        restoreLogs();
+      }
+    }
+
     const figures: FunctionFigures[] = [];
     for (const each of functions) {
       console.error(`bench: cold start proxy for ${each.logicalId}…`);
       figures.push(await measureFunction(each));
     }
+    console.error(`bench: Powertools Tracer's cold start cost on ${fn.logicalId}…`);
+    const tracer = await measureTracerCost(fn);
 
     const ratio = compareRuns(cached.summary, uncached.summary);
     const { summary: cachedSummary, ...cachedRest } = cached;
@@ -268,12 +248,18 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       uncached: { ...uncachedSummary, ...uncachedRest },
       ratio,
       functions: figures,
-      targets: evaluateTargets(
-        cached.summary,
-        ratio,
-        figures,
-        uncached.summary.totalCallsPerEvent / compulsoryCallsPerEvent(scenario, scenario.events),
-      ),
+      ...(burst === undefined ? {} : { burst }),
+      tracer,
+      targets: [
+        ...evaluateTargets(
+          cached.summary,
+          ratio,
+          figures,
+          uncached.summary.totalCallsPerEvent / compulsoryCallsPerEvent(scenario, scenario.events),
+          compulsorySteadyStateReads(scenario, scenario.events),
+        ),
+        ...(burst === undefined ? [] : burstTargets(burst)),
+      ],
       node: process.version,
       date: new Date().toISOString(),
     };

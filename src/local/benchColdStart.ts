@@ -3,7 +3,7 @@
  * process takes to import it, against the same code with its packages imported unbundled.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
@@ -94,5 +94,61 @@ export const measureFunction = async (fn: FunctionSpec, runs = IMPORT_RUNS): Pro
   } finally {
     await rm(bundled.outdir, { recursive: true, force: true });
     await rm(unbundledDir, { recursive: true, force: true });
+  }
+};
+
+export interface TracerFigures {
+  readonly logicalId: string;
+  readonly bundleBytes: number;
+  readonly bundleBytesWithTracer: number;
+  readonly importMs: number;
+  readonly importMsWithTracer: number;
+}
+
+/**
+ * What Powertools Tracer would add to a function's cold start: the same bundle with the Tracer
+ * imported and constructed at module load (as a traced handler does), timed against the bundle as
+ * it is, in interleaved fresh processes.
+ */
+export const measureTracerCost = async (fn: FunctionSpec, runs = IMPORT_RUNS): Promise<TracerFigures> => {
+  const bundled = await bundleFunction(fn);
+  const dir = await mkdtemp(path.join(ROOT, '.bench-tracer-'));
+  try {
+    const moduleName = fn.handler.slice(0, fn.handler.indexOf('.'));
+    const [entry] = fn.entryPoints;
+    if (entry === undefined) throw new BenchError(`${fn.logicalId}: no entry point`);
+    const wrapper = path.join(dir, `${moduleName}.ts`);
+    await writeFile(
+      wrapper,
+      [
+        "import { Tracer } from '@aws-lambda-powertools/tracer';",
+        `export * from ${JSON.stringify(path.resolve(fn.codeDir, entry))};`,
+        "export const tracer = new Tracer({ serviceName: 'ssm-runas-auditor' });",
+      ].join('\n'),
+    );
+    const traced = await bundleFunction(
+      { ...fn, entryPoints: [path.relative(fn.codeDir, wrapper)] },
+      {
+        outdir: path.join(dir, 'out'),
+      },
+    );
+    await timeImport(bundled.outfile);
+    await timeImport(traced.outfile);
+    const plainMs: number[] = [];
+    const tracedMs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      plainMs.push(await timeImport(bundled.outfile));
+      tracedMs.push(await timeImport(traced.outfile));
+    }
+    return {
+      logicalId: fn.logicalId,
+      bundleBytes: bundled.bytes,
+      bundleBytesWithTracer: traced.bytes,
+      importMs: median(plainMs),
+      importMsWithTracer: median(tracedMs),
+    };
+  } finally {
+    await rm(bundled.outdir, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
   }
 };

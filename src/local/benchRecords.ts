@@ -29,17 +29,7 @@ export interface ScenarioPrincipal {
   readonly sessionTag?: string;
 }
 
-/** mulberry32: small, fast and good enough to spread events; the same seed gives the same run. */
-export const createRng = (seed: number): (() => number) => {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-};
+export { createRng } from './random.ts';
 
 export const pick = (rng: () => number, count: number): number =>
   Math.min(count - 1, Math.floor(rng() * count));

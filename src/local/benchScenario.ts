@@ -26,6 +26,8 @@ export interface ScenarioOptions {
   readonly nodes: number;
   readonly documents: number;
   readonly seed?: number;
+  /** All events within this many seconds (a burst); absent: 1 to 4 s apart, as a busy account's day. */
+  readonly burstSeconds?: number;
 }
 
 /** Share of StartSession calls that name no document (the Region's preferences apply). */
@@ -49,7 +51,7 @@ export interface ScenarioEvent {
 }
 
 export interface Scenario {
-  readonly options: Required<ScenarioOptions>;
+  readonly options: Required<Omit<ScenarioOptions, 'burstSeconds'>> & Pick<ScenarioOptions, 'burstSeconds'>;
   readonly world: World;
   readonly principals: readonly ScenarioPrincipal[];
   readonly nodeIds: readonly string[];
@@ -116,12 +118,15 @@ const positive = (value: number, name: string): number => {
 };
 
 export const generateScenario = (input: ScenarioOptions): Scenario => {
-  const options: Required<ScenarioOptions> = {
+  const options: Scenario['options'] = {
     events: positive(input.events, 'events'),
     principals: positive(input.principals, 'principals'),
     nodes: positive(input.nodes, 'nodes'),
     documents: positive(input.documents, 'documents'),
     seed: input.seed ?? DEFAULT_SEED,
+    ...(input.burstSeconds === undefined
+      ? {}
+      : { burstSeconds: positive(input.burstSeconds, 'burstSeconds') }),
   };
   const rng = createRng(options.seed);
   const start = Date.parse(BENCH_START);
@@ -184,9 +189,13 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
   });
 
   let time = start + 60_000;
-  const events = Array.from({ length: options.events }, (): ScenarioEvent => {
-    // Whole seconds, as CloudTrail records them, and strictly increasing.
+  const { burstSeconds } = options;
+  const events = Array.from({ length: options.events }, (_, i): ScenarioEvent => {
+    // Whole seconds, as CloudTrail records them, and strictly increasing (a burst: many per second).
     time += (1 + pick(rng, 3)) * 1000;
+    if (burstSeconds !== undefined) {
+      time = start + 60_000 + Math.floor((i * burstSeconds) / options.events) * 1000;
+    }
     const principalIndex = pick(rng, options.principals);
     const node = pick(rng, options.nodes);
     const document =

@@ -2,6 +2,7 @@
  * The benchmark's figures, pure: per-event call counts and latencies of a pass, the cached
  * against the uncached pass, the fewest calls any cache could make, and the targets.
  */
+import type { BurstFigures } from './benchBurst.ts';
 import type { Scenario, ScenarioEvent } from './benchScenario.ts';
 
 export class BenchError extends Error {
@@ -14,7 +15,10 @@ export const WARMUP_FRACTION = 0.1;
 export const UNCACHED_EVENT_LIMIT = 500;
 export const IMPORT_RUNS = 10;
 export const LIMITS = {
-  steadyStateReadCallsPerEvent: 1.2,
+  steadyStateReadCallsPerEvent: 0.1,
+  burstFindingsPerImportCall: 50,
+  burstDeadLetters: 0,
+  burstDrainRatio: 1.5,
   callReduction: 3,
   bundleBytes: 1_000_000,
   importShareOfUnbundled: 0.5,
@@ -168,12 +172,35 @@ export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly Sce
   return (events.length + reads) / events.length;
 };
 
+/**
+ * The fewest read calls per event any cache could make at steady state (after the warm-up): the
+ * first sights that come after it, counted as in compulsoryCallsPerEvent.
+ */
+export const compulsorySteadyStateReads = (scenario: Scenario, events: readonly ScenarioEvent[]): number => {
+  const warmup = Math.floor(events.length * WARMUP_FRACTION);
+  const seen = { node: new Set<number>(), principal: new Set<number>(), document: new Set<string>() };
+  let reads = 0;
+  for (const [index, e] of events.entries()) {
+    const cost =
+      (seen.node.has(e.node) ? 0 : 2) +
+      (seen.principal.has(e.principal) ? 0 : scenario.principals[e.principal]?.kind === 'role' ? 2 : 1) +
+      (seen.document.has(e.document) ? 0 : 2);
+    seen.node.add(e.node);
+    seen.principal.add(e.principal);
+    seen.document.add(e.document);
+    if (index >= warmup) reads += cost;
+  }
+  return events.length === warmup ? 0 : reads / (events.length - warmup);
+};
+
 export const evaluateTargets = (
   cached: RunSummary,
   ratio: RunRatio,
   functions: readonly FunctionFigures[],
   /** uncached calls per event ÷ compulsoryCallsPerEvent: the best reduction any cache could reach. */
   bestReduction: number = Number.POSITIVE_INFINITY,
+  /** compulsorySteadyStateReads: the fewest steady-state reads any cache could make. */
+  leastSteadyStateReads = 0,
 ): Target[] => {
   const atMost = (name: string, value: number, limit: number): Target => ({
     name,
@@ -183,11 +210,20 @@ export const evaluateTargets = (
   });
   const reduction = ratio.totalCallsPerEvent ?? Number.POSITIVE_INFINITY;
   return [
-    atMost(
-      'cached: read calls per event at steady state <= limit',
-      cached.steadyStateReadCallsPerEvent,
-      LIMITS.steadyStateReadCallsPerEvent,
-    ),
+    {
+      ...atMost(
+        'cached: read calls per event at steady state <= limit',
+        cached.steadyStateReadCallsPerEvent,
+        LIMITS.steadyStateReadCallsPerEvent,
+      ),
+      ...(leastSteadyStateReads > LIMITS.steadyStateReadCallsPerEvent
+        ? {
+            notApplicable:
+              `even a perfect cache reads ${leastSteadyStateReads.toFixed(3)} per event at steady state on this run: ` +
+              'most of its events after the warm-up are a first sight of their node, principal or document',
+          }
+        : {}),
+    },
     {
       name: 'all calls per event, uncached / cached >= limit',
       value: reduction,
@@ -211,3 +247,25 @@ export const evaluateTargets = (
     ]),
   ];
 };
+
+/** The burst's targets: full import calls, nothing dead-lettered, drained near the quotas' pace. */
+export const burstTargets = (burst: BurstFigures): Target[] => [
+  {
+    name: 'burst: findings per BatchImportFindings call >= limit',
+    value: burst.findingsPerImportCall,
+    limit: LIMITS.burstFindingsPerImportCall,
+    ok: burst.findingsPerImportCall >= LIMITS.burstFindingsPerImportCall,
+  },
+  {
+    name: 'burst: dead letters <= limit',
+    value: burst.deadLetters,
+    limit: LIMITS.burstDeadLetters,
+    ok: burst.deadLetters <= LIMITS.burstDeadLetters,
+  },
+  {
+    name: `burst: drain time / quota-bound minimum (${burst.boundBy}) <= limit`,
+    value: burst.drainRatio,
+    limit: LIMITS.burstDrainRatio,
+    ok: burst.drainRatio <= LIMITS.burstDrainRatio,
+  },
+];

@@ -2,8 +2,10 @@
  * Injected failures for the local AWS endpoint: API faults (throttling, 5xx, access denied, latency)
  * and Run Command probe faults (an invocation that stays pending for N polls, or forever).
  */
+import { z } from 'zod';
 import { InputError } from './inputError.ts';
 import { closed, oneOf, parseInput, text, whole } from './inputSchema.ts';
+import { createRng } from './random.ts';
 
 export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
@@ -24,6 +26,8 @@ export interface FaultRule {
   readonly latencyMs?: number;
   /** Command faults only: the node whose probes misbehave; absent = every node. */
   readonly nodeId?: string;
+  /** API faults: the share of matching calls (0 to 1) that fail, drawn from a seeded generator; absent = all. */
+  readonly chance?: number;
 }
 
 /** A fault rule is malformed; `path` names the offending value (`faults[0].kind`). */
@@ -42,6 +46,11 @@ export const faultRuleSchema = closed({
   times: whole(0).exactOptional(),
   latencyMs: whole(0).exactOptional(),
   nodeId: text('a non-empty string', /./).exactOptional(),
+  chance: z
+    .number({ error: 'expected a share of API calls, > 0 and ≤ 1' })
+    .gt(0, { error: 'expected a share of API calls, > 0 and ≤ 1' })
+    .lte(1, { error: 'expected a share of API calls, > 0 and ≤ 1' })
+    .exactOptional(),
 }).superRefine((rule, ctx) => {
   const problem = (key: keyof FaultRule, message: string) =>
     ctx.addIssue({ code: 'custom', path: [key], message });
@@ -58,6 +67,8 @@ export const faultRuleSchema = closed({
     problem('latencyMs', 'only "latency" faults take latencyMs');
   else if (rule.kind === 'timeout' && rule.times !== undefined)
     problem('times', '"timeout" never completes: use "pending" with times');
+  else if (isCommandFault && rule.chance !== undefined)
+    problem('chance', 'expected a share of API calls, > 0 and ≤ 1');
 });
 
 /** Validates one rule (from a world file or a test); `path` prefixes error messages. */
@@ -89,8 +100,11 @@ export class Faults {
   /** Added to every call (benchmarks); per-rule latency adds on top. */
   latencyMs = 0;
   readonly #rules: ActiveRule[] = [];
+  /** Draws for rules with a `chance`: seeded, so a run's faults repeat. */
+  readonly #random: () => number;
 
-  constructor(rules: readonly FaultRule[] = []) {
+  constructor(rules: readonly FaultRule[] = [], random: () => number = createRng(1)) {
+    this.#random = random;
     for (const rule of rules) this.add(rule);
   }
 
@@ -116,6 +130,7 @@ export class Faults {
       const { rule } = active;
       if (rule.kind === 'pending' || rule.kind === 'timeout') continue;
       if (!matchesCall(rule, call) || active.remaining <= 0) continue;
+      if (rule.chance !== undefined && this.#random() >= rule.chance) continue;
       if (rule.kind === 'latency') {
         active.remaining -= 1;
         delayMs += rule.latencyMs ?? 0;

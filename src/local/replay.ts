@@ -1,27 +1,48 @@
 /**
- * Replay: route each EventBridge event to the function(s) whose rule in template.yaml matches
- * it (as EventBridge would), apply change events to the local world, and run the real
- * handlers, with the real SDK clients, against the local AWS endpoint.
+ * Replay: route each EventBridge event as the template's rules would (to a function's queue, or
+ * to the function), apply change events to the local world as they arrive, and run the real
+ * handlers, with the real SDK clients, against the local AWS endpoint. Queued events are delivered
+ * as the event source mapping would: in batches by size and window over event time, redelivered
+ * after a failure, dead-lettered after maxReceiveCount receives; a share of deliveries can be
+ * duplicated, as EventBridge and SQS may do. The quota clock moves with event time, so pacing and
+ * throttling come out the same on every run.
  */
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
 import type { ClientOptions } from '../composition/clients.ts';
 import { isRegion } from '../domain/identifiers.ts';
+import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
+import {
+  type Arrival,
+  drain,
+  EventSourceMapping,
+  jumpingTimeline,
+  type RecordReport,
+} from './eventSourceMapping.ts';
+import { createContainers } from './lambdaContainers.ts';
+import { ManualClock } from './quotas.ts';
+import { createRng } from './random.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
 import { loadTemplate, type SamEnvVars } from './template.ts';
+import { virtualPacingClock } from './virtualTime.ts';
 import type { StoredFinding, World } from './world.ts';
 
 export type { ReplayEvent };
 
+export interface RunError {
+  readonly errorType: string;
+  readonly errorMessage: string;
+}
+
 export interface FunctionRun {
   readonly logicalId: string;
   readonly result?: unknown;
-  readonly error?: { readonly errorType: string; readonly errorMessage: string };
+  readonly error?: RunError;
+  /** Queued functions: how many times the event was received (redeliveries included) and in how many messages. */
+  readonly receives?: number;
+  readonly deliveries?: number;
 }
 
 export interface ReplayEvaluation {
@@ -34,10 +55,25 @@ export interface ReplayEvaluation {
   readonly rejected?: string;
 }
 
+/** A message that would end in a function's dead-letter queue. */
+export interface DeadLetter {
+  readonly event: string;
+  readonly logicalId: string;
+  readonly region: string;
+  readonly receives: number;
+  readonly duplicate: boolean;
+  readonly error: RunError;
+}
+
 export interface ReplayResult {
   readonly evaluations: readonly ReplayEvaluation[];
   /** The findings as the local Security Hub stores them after all events. */
   readonly findings: readonly StoredFinding[];
+  /** Calls the local endpoint received, per operation (throttled ones included). */
+  readonly calls: Readonly<Record<string, number>>;
+  /** Calls a quota refused, per operation. */
+  readonly throttled: Readonly<Record<string, number>>;
+  readonly deadLetters: readonly DeadLetter[];
 }
 
 export interface ReplayOptions {
@@ -45,17 +81,16 @@ export interface ReplayOptions {
   readonly events: readonly ReplayEvent[];
   readonly envVars?: SamEnvVars;
   readonly templatePath?: string;
+  /** Template parameter overrides (batch size, window, maxReceiveCount, …). */
+  readonly parameters?: Readonly<Record<string, string>>;
+  /** Share of deliveries (0 to 1) that arrive twice. */
+  readonly duplicates?: number;
+  /** Seed of the duplicate choice. */
+  readonly seed?: number;
   /** A running endpoint to reuse (tests inject faults on it); one is started otherwise. */
   readonly local?: LocalAws;
   readonly clientOptions?: ClientOptions;
 }
-
-type HandlerModule = {
-  createHandler: (
-    env: Readonly<Record<string, string | undefined>>,
-    clientOptions?: ClientOptions,
-  ) => (event: unknown, context: Context) => Promise<unknown>;
-};
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -67,29 +102,6 @@ const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_PROFILE: '',
 });
-
-const lambdaContext = (
-  functionName: string,
-  region: string,
-  account: string,
-  timeoutSeconds: number,
-): Context => {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${functionName}`,
-    memoryLimitInMB: '256',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: 'local-replay',
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
-};
 
 const field = (event: unknown, key: string): unknown =>
   typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[key] : undefined;
@@ -105,52 +117,154 @@ const envelopeProblem = (event: unknown): string | undefined => {
   return undefined;
 };
 
+/** When EventBridge would deliver the event: its time, or with the one before it when that is later (a late delivery). */
+const arrivalTimes = (events: readonly ReplayEvent[]): number[] => {
+  let previous = Number.NEGATIVE_INFINITY;
+  return events.map(({ event }) => {
+    const detail = field(event, 'detail');
+    const stamp = Date.parse(String(field(event, 'time') ?? field(detail, 'eventTime') ?? ''));
+    previous = Number.isNaN(stamp) ? previous : Math.max(previous, stamp);
+    return previous;
+  });
+};
+
+const runError = (error: unknown): RunError => {
+  const err = error instanceof Error ? error : new Error(String(error));
+  return { errorType: err.name, errorMessage: err.message };
+};
+
+const runOf = (logicalId: string, report: RecordReport | undefined): FunctionRun =>
+  report === undefined
+    ? { logicalId, error: { errorType: 'NotDelivered', errorMessage: 'the event was never delivered' } }
+    : report.ok
+      ? { logicalId, result: report.result }
+      : { logicalId, error: runError(report.error) };
+
+interface Tag {
+  readonly index: number;
+  readonly logicalId: string;
+  readonly region: string;
+  readonly duplicate: boolean;
+}
+
 export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
-  const local = options.local ?? (await startLocalAws(options.world));
+  const clock =
+    options.local?.quotas.clock instanceof ManualClock ? options.local.quotas.clock : new ManualClock();
+  const local = options.local ?? (await startLocalAws(options.world, { clock }));
   const template = await loadTemplate(options.templatePath ?? path.join(ROOT, 'template.yaml'));
-  const functions = functionsOf(template);
+  const paths = deliveryPathsOf(template, functionsOf(template), options.parameters);
   const sdkEnv = localSdkEnvironment(local);
   for (const [key, value] of Object.entries(sdkEnv)) {
     if (value === '') delete process.env[key];
     else process.env[key] = value;
   }
   process.env.AWS_REGION ??= 'us-east-1';
-  // Handler logs would interleave with the table or the JSON on stdout; export
-  // POWERTOOLS_LOG_LEVEL=INFO to see them.
+  // Handler logs and metrics would interleave with the table or the JSON on stdout; export
+  // POWERTOOLS_LOG_LEVEL=INFO (POWERTOOLS_METRICS_DISABLED=false) to see them.
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
-  try {
-    const evaluations: ReplayEvaluation[] = [];
-    for (const { name, event } of options.events) {
-      const rejected = envelopeProblem(event);
-      if (rejected !== undefined) {
-        evaluations.push({ event: name, runs: [], rejected });
-        continue;
-      }
+  const timeline = jumpingTimeline(clock);
+  const containers = createContainers({
+    envFor: (fn, region) => ({
+      ...resolveEnvironment(template, fn, options.envVars, { parameterOverrides: options.parameters ?? {} }),
+      ...sdkEnv,
+      AWS_REGION: region,
+    }),
+    clientOptions: {
+      ...options.clientOptions,
+      pacingClock: virtualPacingClock(clock),
+    },
+    eventClock: () => clock.now(),
+  });
+  // One queue per function and Region: `<logicalId>/<region>`.
+  const esm = new EventSourceMapping(timeline, async (queue, records) => {
+    const fn = paths.find((p) => queue.key === `${p.fn.logicalId}/${queue.region}`)?.fn;
+    if (fn === undefined) throw new Error(`no function polls ${queue.key}`);
+    return containers.invokeBatch(fn, queue.region, local.world.accountId, records);
+  });
+  const random = createRng(options.seed ?? 1);
+  const direct = new Map<string, RecordReport>();
+  const rejected = options.events.map(({ event }) => envelopeProblem(event));
+  const routes: DeliveryPath[][] = options.events.map(({ event }, i) =>
+    rejected[i] === undefined
+      ? paths.filter((p) => p.patterns.some((pattern) => matchesPattern(pattern, event)))
+      : [],
+  );
+  const times = arrivalTimes(options.events);
+  const first = times.find((t) => Number.isFinite(t));
+  if (first !== undefined && clock.now() < first) clock.set(first);
+
+  const arrivals: Arrival[] = options.events.map(({ event }, index) => ({
+    at: Number.isFinite(times[index]) ? (times[index] as number) : clock.now(),
+    deliver: async () => {
+      if (rejected[index] !== undefined) return;
       const detail = field(event, 'detail');
       if (detail !== undefined) local.world.applyChange(detail);
       const region = (field(event, 'region') as string | undefined) || 'us-east-1';
-      const account = (field(event, 'account') as string | undefined) || options.world.accountId;
-      const runs: FunctionRun[] = [];
-      for (const fn of functions) {
-        if (!fn.rules.some((rule) => matchesPattern(rule.pattern, event))) continue;
-        const env = { ...resolveEnvironment(template, fn, options.envVars), ...sdkEnv, AWS_REGION: region };
-        const module = (await import(
-          pathToFileURL(path.join(ROOT, 'handlers', `${fn.handler.split('.')[0]}.ts`)).href
-        )) as HandlerModule;
-        try {
-          // A configuration the function rejects fails its cold start: that event's run, not the replay.
-          const handler = module.createHandler(env, options.clientOptions);
-          const result = await handler(event, lambdaContext(fn.logicalId, region, account, fn.timeout));
-          runs.push({ logicalId: fn.logicalId, result });
-        } catch (error) {
-          const err = error instanceof Error ? error : new Error(String(error));
-          runs.push({ logicalId: fn.logicalId, error: { errorType: err.name, errorMessage: err.message } });
+      const account = (field(event, 'account') as string | undefined) || local.world.accountId;
+      for (const route of routes[index] ?? []) {
+        const { logicalId } = route.fn;
+        if (route.queue === undefined) {
+          direct.set(`${index}/${logicalId}`, await containers.invokeEvent(route.fn, region, account, event));
+          continue;
+        }
+        const spec = {
+          key: `${logicalId}/${region}`,
+          arn: `arn:aws:sqs:${region}:${account}:${route.queue.logicalId}`,
+          region,
+          mapping: route.queue.mapping,
+        };
+        const send = (duplicate: boolean, at: number) => {
+          esm.send(spec, event, { index, logicalId, region, duplicate } satisfies Tag, at);
+        };
+        const at = arrivals[index]?.at ?? clock.now();
+        send(false, at);
+        if (random() < (options.duplicates ?? 0)) {
+          // A second copy up to two batching windows later: in the same batch or a later one.
+          const windowMs = route.queue.mapping.windowSeconds * 1000;
+          send(true, at + Math.floor(random() * (2 * windowMs + 1000)));
         }
       }
-      evaluations.push({ event: name, runs });
-    }
-    return { evaluations, findings: local.findings() };
+    },
+  }));
+
+  try {
+    await drain(esm, timeline, arrivals, { sequential: true });
+    const fates = esm.fates().map((fate) => ({ fate, tag: fate.tag as Tag }));
+    const evaluations = options.events.map(({ name }, index): ReplayEvaluation => {
+      const problem = rejected[index];
+      if (problem !== undefined) return { event: name, runs: [], rejected: problem };
+      const runs = (routes[index] ?? []).map((route): FunctionRun => {
+        const { logicalId } = route.fn;
+        if (route.queue === undefined) return runOf(logicalId, direct.get(`${index}/${logicalId}`));
+        const mine = fates.filter(({ tag }) => tag.index === index && tag.logicalId === logicalId);
+        const original = mine.find(({ tag }) => !tag.duplicate)?.fate;
+        return {
+          ...runOf(logicalId, original?.last),
+          receives: mine.reduce((sum, { fate }) => sum + fate.receives, 0),
+          deliveries: mine.length,
+        };
+      });
+      return { event: name, runs };
+    });
+    const deadLetters = fates
+      .filter(({ fate }) => fate.state === 'dead-letter')
+      .map(({ fate, tag }) => ({
+        event: options.events[tag.index]?.name ?? '',
+        logicalId: tag.logicalId,
+        region: tag.region,
+        receives: fate.receives,
+        duplicate: tag.duplicate,
+        error: runError(fate.last?.ok === false ? fate.last.error : new Error('no outcome')),
+      }));
+    return {
+      evaluations,
+      findings: local.findings(),
+      calls: local.calls.snapshot(),
+      throttled: local.quotas.throttled(),
+      deadLetters,
+    };
   } finally {
     if (options.local === undefined) await local.close();
   }

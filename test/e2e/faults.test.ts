@@ -1,6 +1,7 @@
 /**
  * Faults through replay (real handler, real SDK over HTTP, local endpoint): whatever AWS does,
- * nothing is lost — a finding is written, or the handler throws so Lambda keeps the event.
+ * nothing is lost — a finding is written, or the record fails so the queue keeps the event (and,
+ * after its receives, the dead-letter queue).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ReplayEvent } from '../../src/local/replay.ts';
@@ -73,7 +74,7 @@ describe('persistent server errors', () => {
     ['iam', 'ListUserTags'],
     ['securityhub', 'BatchImportFindings'],
   ] as const)(
-    'on %s:%s make the handler throw, and no partial finding is written',
+    'on %s:%s fail the record on every receive, dead-letter the event, and write no partial finding',
     async (service, operation) => {
       // Prepare
       const events = await readEvents([ALICE]);
@@ -85,6 +86,9 @@ describe('persistent server errors', () => {
       // Assess
       expect(onlyRun(result, ALICE).error?.errorType).toBe('AwsCallError');
       expect(onlyRun(result, ALICE).error?.errorMessage).toContain(operation);
+      expect(result.deadLetters.map((d) => [d.event, d.receives, d.error.errorType])).toEqual([
+        [ALICE, 5, 'AwsCallError'],
+      ]);
       expect(local.findings()).toEqual([]);
     },
   );
@@ -114,7 +118,7 @@ describe('access denied on a read', () => {
 });
 
 describe('Security Hub refusing a finding', () => {
-  it('throws FindingImportError so the event reaches the failure destination', async () => {
+  it('fails the record with FindingImportError until the event ends in the dead-letter queue', async () => {
     // Prepare: an account whose product ARN this Security Hub does not serve.
     const [event] = await readEvents([ALICE]);
     if (event === undefined) throw new Error('no fixture');
@@ -129,6 +133,10 @@ describe('Security Hub refusing a finding', () => {
     // Assess
     expect(onlyRun(result, ALICE).error).toMatchObject({ errorType: 'FindingImportError' });
     expect(onlyRun(result, ALICE).error?.errorMessage).toContain('999988887777/us-east-1/ssm-runas/session/');
+    expect(onlyRun(result, ALICE).receives).toBe(5);
+    expect(result.deadLetters).toMatchObject([
+      { event: ALICE, receives: 5, error: { errorType: 'FindingImportError' } },
+    ]);
     expect(local.findings()).toEqual([]);
   });
 });

@@ -19,6 +19,7 @@ describe('loadConfig', () => {
       terminateStaleSessions: false,
       cacheTtlSeconds: 60,
       sessionDocumentVersion: '$LATEST',
+      maximumConcurrency: 1,
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root']);
     expect(Object.isFrozen(config)).toBe(true);
@@ -38,6 +39,7 @@ describe('loadConfig', () => {
       CACHE_TTL_SECONDS: '0',
       PROBE_POLL_INTERVAL_MS: '250',
       SESSION_DOCUMENT_VERSION: 'default',
+      MAXIMUM_CONCURRENCY: '5',
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root', 'admin']);
     expect(config).toMatchObject({
@@ -51,6 +53,7 @@ describe('loadConfig', () => {
       cacheTtlSeconds: 0,
       probePollIntervalMs: 250,
       sessionDocumentVersion: '$DEFAULT',
+      maximumConcurrency: 5,
     });
   });
 
@@ -73,6 +76,9 @@ describe('loadConfig', () => {
     [{ ...base, PROBE_POLL_INTERVAL_MS: '-5' }, 'PROBE_POLL_INTERVAL_MS'],
     [{ ...base, SESSION_DOCUMENT_VERSION: '$LATEST' }, 'SESSION_DOCUMENT_VERSION'],
     [{ ...base, SESSION_DOCUMENT_VERSION: 'constructor' }, 'SESSION_DOCUMENT_VERSION'],
+    [{ ...base, MAXIMUM_CONCURRENCY: '0' }, 'MAXIMUM_CONCURRENCY'],
+    [{ ...base, MAXIMUM_CONCURRENCY: '2.5' }, 'MAXIMUM_CONCURRENCY'],
+    [{ ...base, MAXIMUM_CONCURRENCY: '1001' }, 'MAXIMUM_CONCURRENCY'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

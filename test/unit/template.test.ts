@@ -4,10 +4,12 @@ import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
 import { bundleFunction } from '../../src/local/build.ts';
+import { type DeliveryPath, deliveryPathsOf } from '../../src/local/deliveryPath.ts';
 import { matchesPattern } from '../../src/local/eventPattern.ts';
 import { resolveIntrinsics } from '../../src/local/intrinsics.ts';
 import { functionsOf, resolveEnvironment } from '../../src/local/samFunctions.ts';
 import { type FunctionSpec, loadTemplate, parseTemplate, type Template } from '../../src/local/template.ts';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/metrics.ts';
 import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -23,6 +25,7 @@ const CONFIG_VARIABLES = [
   'TERMINATE_STALE_SESSIONS',
   'INVENTORY_MAX_AGE_HOURS',
   'SESSION_DOCUMENT_VERSION',
+  'MAXIMUM_CONCURRENCY',
 ];
 
 /** Variables config.ts may read that the template deliberately does not set. */
@@ -66,10 +69,12 @@ const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
 
 let template: Template;
 let functions: FunctionSpec[];
+let paths: DeliveryPath[];
 
 beforeAll(async () => {
   template = await loadTemplate(path.join(ROOT, 'template.yaml'));
   functions = functionsOf(template);
+  paths = deliveryPathsOf(template, functions);
 });
 
 const resource = (id: string) => {
@@ -91,16 +96,16 @@ const refTarget = (value: unknown): string | undefined => {
   return typeof ref === 'string' ? ref : undefined;
 };
 
-const alarmsOn = (queueId: string) =>
+const alarmsOn = (queueId: string, metric = 'ApproximateNumberOfMessagesVisible', threshold: unknown = 0) =>
   Object.entries(template.body.Resources).filter(([, r]) => {
     if (r.Type !== 'AWS::CloudWatch::Alarm') return false;
     const p = r.Properties ?? {};
     const dimensions = Array.isArray(p.Dimensions) ? p.Dimensions : [];
     return (
       p.Namespace === 'AWS/SQS' &&
-      p.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+      p.MetricName === metric &&
       p.ComparisonOperator === 'GreaterThanThreshold' &&
-      p.Threshold === 0 &&
+      JSON.stringify(p.Threshold) === JSON.stringify(threshold) &&
       dimensions.some(
         (d: { Name?: unknown; Value?: unknown }) =>
           d.Name === 'QueueName' && getAttTarget(d.Value, 'QueueName') === queueId,
@@ -177,7 +182,7 @@ describe('template.yaml', () => {
 
   it('resolves parameters, pseudo parameters and conditions, and refuses deploy-time values', () => {
     // Prepare
-    const alarm = resource('AuditSessionFailureAlarm').Properties ?? {};
+    const alarm = resource('AuditSessionDeadLetterAlarm').Properties ?? {};
 
     // Act
     const withoutTopic = resolveIntrinsics(template, { actions: alarm.AlarmActions });
@@ -250,54 +255,134 @@ describe('template.yaml', () => {
       }
     });
 
-    it('retries each rule delivery and dead-letters what EventBridge cannot deliver', () => {
+    it('is reached through its own queue, never invoked by a rule or asynchronously', () => {
       for (const fn of functions) {
-        const sources = Object.entries(fn.events).filter(([, e]) =>
-          ['EventBridgeRule', 'CloudWatchEvent', 'Schedule', 'ScheduleV2'].includes(e.Type),
-        );
-        expect(sources.length, `${fn.logicalId} has an event source`).toBeGreaterThan(0);
-        for (const [eventId, { Properties: p }] of sources) {
-          // Assess
-          const where = `${fn.logicalId}.${eventId}`;
-          expect(p.RetryPolicy, where).toMatchObject({
-            MaximumRetryAttempts: expect.any(Number),
-            MaximumEventAgeInSeconds: expect.any(Number),
-          });
-          const dlq = p.DeadLetterConfig as { Arn?: unknown; Type?: unknown } | undefined;
-          const queueId = getAttTarget(dlq?.Arn, 'Arn');
-          expect(queueId !== undefined || dlq?.Type === 'SQS', `${where} has a DeadLetterConfig`).toBe(true);
-          if (queueId !== undefined) {
-            expect(resource(queueId).Type).toBe('AWS::SQS::Queue');
-            expect(alarmsOn(queueId).length, `alarm on ${queueId}`).toBeGreaterThan(0);
-          }
-        }
+        // Assess
+        const path = paths.find((p) => p.fn.logicalId === fn.logicalId);
+        expect(path?.queue, `${fn.logicalId} has a queue`).toBeDefined();
+        expect(fn.rules, `${fn.logicalId} has no rule of its own`).toEqual([]);
+        expect(
+          fn.events,
+          `${fn.logicalId} has no SAM event source (SAM's SQS event grants every queue)`,
+        ).toEqual({});
+        expect(fn.properties.EventInvokeConfig, fn.logicalId).toBeUndefined();
+        expect(path?.ruleIds.length, `${fn.logicalId} has a rule`).toBeGreaterThan(0);
+        expect(path?.condition).toBe(fn.condition);
       }
     });
 
-    it('sends failed invocations to an encrypted SQS queue that is alarmed', () => {
-      for (const fn of functions) {
+    it('has rules that retry delivery to its queue and dead-letter what EventBridge cannot deliver', () => {
+      for (const path of paths) {
+        for (const ruleId of path.ruleIds) {
+          // Prepare
+          const rule = resource(ruleId);
+          const targets = rule.Properties?.Targets as {
+            Arn: unknown;
+            RetryPolicy?: unknown;
+            DeadLetterConfig?: { Arn?: unknown };
+          }[];
+
+          // Assess
+          expect(rule.Condition, ruleId).toBe(path.condition);
+          expect(targets, ruleId).toHaveLength(1);
+          expect(getAttTarget(targets[0]?.Arn, 'Arn')).toBe(path.queue?.logicalId);
+          expect(targets[0]?.RetryPolicy, ruleId).toEqual({
+            MaximumRetryAttempts: 4,
+            MaximumEventAgeInSeconds: 3600,
+          });
+          expect(getAttTarget(targets[0]?.DeadLetterConfig?.Arn, 'Arn'), ruleId).toBe('RuleDeadLetterQueue');
+        }
+      }
+      expect(alarmsOn('RuleDeadLetterQueue').length).toBeGreaterThan(0);
+    });
+
+    it('queues encrypted for 14 days, invisible for six times its timeout, redriven to an alarmed dead-letter queue', () => {
+      for (const path of paths) {
         // Prepare
-        const config = fn.properties.EventInvokeConfig as
-          | {
-              MaximumRetryAttempts?: unknown;
-              DestinationConfig?: { OnFailure?: { Type?: unknown; Destination?: unknown } };
-            }
-          | undefined;
-        const onFailure = config?.DestinationConfig?.OnFailure;
-        const queueId = getAttTarget(onFailure?.Destination, 'Arn');
+        const queueId = path.queue?.logicalId ?? '';
+        const queue = resource(queueId);
+        const deadLetterId = path.queue?.deadLetterQueue ?? '';
 
         // Assess
-        expect(config?.MaximumRetryAttempts, fn.logicalId).toEqual(expect.any(Number));
-        expect(onFailure?.Type, fn.logicalId).toBe('SQS');
-        expect(queueId, `${fn.logicalId} OnFailure destination`).toBeDefined();
-        const queue = resource(queueId ?? '');
-        expect(queue.Type).toBe('AWS::SQS::Queue');
+        expect(queue.Condition, queueId).toBe(path.condition);
         expect(queue.Properties).toMatchObject({
           SqsManagedSseEnabled: true,
           MessageRetentionPeriod: 1_209_600,
+          VisibilityTimeout: 6 * path.fn.timeout,
+          RedrivePolicy: { maxReceiveCount: { Ref: 'MaxReceiveCount' } },
         });
-        expect(alarmsOn(queueId ?? '').length, `alarm on ${queueId}`).toBeGreaterThan(0);
+        expect(path.queue?.mapping.maxReceiveCount).toBe(5);
+        expect(resource(deadLetterId)).toMatchObject({
+          Type: 'AWS::SQS::Queue',
+          DeletionPolicy: 'Retain',
+          Properties: { SqsManagedSseEnabled: true, MessageRetentionPeriod: 1_209_600 },
+        });
+        expect(alarmsOn(deadLetterId).length, `alarm on ${deadLetterId}`).toBe(1);
+        expect(
+          alarmsOn(queueId, 'ApproximateAgeOfOldestMessage', { Ref: 'OldestMessageAlarmSeconds' }).length,
+        ).toBe(1);
       }
+    });
+
+    it('lets only its own rule send to its queue', () => {
+      for (const path of paths) {
+        // Prepare
+        const queueId = path.queue?.logicalId ?? '';
+        const policies = Object.values(template.body.Resources).filter(
+          (r) =>
+            r.Type === 'AWS::SQS::QueuePolicy' &&
+            refTarget((r.Properties?.Queues as unknown[])?.[0]) === queueId,
+        );
+
+        // Assess
+        expect(policies, queueId).toHaveLength(1);
+        expect(policies[0]?.Properties?.PolicyDocument).toEqual({
+          Version: '2012-10-17',
+          Statement: [
+            {
+              Sid: `Only${path.ruleIds[0]}`,
+              Effect: 'Allow',
+              Principal: { Service: 'events.amazonaws.com' },
+              Action: 'sqs:SendMessage',
+              Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
+              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [path.ruleIds[0], 'Arn'] } } },
+            },
+          ],
+        });
+      }
+    });
+
+    it('is polled in batches with partial failures and a bounded concurrency, all from parameters', () => {
+      for (const path of paths) {
+        // Prepare
+        const mapping = Object.values(template.body.Resources).find(
+          (r) =>
+            r.Type === 'AWS::Lambda::EventSourceMapping' &&
+            refTarget(r.Properties?.FunctionName) === path.fn.logicalId,
+        );
+
+        // Assess
+        expect(mapping?.Condition).toBe(path.condition);
+        expect(mapping?.Properties).toMatchObject({
+          EventSourceArn: { 'Fn::GetAtt': [path.queue?.logicalId, 'Arn'] },
+          BatchSize: { Ref: path.fn.logicalId === 'AuditSessionFunction' ? 'BatchSize' : 'ChangeBatchSize' },
+          MaximumBatchingWindowInSeconds: { Ref: 'BatchingWindowSeconds' },
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: { Ref: 'MaximumConcurrency' } },
+        });
+        expect(path.queue?.mapping).toMatchObject({ windowSeconds: 5, maximumConcurrency: 2 });
+        // The pacer divides the quotas by the same number.
+        expect(path.fn.environment.MAXIMUM_CONCURRENCY).toEqual({ Ref: 'MaximumConcurrency' });
+      }
+      expect(template.body.Parameters?.MaximumConcurrency).toMatchObject({
+        Type: 'Number',
+        Default: 2,
+        MinValue: 2,
+      });
+      expect(template.body.Parameters?.MaxReceiveCount).toMatchObject({ Type: 'Number', Default: 5 });
+      expect(paths.find((p) => p.fn.logicalId === 'AuditSessionFunction')?.queue?.mapping.batchSize).toBe(
+        100,
+      );
     });
 
     it('logs to its own log group with a retention period', () => {
@@ -385,6 +470,119 @@ describe('template.yaml', () => {
       });
     }
     expect(resolveIntrinsics(template, { Condition: 'HasAlarmTopic' })).toBe(false);
+  });
+});
+
+describe('the dashboard', () => {
+  /** The dashboard body as CloudFormation would render it, with `iamRegion` deciding ReceivesIamEvents. */
+  const body = (iamRegion: boolean) => {
+    const dashboardBody = resource('Dashboard').Properties?.DashboardBody as
+      | { 'Fn::Sub': [string, Record<string, unknown>] }
+      | undefined;
+    const [text = '', variables = {}] = dashboardBody?.['Fn::Sub'] ?? [];
+    const sub = (value: string, vars: Record<string, string>): string =>
+      value.replace(/\$\{([A-Za-z0-9:.]+)\}/g, (_m, name: string) =>
+        name === 'AWS::Region' ? 'eu-west-1' : (vars[name] ?? `<${name}>`),
+      );
+    const vars = Object.fromEntries(
+      Object.entries(variables).map(([name, value]) => {
+        const [condition, yes, no] = (value as { 'Fn::If': [string, { 'Fn::Sub': string }, string] })[
+          'Fn::If'
+        ];
+        expect(condition).toBe('ReceivesIamEvents');
+        return [name, iamRegion ? sub(yes['Fn::Sub'], {}) : no];
+      }),
+    );
+    return JSON.parse(sub(text, vars)) as {
+      widgets: { properties: { region: string; metrics: (string | { expression: string })[][] } }[];
+    };
+  };
+  const metricsOf = (iamRegion: boolean) => body(iamRegion).widgets.flatMap((w) => w.properties.metrics);
+
+  it.each([true, false])('is valid JSON in the Region of the stack (IAM Region: %s)', (iamRegion) => {
+    // Assess
+    for (const widget of body(iamRegion).widgets) expect(widget.properties.region).toBe('eu-west-1');
+  });
+
+  it('shows every metric the functions emit, in their namespace and service', () => {
+    // Act
+    const shown = JSON.stringify(metricsOf(true));
+
+    // Assess
+    for (const name of Object.values(METRIC)) expect(shown, name).toContain(name);
+    const plain = metricsOf(true).filter((m) => m[0] === METRICS_NAMESPACE);
+    expect(plain.length).toBeGreaterThan(0);
+    for (const metric of plain) expect(metric.slice(2)).toEqual(['service', SERVICE_NAME]);
+    const searches = metricsOf(true).flatMap((m) =>
+      m.filter((x): x is { expression: string } => typeof x === 'object'),
+    );
+    for (const { expression } of searches) expect(expression).toContain(`{${METRICS_NAMESPACE},`);
+  });
+
+  it.each([true, false])(
+    'shows the depth of every queue and the age of every main queue (IAM Region: %s)',
+    (iamRegion) => {
+      // Prepare
+      const queues = paths.filter((p) => iamRegion || p.condition === undefined);
+      const of = (metric: string) =>
+        metricsOf(iamRegion)
+          .filter((m) => m[0] === 'AWS/SQS' && m[1] === metric)
+          .map((m) => m[3])
+          .sort();
+
+      // Assess
+      expect(of('ApproximateNumberOfMessagesVisible')).toEqual(
+        [...queues.flatMap((p) => [p.queue?.logicalId, p.queue?.deadLetterQueue]), 'RuleDeadLetterQueue']
+          .map((id) => `<${id}.QueueName>`)
+          .sort(),
+      );
+      expect(of('ApproximateAgeOfOldestMessage')).toEqual(
+        queues.map((p) => `<${p.queue?.logicalId}.QueueName>`).sort(),
+      );
+    },
+  );
+});
+
+describe('the template rules', () => {
+  /** The rule functions CloudFormation evaluates before it creates anything. */
+  const evaluate = (value: unknown, parameters: Record<string, string>): unknown => {
+    if (typeof value !== 'object' || value === null) return value;
+    if (Array.isArray(value)) return value.map((v) => evaluate(v, parameters));
+    const [[fn, args]] = Object.entries(value) as [[string, unknown]];
+    const list = Array.isArray(args) ? args.map((a) => evaluate(a, parameters)) : [];
+    switch (fn) {
+      case 'Ref':
+        return parameters[String(args)] ?? String(template.body.Parameters?.[String(args)]?.Default);
+      case 'Fn::Or':
+        return list.some(Boolean);
+      case 'Fn::And':
+        return list.every(Boolean);
+      case 'Fn::Not':
+        return !list[0];
+      case 'Fn::Equals':
+        return String(list[0]) === String(list[1]);
+      case 'Fn::Contains':
+        return (list[0] as unknown[]).map(String).includes(String(list[1]));
+      default:
+        throw new Error(`rule function ${fn} not handled`);
+    }
+  };
+  const holds = (parameters: Record<string, string>): boolean => {
+    const rules = template.body.Rules as Record<string, { Assertions: { Assert: unknown }[] }>;
+    return Object.values(rules).every((rule) =>
+      rule.Assertions.every((a) => evaluate(a.Assert, parameters) === true),
+    );
+  };
+
+  it.each([
+    [{}, true],
+    [{ BatchingWindowSeconds: '0', BatchSize: '10', ChangeBatchSize: '1' }, true],
+    [{ BatchingWindowSeconds: '0' }, false],
+    [{ BatchingWindowSeconds: '0', BatchSize: '10', ChangeBatchSize: '11' }, false],
+    [{ BatchingWindowSeconds: '1', BatchSize: '10000' }, true],
+  ])('refuse a batch above 10 without a batching window (%j: %s)', (parameters, expected) => {
+    // Assess
+    expect(holds(parameters)).toBe(expected);
   });
 });
 
@@ -515,9 +713,9 @@ describe('EventBridge routing of events/', () => {
   };
 
   const routedTo = (event: unknown): string[] =>
-    functions
-      .filter((fn) => fn.rules.some((rule) => matchesPattern(rule.pattern, event)))
-      .map((fn) => fn.logicalId)
+    paths
+      .filter((p) => p.patterns.some((pattern) => matchesPattern(pattern, event)))
+      .map((p) => p.fn.logicalId)
       .sort();
 
   it('has StartSession samples to route', async () => {
@@ -593,6 +791,11 @@ describe('EventBridge routing of events/', () => {
 });
 
 describe('least privilege', () => {
+  /** What the event source mapping polls with, using the function's role: granted on its own queue only. */
+  const POLLER_ACTIONS = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
+  const isPoller = (statement: { readonly Action: readonly string[] }): boolean =>
+    statement.Action.every((action) => action.startsWith('sqs:'));
+
   interface SdkCall {
     /** `<prefix>:<Action>`. */
     readonly action: string;
@@ -662,10 +865,18 @@ describe('least privilege', () => {
       } finally {
         await rm(bundle.outdir, { recursive: true, force: true });
       }
-      const granted = fn.policyStatements.filter((s) => s.Effect === 'Allow').flatMap((s) => s.Action);
+      const granted = fn.policyStatements
+        .filter((s) => s.Effect === 'Allow' && !isPoller(s))
+        .flatMap((s) => s.Action);
+      const poller = fn.policyStatements.filter(isPoller);
 
       // Assess
       expect(fn.otherPolicies, 'only inline policy statements, so the grant is visible').toEqual([]);
+      expect(poller).toHaveLength(1);
+      expect([...(poller[0]?.Action ?? [])].sort()).toEqual(POLLER_ACTIONS);
+      expect(poller[0]?.Resource).toEqual([
+        { 'Fn::GetAtt': [paths.find((p) => p.fn === fn)?.queue?.logicalId, 'Arn'] },
+      ]);
       expect([...new Set(granted)].sort()).toEqual([...new Set(sent)].sort());
       expect(granted.length, 'each action granted once').toBe(new Set(granted).size);
     },
@@ -673,7 +884,7 @@ describe('least privilege', () => {
 
   it('uses "*" only for actions IAM cannot scope to a resource', () => {
     for (const fn of functions) {
-      for (const statement of fn.policyStatements) {
+      for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
         // Prepare
         const resources = resolveIntrinsics(template, statement.Resource) as string[];
 

@@ -5,6 +5,7 @@
  */
 import type {
   ChangeAuditPorts,
+  FindingImporter,
   OpenSession,
   RegionChangePorts,
   StoredFinding,
@@ -172,6 +173,16 @@ const regionPorts = (world: FakeWorld, name: string): RegionChangePorts => {
     },
   };
 };
+
+/** A batch's importer into the fake Regions (what the handlers are wired with). */
+export const fakeImporter =
+  (world: FakeWorld) =>
+  ({ region }: { readonly region: string }): FindingImporter => ({
+    importFindings: async (findings) => {
+      await regionPorts(world, region).findings.importFindings(findings);
+      return { failed: [], calls: findings.length === 0 ? [] : [findings.length] };
+    },
+  });
 
 export const fakePorts = (world: FakeWorld): ChangeAuditPorts => ({
   principalTags: {

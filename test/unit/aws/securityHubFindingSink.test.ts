@@ -9,11 +9,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
   batchFindings,
+  createSecurityHubFindingImporter,
   createSecurityHubFindingReader,
-  createSecurityHubFindingSink,
   MAX_BYTES_PER_CALL,
 } from '../../../src/aws/securityHubFindingSink.ts';
-import { AwsCallError, FindingImportError } from '../../../src/errors.ts';
+import { AwsCallError } from '../../../src/errors.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
 
 const ACCOUNT = '111122223333';
@@ -62,19 +62,12 @@ const shError = (name: string, status: number) =>
     message: `${name} happened`,
   });
 
-/** A sink whose pacing is observable: the clock only moves when the sink sleeps. */
-const pacedSink = (minIntervalMs?: number) => {
-  let clock = 0;
-  const sleeps: number[] = [];
-  const sink = createSecurityHubFindingSink(client, {
-    ...(minIntervalMs === undefined ? {} : { minIntervalMs }),
-    now: () => clock,
-    sleep: async (ms) => {
-      sleeps.push(ms);
-      clock += ms;
-    },
-  });
-  return { sink, sleeps };
+const importer = () => createSecurityHubFindingImporter(client);
+
+/** What BatchImportFindings is sent: the finding without the Region Security Hub fills in itself. */
+const asSent = (f: AsffFinding) => {
+  const { Region: _region, ...rest } = f;
+  return rest;
 };
 
 const batchSizes = () =>
@@ -84,27 +77,42 @@ beforeEach(() => {
   sh.reset();
 });
 
-describe('createSecurityHubFindingSink', () => {
-  it('imports 250 findings in 3 calls of 100, 100 and 50, in order', async () => {
+describe('createSecurityHubFindingImporter', () => {
+  it('imports 250 findings in 3 calls of 100, 100 and 50, in order, and says so', async () => {
     // Prepare
     sh.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 100, FailedFindings: [] });
     const all = findings(250);
 
     // Act
-    await pacedSink().sink.importFindings(all);
+    const report = await importer().importFindings(all);
 
     // Assess
     expect(batchSizes()).toEqual([100, 100, 50]);
+    expect(report).toEqual({ failed: [], calls: [100, 100, 50] });
     const sent = sh.commandCalls(BatchImportFindingsCommand).flatMap((c) => c.args[0].input.Findings ?? []);
-    expect(sent).toEqual(all);
+    expect(sent).toEqual(all.map(asSent));
+  });
+
+  it('never sends the top-level Region, which Security Hub fills and BatchImportFindings cannot set', async () => {
+    // Prepare
+    sh.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1, FailedFindings: [] });
+
+    // Act
+    await importer().importFindings(findings(1));
+
+    // Assess
+    const [sent] = sh.commandCalls(BatchImportFindingsCommand)[0]?.args[0].input.Findings ?? [];
+    expect(sent).not.toHaveProperty('Region');
+    expect(sent?.Resources?.[0]?.Region).toBe(REGION);
   });
 
   it('makes no call for no findings', async () => {
     // Act
-    await pacedSink().sink.importFindings([]);
+    const report = await importer().importFindings([]);
 
     // Assess
     expect(sh.calls()).toHaveLength(0);
+    expect(report).toEqual({ failed: [], calls: [] });
   });
 
   it('keeps every call under 6 MB', async () => {
@@ -113,7 +121,7 @@ describe('createSecurityHubFindingSink', () => {
     const big = [1, 2, 3, 4, 5].map((n) => finding(n, { Description: 'x'.repeat(2_500_000) }));
 
     // Act
-    await pacedSink().sink.importFindings(big);
+    await importer().importFindings(big);
 
     // Assess
     expect(batchSizes()).toEqual([2, 2, 1]);
@@ -122,7 +130,7 @@ describe('createSecurityHubFindingSink', () => {
     }
   });
 
-  it('throws FindingImportError carrying the failed ids after sending every batch', async () => {
+  it('reports every FailedFindings entry after sending every batch', async () => {
     // Prepare
     const all = findings(150);
     sh.on(BatchImportFindingsCommand)
@@ -141,16 +149,10 @@ describe('createSecurityHubFindingSink', () => {
       });
 
     // Act
-    const err = await pacedSink()
-      .sink.importFindings(all)
-      .then(
-        () => undefined,
-        (e: unknown) => e,
-      );
+    const report = await importer().importFindings(all);
 
     // Assess
-    expect(err).toBeInstanceOf(FindingImportError);
-    expect((err as FindingImportError).failed).toEqual([
+    expect(report.failed).toEqual([
       { id: all[3]?.Id, code: 'InvalidInput', message: 'Title too long' },
       { id: all[7]?.Id, code: 'InvalidInput', message: 'Bad resource' },
       { id: all[120]?.Id, code: 'AccessDenied', message: 'wrong account' },
@@ -165,46 +167,25 @@ describe('createSecurityHubFindingSink', () => {
       label: 'InvalidAccessException (Security Hub not enabled)',
       err: shError('InvalidAccessException', 401),
     },
-  ])('throws AwsCallError on $label and stops', async ({ err }) => {
-    // Prepare
-    sh.on(BatchImportFindingsCommand).rejects(err);
+  ])('a call failing with $label fails exactly the findings it carried', async ({ err }) => {
+    // Prepare: the second of three calls fails.
+    const all = findings(250);
+    sh.on(BatchImportFindingsCommand)
+      .resolvesOnce({ FailedCount: 0, SuccessCount: 100 })
+      .rejectsOnce(err)
+      .resolvesOnce({ FailedCount: 0, SuccessCount: 50 });
 
     // Act
-    const result = pacedSink().sink.importFindings(findings(150));
+    const report = await importer().importFindings(all);
 
     // Assess
-    await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(pacedSink().sink.importFindings(findings(1))).rejects.toMatchObject({
+    expect(batchSizes()).toEqual([100, 100, 50]);
+    expect(report.failed.map((f) => f.id)).toEqual(all.slice(100, 200).map((f) => f.Id));
+    expect(report.failed[0]?.error).toBeInstanceOf(AwsCallError);
+    expect(report.failed[0]?.error).toMatchObject({
       operation: 'securityhub:BatchImportFindings',
       cause: err,
     });
-    expect(batchSizes()).toEqual([100, 1]);
-  });
-
-  it('leaves at least 100 ms between the calls of one import by default, not across imports', async () => {
-    // Prepare
-    sh.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1 });
-    const { sink, sleeps } = pacedSink();
-
-    // Act
-    await sink.importFindings(findings(250));
-    await sink.importFindings(findings(1));
-
-    // Assess
-    expect(sleeps).toEqual([100, 100]);
-    expect(batchSizes()).toEqual([100, 100, 50, 1]);
-  });
-
-  it('does not wait when pacing is turned off', async () => {
-    // Prepare
-    sh.on(BatchImportFindingsCommand).resolves({ FailedCount: 0, SuccessCount: 1 });
-    const { sink, sleeps } = pacedSink(0);
-
-    // Act
-    await sink.importFindings(findings(250));
-
-    // Assess
-    expect(sleeps).toEqual([]);
   });
 });
 

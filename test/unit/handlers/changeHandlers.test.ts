@@ -4,6 +4,7 @@ import { loadConfig } from '../../../src/config.ts';
 import {
   addPrincipal,
   document,
+  fakeImporter,
   fakePorts,
   newRegion,
   newWorld,
@@ -23,7 +24,11 @@ beforeAll(async () => {
   documentModule = await import('../../../handlers/documentChange.ts');
 });
 
-const context = { functionName: 'test', awsRequestId: 'req-1' } as Context;
+const context = {
+  functionName: 'test',
+  awsRequestId: 'req-1',
+  getRemainingTimeInMillis: () => 120_000,
+} as unknown as Context;
 const config = loadConfig({ AWS_REGION: 'us-east-1', AUDITED_REGIONS: 'us-east-1,eu-west-1' });
 
 const world = () => {
@@ -35,11 +40,17 @@ const world = () => {
   return w;
 };
 
+const wiring = (w: ReturnType<typeof world>) => ({
+  config,
+  portsFor: () => fakePorts(w),
+  importerFor: fakeImporter(w),
+});
+
 describe('handlers/principalChange', () => {
   it('evaluates a TagRole in every audited Region', async () => {
     // Prepare
     const w = world();
-    const handler = principalModule.makeHandler({ config, portsFor: () => fakePorts(w) });
+    const handler = principalModule.makeHandler(wiring(w));
 
     // Act
     const result = await handler(
@@ -62,7 +73,7 @@ describe('handlers/principalChange', () => {
   });
 
   it('returns the reason for an event out of scope', async () => {
-    const handler = principalModule.makeHandler({ config, portsFor: () => fakePorts(world()) });
+    const handler = principalModule.makeHandler(wiring(world()));
 
     const result = await handler(iamEvent('ListRoles', {}) as never, context);
 
@@ -70,7 +81,7 @@ describe('handlers/principalChange', () => {
   });
 
   it('rethrows a malformed event so Lambda keeps it', async () => {
-    const handler = principalModule.makeHandler({ config, portsFor: () => fakePorts(world()) });
+    const handler = principalModule.makeHandler(wiring(world()));
 
     await expect(handler(iamEvent('TagRole', { tags: [] }) as never, context)).rejects.toThrow(
       'detail.requestParameters.roleName',
@@ -88,7 +99,7 @@ describe('handlers/principalChange', () => {
 describe('handlers/documentChange', () => {
   it('evaluates an UpdateDocumentDefaultVersion in the event Region', async () => {
     const w = world();
-    const handler = documentModule.makeHandler({ config, portsFor: () => fakePorts(w) });
+    const handler = documentModule.makeHandler(wiring(w));
 
     const result = await handler(
       ssmEvent(
@@ -109,7 +120,7 @@ describe('handlers/documentChange', () => {
   });
 
   it('returns the reason for a document that is not a Session document', async () => {
-    const handler = documentModule.makeHandler({ config, portsFor: () => fakePorts(world()) });
+    const handler = documentModule.makeHandler(wiring(world()));
 
     const result = await handler(
       ssmEvent('CreateDocument', {
@@ -122,6 +133,51 @@ describe('handlers/documentChange', () => {
 
     expect(result).toEqual({
       skipped: 'document Patch-Things is a Command document, not a Session document',
+    });
+  });
+});
+
+describe('change handlers with an SQS batch', () => {
+  const asBatch = (events: readonly unknown[]) => ({
+    Records: events.map((event, i) => ({
+      messageId: `m-${i}`,
+      body: JSON.stringify(event),
+      attributes: { ApproximateReceiveCount: '1' },
+      eventSource: 'aws:sqs',
+    })),
+  });
+
+  it('runs the changes in event-time order, each reading what the earlier ones wrote, and imports once', async () => {
+    // Prepare: the later event (another tag) is delivered first; alone it would find no finding to update.
+    const w = world();
+    const rootTag = iamEvent('TagRole', {
+      roleName: 'Operators',
+      tags: [{ key: 'SSMSessionRunAs', value: 'root' }],
+    });
+    const otherTag = iamEvent(
+      'TagRole',
+      { roleName: 'Operators', tags: [{ key: 'Team', value: 'payments' }] },
+      { eventTime: '2026-03-01T13:05:00Z', eventID: '6b5c4d3e-2f1a-4b0c-9d8e-7f6a5b4c3d2e' },
+    );
+    const results: unknown[] = [];
+
+    // Act
+    const response = await principalModule.makeHandler(wiring(w), {
+      onRecord: (_id, outcome) => results.push(outcome.status === 'done' ? outcome.result : outcome),
+    })(asBatch([otherTag, rootTag]) as never, context);
+
+    // Assess
+    expect(response).toEqual({ batchItemFailures: [] });
+    expect(results).toMatchObject([
+      { eventTime: '2026-03-01T13:05:00.000Z', regions: [{ action: 'written' }, { action: 'written' }] },
+      { eventTime: '2026-03-01T13:00:00.000Z', regions: [{ action: 'written' }, { action: 'written' }] },
+    ]);
+    const us = w.regions.get('us-east-1');
+    expect(us?.importCalls).toEqual([1]);
+    const [stored] = us?.stored.values() ?? [];
+    expect(stored).toMatchObject({
+      UpdatedAt: '2026-03-01T13:05:00.000Z',
+      CreatedAt: '2026-03-01T13:00:00.000Z',
     });
   });
 });

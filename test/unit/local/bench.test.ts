@@ -2,6 +2,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
 import { benchOptions, type HandlerModule, runPass } from '../../../src/local/bench.ts';
+import { type BurstFigures, quotaBound } from '../../../src/local/benchBurst.ts';
 import {
   BENCH_START,
   createRng,
@@ -12,14 +13,17 @@ import { type BenchReport, formatReport } from '../../../src/local/benchReport.t
 import { generateScenario, mappedUserOf } from '../../../src/local/benchScenario.ts';
 import {
   BenchError,
+  burstTargets,
   type CallSample,
   callsBetween,
   compareRuns,
   compulsoryCallsPerEvent,
+  compulsorySteadyStateReads,
   evaluateTargets,
   type FunctionFigures,
   median,
   percentile,
+  type RunRatio,
   type RunSummary,
   summarizeRun,
 } from '../../../src/local/benchStats.ts';
@@ -240,7 +244,7 @@ describe('benchmark statistics', () => {
     writeCallsPerEvent: 1,
     totalCallsPerEvent: 1.5,
     warmupEvents: 10,
-    steadyStateReadCallsPerEvent: 0.25,
+    steadyStateReadCallsPerEvent: 0.08,
     ...over,
   });
 
@@ -279,7 +283,7 @@ describe('benchmark statistics', () => {
     ['all met', run({}), 4, fn({}), [true, true, true, true]],
     [
       'too many steady-state reads',
-      run({ steadyStateReadCallsPerEvent: 1.3 }),
+      run({ steadyStateReadCallsPerEvent: 0.11 }),
       4,
       fn({}),
       [false, true, true, true],
@@ -359,7 +363,15 @@ describe('benchmark options', () => {
     const options = benchOptions({});
 
     // Assess
-    expect(options).toMatchObject({ events: 2000, principals: 50, nodes: 200, documents: 3, latencyMs: 20 });
+    expect(options).toMatchObject({
+      events: 2000,
+      principals: 50,
+      nodes: 200,
+      documents: 3,
+      latencyMs: 20,
+      burstEvents: 2000,
+      burstSeconds: 10,
+    });
     expect(path.basename(options.out)).toBe('bench-results.json');
   });
 
@@ -371,6 +383,8 @@ describe('benchmark options', () => {
       nodes: '3',
       documents: '2',
       'latency-ms': '0',
+      'burst-events': '0',
+      'burst-seconds': '5',
       out: 'x.json',
     });
 
@@ -381,6 +395,8 @@ describe('benchmark options', () => {
       nodes: 3,
       documents: 2,
       latencyMs: 0,
+      burstEvents: 0,
+      burstSeconds: 5,
       out: path.resolve('x.json'),
     });
   });
@@ -390,6 +406,7 @@ describe('benchmark options', () => {
     [{ nodes: 'many' }, '--nodes'],
     [{ 'latency-ms': '-1' }, '--latency-ms'],
     [{ documents: '2.5' }, '--documents'],
+    [{ 'burst-seconds': '0' }, '--burst-seconds'],
   ])('rejects %j, naming the flag', (flags, flag) => {
     expect(() => benchOptions(flags)).toThrow(UsageError);
     expect(() => benchOptions(flags)).toThrow(flag);
@@ -429,5 +446,84 @@ describe('benchmark pass through the real handler (counts, not time)', () => {
     expect(uncached.summary.writeCallsPerEvent).toBe(1);
     // Nothing expires in this short pass: the cache makes exactly the compulsory calls.
     expect(cached.summary.totalCallsPerEvent).toBeCloseTo(compulsoryCallsPerEvent(scenario, scenario.events));
+  });
+});
+
+describe('the burst figures', () => {
+  const burst = (over: Partial<BurstFigures>): BurstFigures => ({
+    events: 2000,
+    burstSeconds: 10,
+    latencyMsPerCall: 20,
+    batchSize: 100,
+    windowSeconds: 5,
+    maximumConcurrency: 2,
+    visibilityTimeoutSeconds: 10,
+    invocations: 20,
+    findingsStored: 2000,
+    importCalls: 20,
+    findingsPerImportCall: 100,
+    callsPerEvent: {},
+    totalCallsPerEvent: 0.5,
+    throttled: {},
+    throttledCalls: 0,
+    redeliveredEvents: 0,
+    deadLetters: 0,
+    unexpectedOutcomes: 0,
+    drainSeconds: 40,
+    quotaBoundSeconds: 38,
+    boundBy: 'ssm:DescribeInstanceInformation',
+    drainRatio: 40 / 38,
+    ...over,
+  });
+
+  it.each([
+    ['all met', burst({}), [true, true, true]],
+    ['half-empty import calls', burst({ findingsPerImportCall: 49 }), [false, true, true]],
+    ['a dead letter', burst({ deadLetters: 1 }), [true, false, true]],
+    ['drained too slowly', burst({ drainRatio: 1.6 }), [true, true, false]],
+  ])('targets: %s', (_name, figures, expected) => {
+    // Act
+    const targets = burstTargets(figures);
+
+    // Assess
+    expect(targets.map((t) => t.ok)).toEqual(expected);
+  });
+
+  it('bounds the drain by the slowest quota for the calls made, and by the burst itself', () => {
+    // Act
+    const bySsm = quotaBound(
+      { 'ssm:DescribeInstanceInformation': 400, 'securityhub:BatchImportFindings': 20 },
+      10,
+    );
+    const byLookups = quotaBound({ 'cloudtrail:LookupEvents': 42 }, 10);
+    const byArrival = quotaBound({ 'securityhub:BatchImportFindings': 20 }, 10);
+
+    // Assess
+    expect(bySsm).toEqual({ seconds: 38, boundBy: 'ssm:DescribeInstanceInformation' });
+    expect(byLookups).toEqual({ seconds: 20, boundBy: 'cloudtrail:LookupEvents' });
+    expect(byArrival).toEqual({ seconds: 10, boundBy: 'the burst itself' });
+  });
+});
+
+describe('the steady-state floor', () => {
+  it('is what the default scenario reaches, and marks a run too short for it as not applicable', () => {
+    // Prepare
+    const scenario = generateScenario({ events: 2000, principals: 50, nodes: 200, documents: 3 });
+    const small = generateScenario({ events: 100, principals: 50, nodes: 200, documents: 3 });
+    const summary = { steadyStateReadCallsPerEvent: 1.9 } as RunSummary;
+    const ratio = { totalCallsPerEvent: 4 } as RunRatio;
+
+    // Act
+    const floor = compulsorySteadyStateReads(scenario, scenario.events);
+    const smallFloor = compulsorySteadyStateReads(small, small.events);
+    const [target] = evaluateTargets(summary, ratio, [], Number.POSITIVE_INFINITY, smallFloor);
+
+    // Assess
+    expect(floor).toBeCloseTo(0.0878, 3);
+    expect(smallFloor).toBeGreaterThan(0.1);
+    expect(target).toMatchObject({
+      ok: false,
+      notApplicable: expect.stringContaining('even a perfect cache'),
+    });
   });
 });

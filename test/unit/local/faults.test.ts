@@ -21,6 +21,9 @@ describe('parseFaultRule', () => {
     [{ service: 'iam', kind: 'throttle', times: -1 }, 'fault.times'],
     [{ service: 'ssm', kind: 'timeout', times: 3 }, 'fault.times'],
     [{ service: 's3', kind: 'throttle' }, 'fault.service'],
+    [{ service: 'iam', kind: 'throttle', chance: 0 }, 'fault.chance'],
+    [{ service: 'iam', kind: 'throttle', chance: 1.5 }, 'fault.chance'],
+    [{ service: 'ssm', kind: 'pending', chance: 0.5 }, 'fault.chance'],
   ])('rejects %j at %s', (rule, path) => {
     // Act
     const act = () => parseFaultRule(rule);
@@ -33,6 +36,29 @@ describe('parseFaultRule', () => {
 
 describe('Faults', () => {
   const call = { service: 'ssm', operation: 'GetDocument', region: 'us-east-1' } as const;
+
+  it('fails about `chance` of the matching calls, the same ones on every run', () => {
+    // Prepare
+    const rules: FaultRule[] = [
+      { service: 'ssm', kind: 'throttle', chance: 0.15 },
+      { service: 'ssm', kind: 'server-error', chance: 0.15 / 0.85 },
+    ];
+    const run = () => {
+      const faults = new Faults(rules);
+      return Array.from({ length: 2000 }, () => faults.onCall(call).error ?? 'ok');
+    };
+
+    // Act
+    const first = run();
+    const second = run();
+
+    // Assess: 30% fail, half throttled, half 5xx.
+    const share = (kind: string) => first.filter((e) => e === kind).length / first.length;
+    expect(share('ok')).toBeCloseTo(0.7, 1);
+    expect(share('throttle')).toBeCloseTo(0.15, 1);
+    expect(share('server-error')).toBeCloseTo(0.15, 1);
+    expect(second).toEqual(first);
+  });
 
   it('fails `times` matching calls, then lets them through', () => {
     // Prepare

@@ -115,6 +115,9 @@ const RESULT: ReplayResult = {
     },
   ],
   findings: [finding('FAILED'), finding('FAILED'), finding('PASSED'), finding('FAILED', 'ARCHIVED')],
+  calls: {},
+  throttled: {},
+  deadLetters: [],
 };
 
 describe('the replay table', () => {
