@@ -4,7 +4,7 @@
  * running the same event again could succeed. Either way the error is rethrown, so retries and
  * the failure destination keep the event; `retryable` tells whoever reads the log which of the
  * two to expect. Check with `instanceof`, never by name. (The local tools' errors for input a
- * user got wrong are a family of their own: InputError in src/local/inputError.ts.)
+ * user got wrong are a family of their own: InputError in src/local/tools/inputError.ts.)
  */
 
 export abstract class AuditorError extends Error {

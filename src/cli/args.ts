@@ -3,7 +3,7 @@
  * (strictly: an unknown flag is an error naming it) and renders `--help`, a line per flag.
  */
 import { parseArgs } from 'node:util';
-import { UsageError } from '../local/inputError.ts';
+import { UsageError } from '../local/tools/inputError.ts';
 
 export interface FlagSpec {
   readonly name: string;

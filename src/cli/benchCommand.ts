@@ -39,7 +39,7 @@ export const benchCommand: Command = {
     ],
   },
   run: async (args) => {
-    const { benchOptions, runBenchmark } = await import('../local/bench.ts');
+    const { benchOptions, runBenchmark } = await import('../local/tools/bench.ts');
     const flag = (name: string): string | undefined => {
       const value = args.values[name];
       return typeof value === 'string' ? value : undefined;

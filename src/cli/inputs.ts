@@ -1,11 +1,11 @@
 /** The files the subcommands read, each turned into one-line errors that name the file. */
 
-import { parseEnvVars } from '../local/envVars.ts';
-import { readJsonFile } from '../local/eventInput.ts';
-import { InputError } from '../local/inputError.ts';
-import { functionsOf } from '../local/samFunctions.ts';
-import { loadTemplate, type SamEnvVars, type Template } from '../local/template.ts';
-import { parseWorld, type World } from '../local/world.ts';
+import { parseEnvVars } from '../local/tools/envVars.ts';
+import { readJsonFile } from '../local/tools/eventInput.ts';
+import { InputError } from '../local/tools/inputError.ts';
+import { functionsOf } from '../local/tools/samFunctions.ts';
+import { loadTemplate, type SamEnvVars, type Template } from '../local/tools/template.ts';
+import { parseWorld, type World } from '../local/world/world.ts';
 import { ROOT } from './paths.ts';
 
 export const loadWorldFile = async (file: string): Promise<World> => {

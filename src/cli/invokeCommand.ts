@@ -1,6 +1,6 @@
 /** `invoke`: one function run once in a child process, as `sam local invoke` does, without Docker. */
-import { eventsOfJson, readJsonFile } from '../local/eventInput.ts';
-import { InputFileError } from '../local/inputError.ts';
+import { eventsOfJson, readJsonFile } from '../local/tools/eventInput.ts';
+import { InputFileError } from '../local/tools/inputError.ts';
 import { optional, required } from './args.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
 import { checkWritable, emit } from './output.ts';
@@ -64,8 +64,8 @@ export const invokeCommand: Command = {
     const envVars = await loadEnvVarsFile(optional(args, 'env-vars'));
     const worldFile = optional(args, 'world');
     const world = worldFile === undefined ? undefined : await loadWorldFile(worldFile);
-    const { invokeFunction } = await import('../local/invoke.ts');
-    const { startLocalAws, localCredentials } = await import('../local/server.ts');
+    const { invokeFunction } = await import('../local/tools/invoke.ts');
+    const { startLocalAws, localCredentials } = await import('../local/services/server.ts');
     const local = world === undefined ? undefined : await startLocalAws(world);
     try {
       const region = field(event, 'region');

@@ -5,7 +5,7 @@
  * killed npm leaves that shell behind; so the parent and its parent are both watched.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError } from '../local/inputError.ts';
+import { UsageError } from '../local/tools/inputError.ts';
 import { optional, required } from './args.ts';
 import { loadWorldFile } from './inputs.ts';
 import type { Command } from './replayCommands.ts';
@@ -83,7 +83,7 @@ export const localAwsCommand: Command = {
   run: async (args) => {
     const port = portOf(optional(args, 'port'));
     const world = await loadWorldFile(required(args, 'world', 'W.json'));
-    const { startLocalAws } = await import('../local/server.ts');
+    const { startLocalAws } = await import('../local/services/server.ts');
     const host = optional(args, 'host') ?? '127.0.0.1';
     let local: Awaited<ReturnType<typeof startLocalAws>>;
     try {

@@ -3,7 +3,7 @@
  * Exit status: 0 success; 1 an event or a function failed, or an internal error; 2 a usage or
  * input error, printed as one line naming the file and the problem (the stack only with --debug).
  */
-import { InputError, UsageError } from '../local/inputError.ts';
+import { InputError, UsageError } from '../local/tools/inputError.ts';
 import { type CommandSpec, formatHelp, parseCommand } from './args.ts';
 import { benchCommand } from './benchCommand.ts';
 import { invokeCommand } from './invokeCommand.ts';

@@ -7,7 +7,7 @@
 import { constants } from 'node:fs';
 import { access, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { InputFileError } from '../local/inputError.ts';
+import { InputFileError } from '../local/tools/inputError.ts';
 
 const realStdoutWrite = process.stdout.write.bind(process.stdout);
 

@@ -1,10 +1,10 @@
 /** `demo` and `replay`: events routed to the template's functions, run against a local endpoint. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { type ReplayEvent, readEventFiles, sortByEventTime } from '../local/eventInput.ts';
-import { UsageError } from '../local/inputError.ts';
-import { type ReplayResult, replay } from '../local/replay.ts';
-import { formatTable } from '../local/report.ts';
+import { type ReplayEvent, readEventFiles, sortByEventTime } from '../local/tools/eventInput.ts';
+import { UsageError } from '../local/tools/inputError.ts';
+import { type ReplayResult, replay } from '../local/tools/replay.ts';
+import { formatTable } from '../local/tools/report.ts';
 import { type CommandSpec, type FlagSpec, optional, type ParsedArgs, required } from './args.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
 import { checkWritable, emit, withStdoutOnStderr } from './output.ts';
@@ -65,7 +65,7 @@ export const demo: Command = {
     summary: 'replay the bundled events against the bundled world and print the table',
     usage: '',
     description: [
-      'Replays every event in events/ (in event-time order) against src/local/demo-world.json,',
+      'Replays every event in events/ (in event-time order) against src/local/world/demo-world.json,',
       'exactly as `replay --sort time` would, and prints one row per evaluation and a summary.',
     ],
     flags: [FORMAT_FLAG, OUT_FLAG],

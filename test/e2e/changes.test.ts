@@ -8,9 +8,9 @@ import path from 'node:path';
 import { DescribeSessionsCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { subjectDigest } from '../../src/findings/findingId.ts';
-import type { ReplayResult } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
-import { parseWorld, type StoredFinding, type World } from '../../src/local/world.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import type { ReplayResult } from '../../src/local/tools/replay.ts';
+import { parseWorld, type StoredFinding, type World } from '../../src/local/world/world.ts';
 import {
   findingById,
   onlyRun,
@@ -47,7 +47,7 @@ const MAPPED_USERS = ['ec2-user', 'opsadmin'];
  * posture stays compliant whatever the Region's fleet is checked for.
  */
 const changeWorld = async (): Promise<World> => {
-  const json = JSON.parse(await readFile(path.join(ROOT, 'src/local/demo-world.json'), 'utf8')) as {
+  const json = JSON.parse(await readFile(path.join(ROOT, 'src/local/world/demo-world.json'), 'utf8')) as {
     regions: Record<string, { nodes: { platform: string; users?: (string | { name: string })[] }[] }>;
   };
   for (const region of Object.values(json.regions)) {

@@ -14,7 +14,7 @@ import { benchCommand } from '../../src/cli/benchCommand.ts';
 import { invokeCommand } from '../../src/cli/invokeCommand.ts';
 import { localAwsCommand } from '../../src/cli/localAwsCommand.ts';
 import { demo, replayCommand } from '../../src/cli/replayCommands.ts';
-import { TABLE_WIDTH } from '../../src/local/report.ts';
+import { TABLE_WIDTH } from '../../src/local/tools/report.ts';
 import { cli, DEMO_WORLD, linesOf, tempDir, userEnv } from './cliHelpers.ts';
 import { EVENTS_DIR, ROOT } from './replayHelpers.ts';
 

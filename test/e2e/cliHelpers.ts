@@ -6,7 +6,7 @@ import path from 'node:path';
 import { ROOT } from './replayHelpers.ts';
 
 export const BIN = path.join(ROOT, 'src/cli/runas-audit.mjs');
-export const DEMO_WORLD = path.join(ROOT, 'src/local/demo-world.json');
+export const DEMO_WORLD = path.join(ROOT, 'src/local/world/demo-world.json');
 
 export interface CliRun {
   readonly code: number;

@@ -4,8 +4,8 @@
  * after its receives, the dead-letter queue).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayEvent } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import type { ReplayEvent } from '../../src/local/tools/replay.ts';
 import { demoWorld, findingById, onlyRun, readEvents, replayAll, withDetail } from './replayHelpers.ts';
 
 const SESSION_TAG = 'startsession-compliant-session-tag.json';

@@ -1,6 +1,6 @@
 /**
  * The e2e oracle: what each events/startsession-*.json fixture must produce when replayed
- * against src/local/demo-world.json, reasoned from how Session Manager and the SSM agent pick the
+ * against src/local/world/demo-world.json, reasoned from how Session Manager and the SSM agent pick the
  * user (not from the code). Sessions run a document's $LATEST version.
  *
  * Conventions every entry follows:

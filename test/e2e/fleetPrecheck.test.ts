@@ -5,9 +5,9 @@
  * it. Nothing is ever run on a node.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ReplayEvent } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
-import { parseWorld, type StoredFinding, type World } from '../../src/local/world.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import type { ReplayEvent } from '../../src/local/tools/replay.ts';
+import { parseWorld, type StoredFinding, type World } from '../../src/local/world/world.ts';
 import { findingById, onlyRun, readEvents, replayAll, withDetail } from './replayHelpers.ts';
 
 const ACCOUNT = '111122223333';

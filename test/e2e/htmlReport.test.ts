@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ReplayResult } from '../../src/local/replay.ts';
+import type { ReplayResult } from '../../src/local/tools/replay.ts';
 import { htmlReport } from '../../src/report/htmlReport.ts';
 import { HOSTILE, hostileFinding, input, sessionFinding } from '../unit/report/reportFixtures.ts';
 import { demoWorld, EVENTS_DIR, ROOT, readEvents, replayAll } from './replayHelpers.ts';

@@ -5,8 +5,8 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeFunction } from '../../src/local/invoke.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import { invokeFunction } from '../../src/local/tools/invoke.ts';
 import { cli, DEMO_WORLD, linesOf, tempDir } from './cliHelpers.ts';
 import { demoWorld, EVENTS_DIR, ROOT, readEvents } from './replayHelpers.ts';
 

@@ -4,8 +4,8 @@
  * node, pending invocation, hostile name never sent).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ReplayEvent } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import type { ReplayEvent } from '../../src/local/tools/replay.ts';
 import { demoWorld, onlyRun, readEvents, replayAll, withDetail } from './replayHelpers.ts';
 
 const ALICE = 'startsession-compliant-iamuser-tag.json'; // alice → alice, listed on i-…0001

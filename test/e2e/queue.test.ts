@@ -5,11 +5,11 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateScenario, type Scenario } from '../../src/local/benchScenario.ts';
-import { ManualClock } from '../../src/local/quotas.ts';
-import type { ReplayResult } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
-import { parseWorld } from '../../src/local/world.ts';
+import { ManualClock } from '../../src/local/services/quotas.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import { generateScenario, type Scenario } from '../../src/local/tools/benchScenario.ts';
+import type { ReplayResult } from '../../src/local/tools/replay.ts';
+import { parseWorld } from '../../src/local/world/world.ts';
 import { cli, DEMO_WORLD } from './cliHelpers.ts';
 import { demoWorld, EVENTS_DIR, readEvents, replayAll } from './replayHelpers.ts';
 

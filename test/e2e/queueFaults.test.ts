@@ -5,12 +5,12 @@
  * and no finding may end older than without faults.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { generateScenario } from '../../src/local/benchScenario.ts';
-import type { FaultRule, FaultService } from '../../src/local/faults.ts';
-import { ManualClock } from '../../src/local/quotas.ts';
-import type { ReplayResult } from '../../src/local/replay.ts';
-import { type LocalAws, startLocalAws } from '../../src/local/server.ts';
-import { parseWorld, type StoredFinding } from '../../src/local/world.ts';
+import type { FaultRule, FaultService } from '../../src/local/services/faults.ts';
+import { ManualClock } from '../../src/local/services/quotas.ts';
+import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
+import { generateScenario } from '../../src/local/tools/benchScenario.ts';
+import type { ReplayResult } from '../../src/local/tools/replay.ts';
+import { parseWorld, type StoredFinding } from '../../src/local/world/world.ts';
 import { replayAll } from './replayHelpers.ts';
 
 const SERVICES: readonly FaultService[] = ['iam', 'ssm', 'cloudtrail', 'securityhub'];

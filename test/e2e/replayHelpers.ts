@@ -3,9 +3,9 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import type { ClientOptions } from '../../src/composition/clients.ts';
-import { type ReplayEvent, readEventFiles } from '../../src/local/eventInput.ts';
-import { type ReplayOptions, type ReplayResult, replay } from '../../src/local/replay.ts';
-import { loadWorld, type StoredFinding, type World } from '../../src/local/world.ts';
+import { type ReplayEvent, readEventFiles } from '../../src/local/tools/eventInput.ts';
+import { type ReplayOptions, type ReplayResult, replay } from '../../src/local/tools/replay.ts';
+import { loadWorld, type StoredFinding, type World } from '../../src/local/world/world.ts';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const EVENTS_DIR = path.join(ROOT, 'events');
@@ -18,7 +18,7 @@ export const REPORT_ALL = {
   Parameters: { REPORT_COMPLIANT_SESSIONS: 'true', REPORT_NOT_APPLICABLE: 'true' },
 };
 
-export const demoWorld = (): Promise<World> => loadWorld(path.join(ROOT, 'src/local/demo-world.json'));
+export const demoWorld = (): Promise<World> => loadWorld(path.join(ROOT, 'src/local/world/demo-world.json'));
 
 export const sessionEventFiles = async (): Promise<string[]> =>
   (await readdir(EVENTS_DIR))

@@ -5,7 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOME_PRECEDENCE, ratingOf } from '../../src/domain/outcome.ts';
-import type { ReplayEvent, ReplayResult } from '../../src/local/replay.ts';
+import type { ReplayEvent, ReplayResult } from '../../src/local/tools/replay.ts';
 import { FIXTURE_EXPECTATIONS } from './fixtureExpectations.ts';
 import {
   demoWorld,

@@ -18,7 +18,7 @@ const MAX_HANDLER_LINES = 40;
  */
 const PENDING: Readonly<Record<string, string>> = {
   'src/local/services/ssm.ts': 'the local SSM service, being changed on another branch',
-  'src/local/server.ts': 'the local endpoint server, being changed on another branch',
+  'src/local/services/server.ts': 'the local endpoint server, being changed on another branch',
 };
 
 async function sourceFiles(dir: string): Promise<string[]> {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTemplate, type Template } from '../../src/local/template.ts';
+import { loadTemplate, type Template } from '../../src/local/tools/template.ts';
 
 const run = promisify(execFile);
 

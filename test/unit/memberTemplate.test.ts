@@ -6,11 +6,11 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { matchesPattern } from '../../src/local/eventPattern.ts';
-import { resolveIntrinsics } from '../../src/local/intrinsics.ts';
-import { functionsOf } from '../../src/local/samFunctions.ts';
 import { evaluateTrust, parseTrustPolicy } from '../../src/local/services/stsTrust.ts';
-import { loadTemplate, type Template } from '../../src/local/template.ts';
+import { matchesPattern } from '../../src/local/tools/eventPattern.ts';
+import { resolveIntrinsics } from '../../src/local/tools/intrinsics.ts';
+import { functionsOf } from '../../src/local/tools/samFunctions.ts';
+import { loadTemplate, type Template } from '../../src/local/tools/template.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const AUDIT = '111122223333';

@@ -3,12 +3,17 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { bundleFunction } from '../../src/local/build.ts';
-import { type DeliveryPath, deliveryPathsOf } from '../../src/local/deliveryPath.ts';
-import { matchesPattern } from '../../src/local/eventPattern.ts';
-import { resolveIntrinsics } from '../../src/local/intrinsics.ts';
-import { functionsOf, resolveEnvironment } from '../../src/local/samFunctions.ts';
-import { type FunctionSpec, loadTemplate, parseTemplate, type Template } from '../../src/local/template.ts';
+import { bundleFunction } from '../../src/local/tools/build.ts';
+import { type DeliveryPath, deliveryPathsOf } from '../../src/local/tools/deliveryPath.ts';
+import { matchesPattern } from '../../src/local/tools/eventPattern.ts';
+import { resolveIntrinsics } from '../../src/local/tools/intrinsics.ts';
+import { functionsOf, resolveEnvironment } from '../../src/local/tools/samFunctions.ts';
+import {
+  type FunctionSpec,
+  loadTemplate,
+  parseTemplate,
+  type Template,
+} from '../../src/local/tools/template.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/metrics.ts';
 import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
 

@@ -2,7 +2,7 @@
  * CloudTrail LookupEvents over awsJson1_1, served from the world's raw records of the caller's
  * Region: newest first, one lookup attribute, a time window and NextToken pages of ≤50.
  */
-import type { CloudTrailRecord } from '../world.ts';
+import type { CloudTrailRecord } from '../world/world.ts';
 import {
   AwsApiError,
   type CallContext,

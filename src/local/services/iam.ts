@@ -3,7 +3,7 @@
  * IAM is global: the Region of the signature is ignored.
  */
 import { IAM_NAME } from '../../domain/identifiers.ts';
-import type { PrincipalState } from '../worldState.ts';
+import type { PrincipalState } from '../world/worldState.ts';
 import { AwsApiError, type CallContext, paginate } from './wire.ts';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';

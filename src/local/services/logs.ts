@@ -5,7 +5,7 @@
  * for an unreadable group, InvalidParameterException for a bad request. With a clock, an event
  * is visible once its time has come, and a stream once its first event is.
  */
-import type { WorldLogEvent, WorldLogGroup } from '../worldLogs.ts';
+import type { WorldLogEvent, WorldLogGroup } from '../world/worldLogs.ts';
 import { AwsApiError, type CallContext, type JsonInput, type JsonObject } from './wire.ts';
 
 export interface LogsState {

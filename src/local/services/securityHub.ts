@@ -12,7 +12,7 @@
  * (the auditor keeps it stable itself). An update whose UpdatedAt is not later than the stored
  * one is dropped but counted as a success.
  */
-import type { StoredFinding } from '../worldState.ts';
+import type { StoredFinding } from '../world/worldState.ts';
 import { predicates, sorter } from './securityHubFilters.ts';
 import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject, paginate } from './wire.ts';
 

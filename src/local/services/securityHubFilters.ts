@@ -2,7 +2,7 @@
  * GetFindings' filters and sort over stored findings: string, map and date filters with
  * Security Hub's comparison rules, and SortCriteria.
  */
-import type { StoredFinding } from '../worldState.ts';
+import type { StoredFinding } from '../world/worldState.ts';
 import { AwsApiError, isJsonObject, type JsonObject } from './wire.ts';
 
 type Accessor = (finding: StoredFinding) => string[];

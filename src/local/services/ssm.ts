@@ -6,15 +6,15 @@
 import { createHash } from 'node:crypto';
 import { stringify as toYaml } from 'yaml';
 import { documentNameOf, parseDocumentArn } from '../../domain/arn.ts';
-import type { Faults } from '../faults.ts';
-import type { WorldNode, WorldNodeUser } from '../world.ts';
+import type { WorldNode, WorldNodeUser } from '../world/world.ts';
 import type {
   CommandInvocationState,
   CommandOutcome,
   DocumentState,
   RegionState,
   SessionState,
-} from '../worldState.ts';
+} from '../world/worldState.ts';
+import type { Faults } from './faults.ts';
 import {
   AwsApiError,
   type CallContext,

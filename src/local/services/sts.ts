@@ -12,7 +12,7 @@ import {
   principalArn,
   type RoleSession,
   signingAccessKeyId,
-} from '../credentials.ts';
+} from './credentials.ts';
 import type { XmlValue } from './iam.ts';
 import type { StsDirectory, StsRole } from './stsDirectory.ts';
 import {

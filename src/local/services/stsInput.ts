@@ -2,7 +2,7 @@
  * Readers for STS's form-encoded (awsQuery) request parameters. The body is hostile: each value is
  * checked against the constraint of STS's model and refused in the words STS uses.
  */
-import type { Tag } from '../worldState.ts';
+import type { Tag } from '../world/worldState.ts';
 import { AwsApiError } from './wire.ts';
 
 export const validation = (message: string): AwsApiError => new AwsApiError('ValidationError', message);

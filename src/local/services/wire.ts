@@ -4,8 +4,8 @@
  */
 
 import { isRecord } from '../../domain/json.ts';
-import type { FaultService } from '../faults.ts';
-import type { LocalWorld } from '../localWorld.ts';
+import type { LocalWorld } from '../world/localWorld.ts';
+import type { FaultService } from './faults.ts';
 
 /** An AWS error response: `code` is what the SDK turns into `err.name`. */
 export class AwsApiError extends Error {

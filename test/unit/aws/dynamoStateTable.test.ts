@@ -18,9 +18,9 @@ import {
 } from '../../../src/domain/identity.ts';
 import { AwsCallError } from '../../../src/errors.ts';
 import { parseStsRecord } from '../../../src/events/stsRecord.ts';
-import { type LocalDynamo, startLocalDynamo } from '../../../src/local/dynamo.ts';
-import { tableSpecsOf } from '../../../src/local/tableSpec.ts';
-import { loadTemplate } from '../../../src/local/template.ts';
+import { type LocalDynamo, startLocalDynamo } from '../../../src/local/services/dynamo.ts';
+import { tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
+import { loadTemplate } from '../../../src/local/tools/template.ts';
 
 const ACCOUNT = '111122223333';
 const SESSION_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Ops_0a1b2c3d4e5f6a7b/dana`;

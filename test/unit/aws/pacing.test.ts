@@ -4,8 +4,8 @@ import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPacer, type PacingClock, pace, REQUEST_RATES, rateOf } from '../../../src/aws/pacing.ts';
 import { DeadlineError } from '../../../src/errors.ts';
-import { DEFAULT_QUOTAS, ManualClock } from '../../../src/local/quotas.ts';
-import { type LocalAws, startLocalAws } from '../../../src/local/server.ts';
+import { DEFAULT_QUOTAS, ManualClock } from '../../../src/local/services/quotas.ts';
+import { type LocalAws, startLocalAws } from '../../../src/local/services/server.ts';
 import { baseWorld, CREDENTIALS } from '../local/localAwsHelpers.ts';
 
 const SCOPE = { account: '111122223333', region: 'us-east-1' };

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { reportError } from '../../../src/cli/main.ts';
-import { InputFileError, UsageError } from '../../../src/local/inputError.ts';
+import { InputFileError, UsageError } from '../../../src/local/tools/inputError.ts';
 
 const spec = { name: 'replay', summary: '', usage: '', description: [], flags: [] };
 

@@ -1,16 +1,16 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
-import { benchOptions, type HandlerModule, runPass } from '../../../src/local/bench.ts';
-import { type BurstFigures, quotaBound } from '../../../src/local/benchBurst.ts';
+import { benchOptions, type HandlerModule, runPass } from '../../../src/local/tools/bench.ts';
+import { type BurstFigures, quotaBound } from '../../../src/local/tools/benchBurst.ts';
 import {
   BENCH_START,
   createRng,
   DEFAULT_USER,
   PREFERENCES_DOCUMENT,
-} from '../../../src/local/benchRecords.ts';
-import { type BenchReport, formatReport } from '../../../src/local/benchReport.ts';
-import { generateScenario, mappedUserOf } from '../../../src/local/benchScenario.ts';
+} from '../../../src/local/tools/benchRecords.ts';
+import { type BenchReport, formatReport } from '../../../src/local/tools/benchReport.ts';
+import { generateScenario, mappedUserOf } from '../../../src/local/tools/benchScenario.ts';
 import {
   BenchError,
   burstTargets,
@@ -26,8 +26,8 @@ import {
   type RunRatio,
   type RunSummary,
   summarizeRun,
-} from '../../../src/local/benchStats.ts';
-import { UsageError } from '../../../src/local/inputError.ts';
+} from '../../../src/local/tools/benchStats.ts';
+import { UsageError } from '../../../src/local/tools/inputError.ts';
 
 const DEFAULT = { events: 2000, principals: 50, nodes: 200, documents: 3 };
 

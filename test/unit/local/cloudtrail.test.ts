@@ -1,6 +1,6 @@
 import { CloudTrailClient, LookupEventsCommand, paginateLookupEvents } from '@aws-sdk/client-cloudtrail';
 import { describe, expect, it } from 'vitest';
-import { parseWorld } from '../../../src/local/world.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, clientConfig, rejection, withLocal } from './localAwsHelpers.ts';
 
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Operators`;

@@ -14,8 +14,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalDynamoError, startLocalDynamo, type TableSpec } from '../../../src/local/dynamo.ts';
-import { startLocalAws } from '../../../src/local/server.ts';
+import { LocalDynamoError, startLocalDynamo, type TableSpec } from '../../../src/local/services/dynamo.ts';
+import { startLocalAws } from '../../../src/local/services/server.ts';
 import { baseWorld, CREDENTIALS, rejection } from './localAwsHelpers.ts';
 
 /** A state table shaped like the auditor's: composite key, a GSI, an expiry attribute. */

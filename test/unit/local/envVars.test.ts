@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { EnvVarsError, parseEnvVars } from '../../../src/local/envVars.ts';
-import { functionsOf } from '../../../src/local/samFunctions.ts';
-import { type FunctionSpec, loadTemplate, type Template } from '../../../src/local/template.ts';
+import { EnvVarsError, parseEnvVars } from '../../../src/local/tools/envVars.ts';
+import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
+import { type FunctionSpec, loadTemplate, type Template } from '../../../src/local/tools/template.ts';
 
 let template: Template;
 let functions: FunctionSpec[];

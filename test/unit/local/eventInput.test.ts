@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventsOfJson, sortByEventTime, wrapCloudTrailRecord } from '../../../src/local/eventInput.ts';
-import { InputFileError } from '../../../src/local/inputError.ts';
+import { eventsOfJson, sortByEventTime, wrapCloudTrailRecord } from '../../../src/local/tools/eventInput.ts';
+import { InputFileError } from '../../../src/local/tools/inputError.ts';
 
 const record = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
   eventVersion: '1.08',

@@ -3,7 +3,7 @@ import {
   InvalidPatternError,
   matchesPattern,
   UnsupportedPatternError,
-} from '../../../src/local/eventPattern.ts';
+} from '../../../src/local/tools/eventPattern.ts';
 
 const event = {
   source: 'aws.ssm',

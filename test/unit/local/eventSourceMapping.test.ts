@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { deliveryPathsOf, type MappingSettings } from '../../../src/local/deliveryPath.ts';
+import { ManualClock } from '../../../src/local/services/quotas.ts';
+import { deliveryPathsOf, type MappingSettings } from '../../../src/local/tools/deliveryPath.ts';
 import {
   type Arrival,
   drain,
@@ -11,10 +12,9 @@ import {
   type QueueSpec,
   type RecordReport,
   realTimeline,
-} from '../../../src/local/eventSourceMapping.ts';
-import { ManualClock } from '../../../src/local/quotas.ts';
-import { functionsOf } from '../../../src/local/samFunctions.ts';
-import { loadTemplate, parseTemplate } from '../../../src/local/template.ts';
+} from '../../../src/local/tools/eventSourceMapping.ts';
+import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
+import { loadTemplate, parseTemplate } from '../../../src/local/tools/template.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const MAPPING: MappingSettings = {

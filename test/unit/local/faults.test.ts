@@ -7,9 +7,14 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { type FaultRule, FaultRuleError, Faults, parseFaultRule } from '../../../src/local/faults.ts';
-import { startLocalAws } from '../../../src/local/server.ts';
-import { parseWorld } from '../../../src/local/world.ts';
+import {
+  type FaultRule,
+  FaultRuleError,
+  Faults,
+  parseFaultRule,
+} from '../../../src/local/services/faults.ts';
+import { startLocalAws } from '../../../src/local/services/server.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, baseWorld, clientConfig, rejection, withLocal } from './localAwsHelpers.ts';
 
 describe('parseFaultRule', () => {

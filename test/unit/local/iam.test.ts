@@ -9,7 +9,7 @@ import {
   paginateListUserTags,
 } from '@aws-sdk/client-iam';
 import { describe, expect, it } from 'vitest';
-import { parseWorld } from '../../../src/local/world.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, baseWorld, clientConfig, rejection, withLocal } from './localAwsHelpers.ts';
 
 const manyTags = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`Key${i}`, `value-${i}`]));

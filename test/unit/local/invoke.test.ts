@@ -2,10 +2,10 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bundleFunction } from '../../../src/local/build.ts';
-import { invokeFunction } from '../../../src/local/invoke.ts';
-import { functionsOf } from '../../../src/local/samFunctions.ts';
-import { loadTemplate } from '../../../src/local/template.ts';
+import { bundleFunction } from '../../../src/local/tools/build.ts';
+import { invokeFunction } from '../../../src/local/tools/invoke.ts';
+import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
+import { loadTemplate } from '../../../src/local/tools/template.ts';
 
 // A tiny project of its own, so these tests do not depend on the real handlers.
 const TEMPLATE = `

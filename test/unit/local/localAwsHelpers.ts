@@ -1,7 +1,7 @@
 /** Shared setup for the local endpoint tests: a small world, SDK client config, fast retries. */
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import { type LocalAws, startLocalAws } from '../../../src/local/server.ts';
-import { parseWorld, type World } from '../../../src/local/world.ts';
+import { type LocalAws, startLocalAws } from '../../../src/local/services/server.ts';
+import { parseWorld, type World } from '../../../src/local/world/world.ts';
 
 export const ACCOUNT = '111122223333';
 

@@ -17,7 +17,7 @@ import {
   logsOperation,
 } from '../../../src/local/services/logs.ts';
 import { AwsApiError, isJsonObject, JsonInput } from '../../../src/local/services/wire.ts';
-import { parseLogGroups, type WorldLogGroup } from '../../../src/local/worldLogs.ts';
+import { parseLogGroups, type WorldLogGroup } from '../../../src/local/world/worldLogs.ts';
 import { ACCOUNT, CREDENTIALS, rejection } from './localAwsHelpers.ts';
 
 const GROUP = '/ssm/sessions';

@@ -6,8 +6,8 @@ import {
   type QuotaCall,
   QuotaError,
   Quotas,
-} from '../../../src/local/quotas.ts';
-import { parseWorld, WorldError } from '../../../src/local/world.ts';
+} from '../../../src/local/services/quotas.ts';
+import { parseWorld, WorldError } from '../../../src/local/world/world.ts';
 import { ACCOUNT } from './localAwsHelpers.ts';
 
 const T0 = Date.parse('2026-03-01T00:00:00Z');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplayResult } from '../../../src/local/replay.ts';
-import { formatTable, TABLE_WIDTH } from '../../../src/local/report.ts';
-import type { StoredFinding } from '../../../src/local/world.ts';
+import type { ReplayResult } from '../../../src/local/tools/replay.ts';
+import { formatTable, TABLE_WIDTH } from '../../../src/local/tools/report.ts';
+import type { StoredFinding } from '../../../src/local/world/world.ts';
 
 const session = (over: Record<string, unknown>) => ({
   check: 'session',

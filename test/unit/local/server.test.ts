@@ -3,8 +3,8 @@ import { IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { LocalWorld } from '../../../src/local/localWorld.ts';
-import { startLocalAws } from '../../../src/local/server.ts';
+import { startLocalAws } from '../../../src/local/services/server.ts';
+import { LocalWorld } from '../../../src/local/world/localWorld.ts';
 import { baseWorld, CREDENTIALS, clientConfig, withLocal } from './localAwsHelpers.ts';
 
 const AUTH =

@@ -8,7 +8,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { parseWorld } from '../../../src/local/world.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, baseWorld, clientConfig, RUN_SHELL, rejection, withLocal } from './localAwsHelpers.ts';
 
 const versioned = parseWorld({

@@ -11,7 +11,7 @@ import {
 } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
 import { probedUser } from '../../../src/local/services/ssm.ts';
-import { parseWorld } from '../../../src/local/world.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, clientConfig, rejection, withLocal } from './localAwsHelpers.ts';
 
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;

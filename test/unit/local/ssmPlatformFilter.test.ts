@@ -1,7 +1,7 @@
 /** The node listing the fleet pre-check sends: DescribeInstanceInformation by PlatformTypes, paged. */
 import { DescribeInstanceInformationCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { describe, expect, it } from 'vitest';
-import { parseWorld } from '../../../src/local/world.ts';
+import { parseWorld } from '../../../src/local/world/world.ts';
 import { ACCOUNT, clientConfig, withLocal } from './localAwsHelpers.ts';
 
 const world = parseWorld({

@@ -9,7 +9,7 @@ import {
   localCredentials,
   type Principal,
   principalOfAccessKey,
-} from '../../../src/local/credentials.ts';
+} from '../../../src/local/services/credentials.ts';
 import { type StsAccountSpec, stsDirectoryOf } from '../../../src/local/services/stsDirectory.ts';
 import { rejection } from './localAwsHelpers.ts';
 import { type LocalSts, startLocalSts } from './stsHelpers.ts';

@@ -4,7 +4,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { STSClient } from '@aws-sdk/client-sts';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
-import type { CredentialRegistry } from '../../../src/local/credentials.ts';
+import type { CredentialRegistry } from '../../../src/local/services/credentials.ts';
 import { renderQueryError, renderQueryResponse } from '../../../src/local/services/iam.ts';
 import { authenticateCaller, STS_XMLNS, stsOperation } from '../../../src/local/services/sts.ts';
 import type { StsDirectory } from '../../../src/local/services/stsDirectory.ts';

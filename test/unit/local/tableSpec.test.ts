@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tableSpecOf, tableSpecsOf } from '../../../src/local/tableSpec.ts';
-import { loadTemplate, parseTemplate, TemplateError } from '../../../src/local/template.ts';
+import { tableSpecOf, tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
+import { loadTemplate, parseTemplate, TemplateError } from '../../../src/local/tools/template.ts';
 
 const TEMPLATE = new URL('../../../template.yaml', import.meta.url).pathname;
 

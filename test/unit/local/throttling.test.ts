@@ -12,9 +12,9 @@ import {
 import { GetDocumentCommand, SSMClient, ThrottlingException as SsmThrottling } from '@aws-sdk/client-ssm';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
-import type { FaultService } from '../../../src/local/faults.ts';
-import { ManualClock, type QuotaConfig } from '../../../src/local/quotas.ts';
-import { type LocalAws, startLocalAws } from '../../../src/local/server.ts';
+import type { FaultService } from '../../../src/local/services/faults.ts';
+import { ManualClock, type QuotaConfig } from '../../../src/local/services/quotas.ts';
+import { type LocalAws, startLocalAws } from '../../../src/local/services/server.ts';
 import { baseWorld, CREDENTIALS, rejection } from './localAwsHelpers.ts';
 
 /** The SDK's own retry strategy, recording how the retry middleware classified each failure. */

@@ -2,8 +2,8 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { LocalWorld } from '../../../src/local/localWorld.ts';
-import { loadWorld, parseWorld, WorldError } from '../../../src/local/world.ts';
+import { LocalWorld } from '../../../src/local/world/localWorld.ts';
+import { loadWorld, parseWorld, WorldError } from '../../../src/local/world/world.ts';
 import { ACCOUNT, baseWorld, RUN_SHELL } from './localAwsHelpers.ts';
 
 const minimal = { accountId: ACCOUNT };

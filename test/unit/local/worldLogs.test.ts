@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LogGroupsError, parseLogGroups } from '../../../src/local/worldLogs.ts';
+import { LogGroupsError, parseLogGroups } from '../../../src/local/world/worldLogs.ts';
 
 const AT = 'regions.us-east-1.logGroups';
 const KEY = 'arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab';

@@ -1,11 +1,11 @@
 import { readFile, rm } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { bundleFunction } from '../../../src/local/build.ts';
-import { LocalWorld } from '../../../src/local/localWorld.ts';
-import { functionsOf } from '../../../src/local/samFunctions.ts';
-import { loadTemplate } from '../../../src/local/template.ts';
-import { parseWorld, WorldError } from '../../../src/local/world.ts';
-import { worldJsonSchema } from '../../../src/local/worldSchema.ts';
+import { bundleFunction } from '../../../src/local/tools/build.ts';
+import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
+import { loadTemplate } from '../../../src/local/tools/template.ts';
+import { LocalWorld } from '../../../src/local/world/localWorld.ts';
+import { parseWorld, WorldError } from '../../../src/local/world/world.ts';
+import { worldJsonSchema } from '../../../src/local/world/worldSchema.ts';
 import { ACCOUNT } from './localAwsHelpers.ts';
 
 const SESSION = 'alice-0a1b2c3d4e5f6a7b8';
@@ -20,14 +20,16 @@ describe('the world JSON Schema', () => {
   it('is committed as npm run world-schema writes it', async () => {
     // Prepare
     const committed: unknown = JSON.parse(
-      await readFile(new URL('../../../src/local/world.schema.json', import.meta.url), 'utf8'),
+      await readFile(new URL('../../../src/local/world/world.schema.json', import.meta.url), 'utf8'),
     );
 
     // Act
     const current = worldJsonSchema();
 
     // Assess
-    expect(committed, 'src/local/world.schema.json is stale: run npm run world-schema').toEqual(current);
+    expect(committed, 'src/local/world/world.schema.json is stale: run npm run world-schema').toEqual(
+      current,
+    );
   });
 
   it('describes every key a world and a Region may hold, and closes them', () => {

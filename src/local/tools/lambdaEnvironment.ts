@@ -4,10 +4,10 @@
  * Lambda's reserved variables, credentials), nothing else of the caller's.
  */
 
+import { localCredentials } from '../services/server.ts';
 import type { BundleResult } from './build.ts';
 import { resolveIntrinsics } from './intrinsics.ts';
 import { resolveEnvironment } from './samFunctions.ts';
-import { localCredentials } from './server.ts';
 import { type FunctionSpec, parameterDefaults, type SamEnvVars, type Template } from './template.ts';
 
 export const functionNameOf = (template: Template, fn: FunctionSpec): string => {

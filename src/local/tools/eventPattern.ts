@@ -8,7 +8,7 @@
  * OR over its matchers, tested against every value found at that path.
  */
 
-import { isRecord } from '../domain/json.ts';
+import { isRecord } from '../../domain/json.ts';
 import { InputError } from './inputError.ts';
 
 type Scalar = string | number | boolean | null;

@@ -8,6 +8,9 @@
  */
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { DEFAULT_QUOTAS } from '../services/quotas.ts';
+import { startLocalAws } from '../services/server.ts';
+import { parseWorld } from '../world/world.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
 import { generateScenario } from './benchScenario.ts';
@@ -15,13 +18,10 @@ import { BenchError } from './benchStats.ts';
 import { deliveryPathsOf } from './deliveryPath.ts';
 import { drain, EventSourceMapping, realTimeline } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
-import { DEFAULT_QUOTAS } from './quotas.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
-import { startLocalAws } from './server.ts';
 import { loadTemplate } from './template.ts';
-import { parseWorld } from './world.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export interface BurstOptions {
   readonly events: number;

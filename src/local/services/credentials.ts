@@ -5,7 +5,7 @@
  * can tell the accounts of an organization apart by credentials, as AWS does.
  */
 import { randomBytes } from 'node:crypto';
-import type { Tag } from './worldState.ts';
+import type { Tag } from '../world/worldState.ts';
 
 /** A role session issued by AssumeRole. */
 export interface RoleSession {

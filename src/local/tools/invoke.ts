@@ -64,7 +64,7 @@ export class UnknownFunctionError extends InputError {
   override readonly name = 'UnknownFunctionError';
 }
 
-const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../template.yaml');
+const PROJECT_TEMPLATE = path.resolve(import.meta.dirname, '../../../template.yaml');
 
 /** Lambda gives a function's module this long to load before the invoke timer starts. */
 const INIT_LIMIT_MS = 10_000;

@@ -6,18 +6,18 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { LocalWorld } from '../world/localWorld.ts';
+import type { StoredFinding, World } from '../world/world.ts';
 import { CallLog } from './callLog.ts';
+import { cloudTrailOperation } from './cloudtrail.ts';
 import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
 import { type FaultDecision, type FaultService, Faults } from './faults.ts';
-import { LocalWorld } from './localWorld.ts';
+import { iamOperation, renderQueryError, renderQueryResponse } from './iam.ts';
 import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
 import { type Protocol, route, signedRegion } from './routing.ts';
-import { cloudTrailOperation } from './services/cloudtrail.ts';
-import { iamOperation, renderQueryError, renderQueryResponse } from './services/iam.ts';
-import { securityHubInput, securityHubOperation } from './services/securityHub.ts';
-import { ssmOperation } from './services/ssm.ts';
-import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './services/wire.ts';
-import type { StoredFinding, World } from './world.ts';
+import { securityHubInput, securityHubOperation } from './securityHub.ts';
+import { ssmOperation } from './ssm.ts';
+import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './wire.ts';
 
 /** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
 export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { ClientOptions } from '../composition/clients.ts';
+import type { ClientOptions } from '../../composition/clients.ts';
+import { ManualClock } from '../services/quotas.ts';
+import { startLocalAws } from '../services/server.ts';
 import { type BurstFigures, runBurst } from './benchBurst.ts';
 import { measureFunction, measureTracerCost } from './benchColdStart.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
@@ -31,13 +33,11 @@ import {
 } from './benchStats.ts';
 import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import { matchesPattern } from './eventPattern.ts';
-import { ManualClock } from './quotas.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
-import { startLocalAws } from './server.ts';
 import { type FunctionSpec, loadTemplate } from './template.ts';
 import { virtualPacingClock } from './virtualTime.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 import type { BenchOptions } from './benchOptions.ts';
 

@@ -14,7 +14,7 @@ import {
   type YAMLMap,
   type YAMLSeq,
 } from 'yaml';
-import { isRecord } from '../domain/json.ts';
+import { isRecord } from '../../domain/json.ts';
 import { InputError, type InputErrorOptions } from './inputError.ts';
 
 /** The template is not one the local tools can read (YAML, shape, intrinsic functions). */

@@ -8,8 +8,8 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context, SQSRecord } from 'aws-lambda';
-import type { ClientOptions } from '../composition/clients.ts';
-import type { BatchHooks } from '../middleware.ts';
+import type { ClientOptions } from '../../composition/clients.ts';
+import type { BatchHooks } from '../../middleware.ts';
 import type { RecordReport } from './eventSourceMapping.ts';
 import type { FunctionSpec } from './template.ts';
 
@@ -31,7 +31,7 @@ export interface ContainerOptions {
   readonly eventClock?: () => number;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export const loadHandlerModule = async (fn: FunctionSpec): Promise<HandlerModule> =>
   (await import(

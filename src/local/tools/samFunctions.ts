@@ -3,7 +3,7 @@
  * their environment as `sam local invoke` computes it.
  */
 import path from 'node:path';
-import { isRecord } from '../domain/json.ts';
+import { isRecord } from '../../domain/json.ts';
 import { type ResolveContext, resolveIntrinsics, UnresolvableIntrinsicError } from './intrinsics.ts';
 import {
   type FunctionRule,

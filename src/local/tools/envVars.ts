@@ -4,7 +4,7 @@
  * variable the template does not declare; here it is an error naming it, and so is a value
  * the functions' configuration would reject at cold start.
  */
-import { loadConfig } from '../config.ts';
+import { loadConfig } from '../../config.ts';
 import { InputError } from './inputError.ts';
 import { resolveEnvironment } from './samFunctions.ts';
 import type { FunctionSpec, SamEnvVars, Template } from './template.ts';

@@ -2,7 +2,7 @@
  * The intrinsic functions of a template that can be known without a deployment: parameters,
  * pseudo parameters, conditions, Sub/Join/Select/Split/If/FindInMap/Base64.
  */
-import { isRecord } from '../domain/json.ts';
+import { isRecord } from '../../domain/json.ts';
 import { type Template, TemplateError } from './template.ts';
 
 /** An intrinsic function whose value only exists after deployment (GetAtt, ImportValue, a resource Ref…). */

@@ -11,7 +11,7 @@ import { BenchError, type FunctionFigures, IMPORT_RUNS, median } from './benchSt
 import { bundleFunction, esbuildOptionsFor } from './build.ts';
 import type { FunctionSpec } from './template.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 const IMPORT_SCRIPT = [
   'const t0 = performance.now();',

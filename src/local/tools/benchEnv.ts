@@ -1,5 +1,5 @@
 /** The process environment of a bench pass: the SDK reaches nothing but the local endpoint. */
-import { localCredentials } from './server.ts';
+import { localCredentials } from '../services/server.ts';
 
 /** Dummy credentials and no instance metadata. */
 export const SDK_ENV: Readonly<Record<string, string | undefined>> = {

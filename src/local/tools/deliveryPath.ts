@@ -6,7 +6,7 @@
  * the template's parameter defaults and any overrides, as a deployment would see them.
  */
 
-import { isRecord } from '../domain/json.ts';
+import { isRecord } from '../../domain/json.ts';
 import { resolveIntrinsics } from './intrinsics.ts';
 import { type FunctionSpec, parameterDefaults, type Template, TemplateError } from './template.ts';
 

@@ -6,7 +6,7 @@
  * better that way). Every error names the JSON path of the offending value.
  */
 import { z } from 'zod';
-import { InputError } from './inputError.ts';
+import { InputError } from '../tools/inputError.ts';
 import { closed, flag, isoTime, list, parseInput, text, uniqueBy } from './inputSchema.ts';
 
 export interface WorldLogEvent {

@@ -4,8 +4,8 @@
  * A new per-Region key is one entry of regionSchema, with its schema beside the service it feeds.
  */
 import { z } from 'zod';
-import { parsePrincipalArn } from '../domain/arn.ts';
-import { isDocumentName, isManagedNodeId, isRegion } from '../domain/identifiers.ts';
+import { parsePrincipalArn } from '../../domain/arn.ts';
+import { isDocumentName, isManagedNodeId, isRegion } from '../../domain/identifiers.ts';
 import { closed, flag, isoTime, list, nonBlank, oneOf, text, uniqueBy, whole } from './inputSchema.ts';
 import {
   type CloudTrailRecord,

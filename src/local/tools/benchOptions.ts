@@ -3,7 +3,7 @@ import path from 'node:path';
 import { DEFAULT_BURST } from './benchBurst.ts';
 import { UsageError } from './inputError.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 export interface BenchOptions {
   readonly events: number;

@@ -5,8 +5,8 @@
  * local run passes to the functions in place of the `!Ref`.
  */
 
-import { isRecord, type JsonRecord as Json } from '../domain/json.ts';
-import type { AttributeDefinition, KeyElement, SecondaryIndex, TableSpec } from './dynamo.ts';
+import { isRecord, type JsonRecord as Json } from '../../domain/json.ts';
+import type { AttributeDefinition, KeyElement, SecondaryIndex, TableSpec } from '../services/dynamo.ts';
 import { resolveIntrinsics } from './intrinsics.ts';
 import { type Template, TemplateError } from './template.ts';
 

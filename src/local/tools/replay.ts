@@ -8,8 +8,11 @@
  * throttling come out the same on every run.
  */
 import path from 'node:path';
-import type { ClientOptions } from '../composition/clients.ts';
-import { isRegion } from '../domain/identifiers.ts';
+import type { ClientOptions } from '../../composition/clients.ts';
+import { isRegion } from '../../domain/identifiers.ts';
+import { ManualClock } from '../services/quotas.ts';
+import { type LocalAws, localCredentials, startLocalAws } from '../services/server.ts';
+import type { StoredFinding, World } from '../world/world.ts';
 import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
@@ -21,13 +24,10 @@ import {
   type RecordReport,
 } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
-import { ManualClock } from './quotas.ts';
 import { createRng } from './random.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
-import { type LocalAws, localCredentials, startLocalAws } from './server.ts';
 import { loadTemplate, type SamEnvVars } from './template.ts';
 import { virtualPacingClock } from './virtualTime.ts';
-import type { StoredFinding, World } from './world.ts';
 
 export type { ReplayEvent };
 
@@ -92,7 +92,7 @@ export interface ReplayOptions {
   readonly clientOptions?: ClientOptions;
 }
 
-const ROOT = path.resolve(import.meta.dirname, '../..');
+const ROOT = path.resolve(import.meta.dirname, '../../..');
 
 /** Environment the SDK needs to talk to the local endpoint, and never to anything else. */
 const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({

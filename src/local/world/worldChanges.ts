@@ -3,9 +3,9 @@
  * events move principals; SSM document events move document versions. A record that is unknown,
  * failed (errorCode) or names something the world does not know changes nothing.
  */
-import { documentNameOf as nameInArn } from '../domain/arn.ts';
-import { isIamName, isIamPath } from '../domain/identifiers.ts';
-import { isRecord, type JsonRecord } from '../domain/json.ts';
+import { documentNameOf as nameInArn } from '../../domain/arn.ts';
+import { isIamName, isIamPath } from '../../domain/identifiers.ts';
+import { isRecord, type JsonRecord } from '../../domain/json.ts';
 import type { LocalWorld } from './localWorld.ts';
 import { toIsoSeconds } from './world.ts';
 import type { PrincipalState, Tag } from './worldState.ts';

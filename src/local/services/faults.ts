@@ -3,9 +3,9 @@
  * and Run Command probe faults (an invocation that stays pending for N polls, or forever).
  */
 import { z } from 'zod';
-import { InputError } from './inputError.ts';
-import { closed, oneOf, parseInput, text, whole } from './inputSchema.ts';
-import { createRng } from './random.ts';
+import { InputError } from '../tools/inputError.ts';
+import { createRng } from '../tools/random.ts';
+import { closed, oneOf, parseInput, text, whole } from '../world/inputSchema.ts';
 
 export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';

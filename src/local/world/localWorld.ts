@@ -3,7 +3,7 @@
  * the services, moved forward by replay one raw CloudTrail record at a time (worldChanges.ts).
  */
 import { createHash } from 'node:crypto';
-import type { FaultRule } from './faults.ts';
+import type { FaultRule } from '../services/faults.ts';
 import type { World, WorldNode } from './world.ts';
 import { applyChange } from './worldChanges.ts';
 import type { WorldLogGroup } from './worldLogs.ts';

@@ -5,7 +5,7 @@
  * (`regions.us-east-1.nodes[2].platform`), with a message that says what was expected.
  */
 import { z } from 'zod';
-import type { InputError } from './inputError.ts';
+import type { InputError } from '../tools/inputError.ts';
 
 /** `regions.us-east-1.nodes[2]` from a prefix and zod's path segments. */
 export const pathText = (prefix: string, path: readonly PropertyKey[]): string =>

@@ -6,10 +6,10 @@
  * new per-Region key goes in worldRegionSchema.ts.
  */
 import { z } from 'zod';
-import { ACCOUNT_ID, isIamName, isIamPath } from '../domain/identifiers.ts';
-import { faultRuleSchema } from './faults.ts';
+import { ACCOUNT_ID, isIamName, isIamPath } from '../../domain/identifiers.ts';
+import { faultRuleSchema } from '../services/faults.ts';
+import { quotaConfigSchema } from '../services/quotas.ts';
 import { closed, flag, list, oneOf, text, uniqueBy } from './inputSchema.ts';
-import { quotaConfigSchema } from './quotas.ts';
 import type { World } from './world.ts';
 import { datedNode, regionsSchema, time } from './worldRegionSchema.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { FaultService } from './faults.ts';
-import { securityHubRoute } from './services/securityHub.ts';
+import { securityHubRoute } from './securityHub.ts';
 
 export type Protocol = 'query' | 'json' | 'rest-json';
 

@@ -4,7 +4,7 @@
  * is running, in slot order: every call made before that moment reached the endpoint at its own
  * time, so the endpoint's buckets see exactly the spacing the pacer chose.
  */
-import type { PacingClock } from '../aws/pacing.ts';
+import type { PacingClock } from '../../aws/pacing.ts';
 
 export interface SettableClock {
   now(): number;

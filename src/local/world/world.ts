@@ -4,10 +4,10 @@
  * (localWorld.ts) holds the live state built from it.
  */
 import { readFile } from 'node:fs/promises';
-import type { FaultRule } from './faults.ts';
-import { InputError } from './inputError.ts';
+import type { FaultRule } from '../services/faults.ts';
+import type { QuotaConfig } from '../services/quotas.ts';
+import { InputError } from '../tools/inputError.ts';
 import { parseInput } from './inputSchema.ts';
-import type { QuotaConfig } from './quotas.ts';
 import type { WorldLogGroup } from './worldLogs.ts';
 import { worldSchema } from './worldSchema.ts';
 

@@ -5,10 +5,10 @@
  * it on, so a plain world behaves as an account nobody else is calling.
  */
 import { z } from 'zod';
+import { InputError } from '../tools/inputError.ts';
+import { closed, parseInput, whole } from '../world/inputSchema.ts';
 import type { FaultService } from './faults.ts';
-import { InputError } from './inputError.ts';
-import { closed, parseInput, whole } from './inputSchema.ts';
-import { AwsApiError } from './services/wire.ts';
+import { AwsApiError } from './wire.ts';
 
 /** Milliseconds since the epoch. Real time by default; tests and replays drive their own. */
 export interface Clock {

@@ -3,6 +3,8 @@
  * an OS users inventory, session documents and the StartSession events that touch them, all
  * drawn from a seeded PRNG so every run audits exactly the same sessions.
  */
+
+import { parseWorld, toIsoSeconds, type World } from '../world/world.ts';
 import {
   assumeRoleRecord,
   BENCH_ACCOUNT,
@@ -18,7 +20,6 @@ import {
   type ScenarioPrincipal,
   startSessionEvent,
 } from './benchRecords.ts';
-import { parseWorld, toIsoSeconds, type World } from './world.ts';
 
 export interface ScenarioOptions {
   readonly events: number;
