@@ -33,6 +33,18 @@ export interface Config {
    * mapping's maximum concurrency); each paces its calls to that share of the account's quotas.
    */
   readonly maximumConcurrency: number;
+  /**
+   * SESSION_VERIFICATION_QUEUE_URL: the queue streamed sessions are sent to for their session log
+   * to be read; '' (a local invoke without one): session logs are not read.
+   */
+  readonly sessionVerificationQueueUrl: string;
+  /** SESSION_LOG_READ_DELAY_SECONDS: from the audit to the first reading of the log (1–900). */
+  readonly sessionLogReadDelaySeconds: number;
+  /**
+   * SESSION_LOG_WINDOW_SECONDS: how long after the session its stream may still appear; a first
+   * reading that finds none is read again once, when the window closes (delay to delay + 900).
+   */
+  readonly sessionLogWindowSeconds: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -121,6 +133,14 @@ export const loadConfig = (env: Env = process.env): Config => {
     );
   }
 
+  const { delay, window } = sessionLogTiming(env);
+  const queueUrl = env.SESSION_VERIFICATION_QUEUE_URL?.trim() ?? '';
+  if (queueUrl !== '' && !/^https?:\/\/[^\s/]+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queueUrl)) {
+    throw new ConfigError(
+      `SESSION_VERIFICATION_QUEUE_URL must be an SQS queue URL, got ${JSON.stringify(queueUrl)}`,
+    );
+  }
+
   return Object.freeze({
     region,
     deniedRunAsUsers: new Set(denied),
@@ -135,5 +155,26 @@ export const loadConfig = (env: Env = process.env): Config => {
     probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
     sessionDocumentVersion,
     maximumConcurrency,
+    sessionVerificationQueueUrl: queueUrl,
+    sessionLogReadDelaySeconds: delay,
+    sessionLogWindowSeconds: window,
   });
+};
+
+/** SQS delays a message by at most 900 s: one for the first reading, one more for the last. */
+const MAX_DELAY_SECONDS = 900;
+
+const wholeSeconds = (env: Env, name: string, fallback: number, min: number, max: number): number => {
+  const raw = env[name]?.trim() || String(fallback);
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new ConfigError(`${name} must be whole seconds from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+};
+
+const sessionLogTiming = (env: Env): { delay: number; window: number } => {
+  const delay = wholeSeconds(env, 'SESSION_LOG_READ_DELAY_SECONDS', 60, 1, MAX_DELAY_SECONDS);
+  const window = wholeSeconds(env, 'SESSION_LOG_WINDOW_SECONDS', 900, delay, delay + MAX_DELAY_SECONDS);
+  return { delay, window };
 };

@@ -10,7 +10,9 @@ import { decideSession, otherLabel, type SessionFacts } from '../domain/runAs.ts
 import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import { buildSessionFinding } from '../findings/sessionFinding.ts';
+import { type SessionLogState, sessionLogState } from '../findings/sessionLogText.ts';
 import type { SessionAuditPorts } from './ports.ts';
+import { scheduleSessionLog } from './sessionLogPlan.ts';
 
 export interface SessionAuditSettings {
   readonly deniedRunAsUsers: ReadonlySet<string>;
@@ -18,6 +20,8 @@ export interface SessionAuditSettings {
   readonly reportNotApplicable: boolean;
   /** The version sessions are judged by (SESSION_DOCUMENT_VERSION). */
   readonly sessionDocumentVersion: VersionLabel;
+  /** Seconds from the audit to the first reading of a streamed session's log. */
+  readonly sessionLogReadDelaySeconds: number;
 }
 
 /** What happened to one StartSession: logged by the handler, printed by replay. */
@@ -41,6 +45,8 @@ export interface SessionEvaluation {
   readonly userVerified: boolean;
   /** The finding written, or null when this outcome is not reported (configuration). */
   readonly findingId: string | null;
+  /** Where the session log verification stands; null when there is nothing to say. */
+  readonly sessionLog: SessionLogState | null;
 }
 
 /** Every fact is asked for at most once; more rounds than facts means the decision is broken. */
@@ -124,9 +130,25 @@ export const auditSession = async (
   const reported =
     (decision.outcome !== 'COMPLIANT' || settings.reportCompliantSessions) &&
     (decision.outcome !== 'NOT_APPLICABLE' || settings.reportNotApplicable);
+  const sessionLog = await scheduleSessionLog(
+    {
+      command,
+      decision,
+      document: facts.document,
+      platform,
+      reported,
+      delaySeconds: settings.sessionLogReadDelaySeconds,
+    },
+    ports.verifications,
+  );
   let findingId: string | null = null;
   if (reported) {
-    const finding = buildSessionFinding({ command, decision, platform });
+    const finding = buildSessionFinding({
+      command,
+      decision,
+      platform,
+      ...(sessionLog === undefined ? {} : { sessionLog }),
+    });
     await ports.findings.importFindings([finding]);
     findingId = finding.Id;
   }
@@ -150,5 +172,6 @@ export const auditSession = async (
     sessionUser: decision.sessionUser,
     userVerified: decision.userVerified,
     findingId,
+    sessionLog: sessionLog === undefined ? null : sessionLogState(sessionLog),
   };
 };

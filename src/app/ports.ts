@@ -15,6 +15,7 @@ import type {
 } from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
 import type { AsffFinding } from '../findings/asff.ts';
+import type { SessionVerifications } from './sessionLogPorts.ts';
 
 export interface PrincipalTags {
   /** Tags of an IAM user or role in this account (all pages). */
@@ -99,6 +100,8 @@ export interface SessionAuditPorts {
   readonly platforms: NodePlatforms;
   readonly nodeUsers: NodeUsers;
   readonly findings: FindingSink;
+  /** Where streamed sessions are queued for their session log to be read; absent: no queue. */
+  readonly verifications?: SessionVerifications;
 }
 
 /** What the adapters provide for a session audit: its reads (the batch supplies the sink). */

@@ -21,3 +21,19 @@ export interface SessionLogs {
   /** The first event of stream `sessionId` in `logGroupName` (one GetLogEvents in the usual case). */
   firstEventOf(logGroupName: string, sessionId: string): Promise<SessionLogRead>;
 }
+
+/** Why a verification could not be queued (the session finding says so). */
+export type NotQueued = 'queue-unavailable' | 'too-large';
+
+export type QueueResult =
+  | { readonly kind: 'queued' }
+  /** `detail` is the AWS error code and message, for the log only. */
+  | { readonly kind: 'not-queued'; readonly reason: NotQueued; readonly detail: string };
+
+export interface SessionVerifications {
+  /**
+   * Queues a verification request to be delivered `delaySeconds` (0–900) from now. A queue that
+   * refuses it for good (permission, size) is a value; throttling and 5xx are thrown.
+   */
+  queue(body: string, delaySeconds: number): Promise<QueueResult>;
+}

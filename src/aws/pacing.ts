@@ -41,7 +41,9 @@ export interface RequestRate {
  * - Systems Manager and IAM publish no rate for the operations called here: 10/s burst 20 each,
  *   a quarter of Parameter Store's published GetParameter rate and in line with user reports of
  *   "Rate exceeded" after about 20 quick calls. IAM is global: its buckets are per account.
- * - CloudWatch Logs GetLogEvents: 25/s per account and Region (CloudWatch Logs quotas page).
+ * - CloudWatch Logs GetLogEvents (quotas page, not adjustable): 25/s in most Regions, 10/s in seven
+ *   (us-west-2, eu-central-1, eu-west-1, …), 30/s in eu-west-3: 10/s everywhere, the lowest; no
+ *   burst is published (10). SQS standard queues take a nearly unlimited rate: not paced.
  */
 export const REQUEST_RATES: Readonly<Record<string, RequestRate>> = {
   'securityhub:BatchImportFindings': { rate: 10, burst: 30 },
@@ -50,7 +52,7 @@ export const REQUEST_RATES: Readonly<Record<string, RequestRate>> = {
   'cloudtrail:LookupEvents': { rate: 2, burst: 2 },
   'ssm:*': { rate: 10, burst: 20 },
   'iam:*': { rate: 10, burst: 20 },
-  'logs:GetLogEvents': { rate: 25, burst: 25 },
+  'logs:GetLogEvents': { rate: 10, burst: 10 },
 };
 
 export const rateOf = (operation: string): RequestRate | undefined =>

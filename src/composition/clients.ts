@@ -5,8 +5,10 @@
  * back-off with full jitter, and a client-side rate that drops when the service throttles.
  */
 import { CloudTrailClient } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
 import type { FindingImporter } from '../app/ports.ts';
 import { createPacer, type Pacer, type PacingClock, pace } from '../aws/pacing.ts';
@@ -52,18 +54,20 @@ export const createContainerPacer = (
  * Clients for one account and Region; callers keep them for the life of the container
  * (connection reuse). `account` is whose quotas the calls spend: the function's own.
  */
+const sdkConfig = (region: string, options: ClientOptions) => ({
+  region,
+  ...(options.retryStrategy === undefined
+    ? { retryMode: 'adaptive' }
+    : { retryStrategy: options.retryStrategy }),
+  ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+});
+
 export const createClients = (
   scope: { readonly account: string; readonly region: string },
   pacer: Pacer,
   options: ClientOptions = {},
 ): RegionClients => {
-  const config = {
-    region: scope.region,
-    ...(options.retryStrategy === undefined
-      ? { retryMode: 'adaptive' }
-      : { retryStrategy: options.retryStrategy }),
-    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-  };
+  const config = sdkConfig(scope.region, options);
   const paced = <C extends Parameters<typeof pace>[0]>(client: C, service: string): C =>
     pace(client, pacer, { ...scope, service });
   return {
@@ -73,6 +77,21 @@ export const createClients = (
     securityHub: paced(new SecurityHubClient(config), 'securityhub'),
   };
 };
+
+/** CloudWatch Logs of one account and Region, paced (GetLogEvents has a per-account quota). */
+export const createLogsClient = (
+  scope: { readonly account: string; readonly region: string },
+  pacer: Pacer,
+  options: ClientOptions = {},
+): CloudWatchLogsClient =>
+  pace(new CloudWatchLogsClient(sdkConfig(scope.region, options)), pacer, { ...scope, service: 'logs' });
+
+/**
+ * SQS in the function's own Region, for its verification queue. Not paced: a standard queue
+ * takes a nearly unlimited number of calls per second.
+ */
+export const createSqsClient = (region: string, options: ClientOptions = {}): SQSClient =>
+  new SQSClient(sdkConfig(region, options));
 
 /** One value per key for the life of the container (clients, adapters and their caches). */
 export const memoize = <V>(build: (key: string) => V): ((key: string) => V) => {
@@ -113,6 +132,8 @@ export const createContainerWiring = (config: Config, options: ClientOptions) =>
       current = invocationRemainingTimeMs;
     },
     remainingTimeMs,
+    /** The container's pacer, for clients built outside clientsOf. */
+    pacer,
     clientsOf: ({ accountId, region }: Placement): RegionClients => clients(`${accountId}/${region}`),
     importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };

@@ -4,12 +4,14 @@ import { createCloudTrailSessionTags } from '../aws/cloudTrailSessionTags.ts';
 import { createCommandNodeUsers } from '../aws/commandNodeUsers.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers, createNoNodeUsers } from '../aws/inventoryNodeUsers.ts';
+import { createSqsSessionVerifications } from '../aws/sqsSessionVerifications.ts';
 import { createSsmNodePlatforms } from '../aws/ssmNodePlatforms.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
   createContainerWiring,
+  createSqsClient,
   memoize,
   type Placement,
   type RegionClients,
@@ -63,6 +65,16 @@ export const createSessionAuditPorts = (
   const now = clientOptions.cacheNow ?? Date.now;
   // The adapters and the pacer outlive an invocation (their caches and buckets are the point); the deadline does not.
   const container = createContainerWiring(config, clientOptions);
+  // The verification queue is the stack's own, in its own Region, whatever account a session is in.
+  const verifications =
+    config.sessionVerificationQueueUrl === ''
+      ? {}
+      : {
+          verifications: createSqsSessionVerifications(
+            createSqsClient(config.region, clientOptions),
+            config.sessionVerificationQueueUrl,
+          ),
+        };
   // One set of adapters (and so of caches) per account and Region, for the life of the container.
   const ports = memoize((key): SessionReadPorts => {
     const [accountId = '', region = ''] = key.split('/');
@@ -73,6 +85,7 @@ export const createSessionAuditPorts = (
       documents: createSsmSessionDocuments(ssm, { ttlMs, now }),
       platforms: createSsmNodePlatforms(ssm, { ttlMs, now }),
       nodeUsers: nodeUsersFor(config, ssm, container.remainingTimeMs, now),
+      ...verifications,
     };
   });
   return {

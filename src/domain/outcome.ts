@@ -11,6 +11,7 @@ export type Outcome =
   | 'DISALLOWED_RUN_AS_USER'
   | 'MISSING_RUN_AS_USER'
   | 'SHELL_PROFILE_ESCALATION'
+  | 'RAN_AS_UNEXPECTED_USER'
   | 'COMPLIANT';
 
 export type ComplianceStatus = 'PASSED' | 'WARNING' | 'FAILED' | 'NOT_AVAILABLE';
@@ -38,6 +39,8 @@ export const OUTCOME_PRECEDENCE: readonly Outcome[] = [
   'DISALLOWED_RUN_AS_USER',
   'MISSING_RUN_AS_USER',
   'SHELL_PROFILE_ESCALATION',
+  // Only the session log can show it: the verification that reads the log applies it.
+  'RAN_AS_UNEXPECTED_USER',
   'COMPLIANT',
 ];
 
@@ -55,6 +58,7 @@ const RATINGS: Readonly<Record<Outcome, OutcomeRating>> = {
   DISALLOWED_RUN_AS_USER: { compliance: 'FAILED', severity: 'HIGH' },
   MISSING_RUN_AS_USER: { compliance: 'FAILED', severity: 'MEDIUM' },
   SHELL_PROFILE_ESCALATION: { compliance: 'FAILED', severity: 'HIGH' },
+  RAN_AS_UNEXPECTED_USER: { compliance: 'FAILED', severity: 'HIGH' },
   COMPLIANT: { compliance: 'PASSED', severity: 'INFORMATIONAL' },
 };
 

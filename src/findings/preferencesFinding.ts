@@ -62,6 +62,9 @@ const preferencesTitle = (
       return `Default Run As user ${user} ${scope} is missing on ${nodesWords(fleet)}: sessions of untagged principals there are refused`;
     case 'NOT_APPLICABLE':
       return `Run As does not apply ${scope}`;
+    // Only a session's own log shows it; a posture never has one.
+    case 'RAN_AS_UNEXPECTED_USER':
+      return `Run As posture ${scope}: ${decision.outcome}`;
   }
 };
 

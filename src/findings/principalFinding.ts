@@ -57,6 +57,8 @@ const principalTitle = (
     case 'RAN_AS_ROOT':
     case 'SSH_TUNNEL':
     case 'NOT_APPLICABLE':
+    // Only a session's own log shows it; a posture never has one.
+    case 'RAN_AS_UNEXPECTED_USER':
       return `Run As posture of ${whose} in ${region}: ${decision.outcome}`;
   }
 };

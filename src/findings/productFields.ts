@@ -7,10 +7,32 @@
  */
 import type { ExpectedUserSource, SessionTagsUse, VersionLabel } from '../domain/decision.ts';
 import { isOutcome, type Outcome } from '../domain/outcome.ts';
+import type { EvidenceLevel } from '../domain/sessionLogOutcome.ts';
 import { escapeValue, unescapeValue } from './text.ts';
 
 export type FindingCheck = 'session' | 'principal' | 'preferences' | 'active-session';
 export type Terminated = 'true' | 'false' | 'failed';
+/** Where the session log verification stands (RunAs/SessionLog). */
+export type SessionLogState =
+  | 'scheduled'
+  | 'not-scheduled'
+  | 'not-verifiable'
+  | 'verified'
+  | 'unexpected-user'
+  | 'started-although-refused'
+  | 'never-started'
+  | 'unknown';
+
+const SESSION_LOG_STATES: readonly SessionLogState[] = [
+  'scheduled',
+  'not-scheduled',
+  'not-verifiable',
+  'verified',
+  'unexpected-user',
+  'started-although-refused',
+  'never-started',
+  'unknown',
+];
 
 /** Every field a Run As finding may carry, typed. */
 export interface RunAsFields {
@@ -22,6 +44,11 @@ export interface RunAsFields {
   readonly sessionUser: string;
   /** The session log's runAsUser, when it was read. */
   readonly observedUser: string;
+  /** What the finding rests on: computed, node users, the session log, or a confirmed refusal. */
+  readonly evidence: EvidenceLevel;
+  readonly sessionLog: SessionLogState;
+  /** The CloudWatch Logs group the session document streams to. */
+  readonly sessionLogGroup: string;
   readonly sessionId: string;
   readonly sessionOwner: string;
   readonly sessionTags: SessionTagsUse;
@@ -56,6 +83,9 @@ export const FIELD_KEYS: Readonly<Record<RunAsFieldName, string>> = {
   expectedUserSource: 'RunAs/ExpectedUserSource',
   sessionUser: 'RunAs/SessionUser',
   observedUser: 'RunAs/ObservedUser',
+  evidence: 'RunAs/Evidence',
+  sessionLog: 'RunAs/SessionLog',
+  sessionLogGroup: 'RunAs/SessionLogGroup',
   sessionId: 'RunAs/SessionId',
   sessionOwner: 'RunAs/SessionOwner',
   sessionTags: 'RunAs/SessionTags',
@@ -94,6 +124,9 @@ const READERS: { readonly [K in RunAsFieldName]: (text: string) => RunAsFields[K
   expectedUserSource: oneOf('session-tag', 'principal-tag', 'preferences', 'none'),
   sessionUser: (text) => text,
   observedUser: (text) => text,
+  evidence: oneOf('computed', 'node-users', 'session-log', 'refusal-confirmed'),
+  sessionLog: oneOf(...SESSION_LOG_STATES),
+  sessionLogGroup: (text) => text,
   sessionId: (text) => text,
   sessionOwner: (text) => text,
   sessionTags: oneOf('none', 'applied', 'unknown'),

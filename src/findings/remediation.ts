@@ -84,9 +84,13 @@ export const remediationOf = (decision: Decision): string => {
   }
 };
 
-/** A finding's Description: the decision path, then the fix. */
-export const describeDecision = (decision: Decision, extra: readonly string[] = []): string => {
+/** A finding's Description: the decision path, what else is known, then the fix (and any more). */
+export const describeDecision = (
+  decision: Decision,
+  extra: readonly string[] = [],
+  extraFix = '',
+): string => {
   const path = [pathText(decision), ...extra].join(' ');
-  const fix = remediationOf(decision);
+  const fix = [remediationOf(decision), extraFix].filter((part) => part !== '').join(' ');
   return fix === '' ? path : `${path} Fix: ${fix}`;
 };

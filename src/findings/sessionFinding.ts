@@ -1,11 +1,14 @@
 /** The `session` check's finding: one per StartSession, keyed by its session id. */
 import type { Decision, Step } from '../domain/decision.ts';
+import type { Outcome } from '../domain/outcome.ts';
+import { evidenceOf, outcomeWithSessionLog } from '../domain/sessionLogOutcome.ts';
 import { SSM_USER } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import { describeDecision, remediationOf } from './remediation.ts';
 import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
+import { type SessionLogNote, sessionLogFix, sessionLogSentence, sessionLogState } from './sessionLogText.ts';
 import { documentText, nameText, principalWords, quote, userWords } from './words.ts';
 
 export interface SessionFindingInput {
@@ -15,16 +18,44 @@ export interface SessionFindingInput {
   readonly platform: string;
   /** An existing finding's CreatedAt, kept across updates. */
   readonly createdAt?: string;
+  /** What is known of the session log; a read one can change the outcome and dates the finding. */
+  readonly sessionLog?: SessionLogNote;
 }
+
+type Read = Extract<SessionLogNote, { kind: 'read' }>;
+
+const readOf = (input: SessionFindingInput): Read | undefined =>
+  input.sessionLog?.kind === 'read' ? input.sessionLog : undefined;
+
+/** The session's outcome: the computed one, unless the session log overrides it. */
+export const sessionOutcomeOf = (input: SessionFindingInput): Outcome => {
+  const read = readOf(input);
+  return read === undefined
+    ? input.decision.outcome
+    : outcomeWithSessionLog(input.decision.outcome, read.verdict);
+};
+
+/** The user the log recorded, when it named one. */
+const observedOf = (read: Read | undefined): string =>
+  read !== undefined && 'observedUser' in read.verdict ? read.verdict.observedUser : '';
 
 const lastStep = (decision: Decision): Step | undefined => decision.steps.at(-1);
 
-const title = ({ command, decision, platform }: SessionFindingInput): string => {
+const title = (input: SessionFindingInput): string => {
+  const { command, decision, platform } = input;
   const on = nameText(command.target);
   const by = principalWords(command.principal);
   const expected = userWords(decision.expectedUser);
   const last = lastStep(decision);
-  switch (decision.outcome) {
+  const outcome = sessionOutcomeOf(input);
+  switch (outcome) {
+    case 'RAN_AS_UNEXPECTED_USER': {
+      const verdict = readOf(input)?.verdict;
+      const observed = userWords(observedOf(readOf(input)));
+      return verdict?.kind === 'unexpected-user'
+        ? `Session on ${on} by ${by} ran as ${observed}, not the expected ${userWords(verdict.expectedUser)} (session log)`
+        : `Session on ${on} by ${by} ran as ${observed} although the agent should have refused it (session log)`;
+    }
     case 'COMPLIANT':
       return `Session ran as ${userWords(decision.sessionUser || decision.expectedUser)} on ${on} by ${by}`;
     case 'RAN_AS_SSM_USER':
@@ -71,7 +102,14 @@ const resources = ({ command }: SessionFindingInput): AsffResource[] => {
 };
 
 export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => {
-  const { command, decision } = input;
+  const { command, decision, sessionLog } = input;
+  const read = readOf(input);
+  const observedUser = observedOf(read);
+  const mismatch =
+    read?.verdict.kind === 'unexpected-user' || read?.verdict.kind === 'started-although-refused';
+  const logFix = sessionLog === undefined ? '' : sessionLogFix(sessionLog);
+  const logSentence = sessionLog === undefined ? [] : [sessionLogSentence(sessionLog, decision.expectedUser)];
+  const fix = [remediationOf(decision), logFix].filter((part) => part !== '').join(' ');
   return assembleFinding({
     partition: command.partition,
     region: command.region,
@@ -79,17 +117,30 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
     check: 'session',
     // A StartSession whose responseElements was null has no session id: its CloudTrail event is the subject.
     subject: command.sessionId ?? command.eventId,
-    outcome: decision.outcome,
-    observedAt: command.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+    outcome: sessionOutcomeOf(input),
+    observedAt: read?.observedAt ?? command.eventTime,
+    // A later reading keeps the first one's CreatedAt: the StartSession's time.
+    createdAt: input.createdAt ?? command.eventTime,
     title: title(input),
-    description: describeDecision(decision),
-    remediation: remediationOf(decision),
+    // Once the log shows another user, "the session ran as <expected>" is no longer said.
+    description: describeDecision(
+      mismatch ? { ...decision, steps: decision.steps.filter((s) => s.step !== 'compliant') } : decision,
+      logSentence,
+      logFix,
+    ),
+    remediation: fix,
     resources: resources(input),
     fields: {
       expectedUser: decision.expectedUser,
       expectedUserSource: decision.expectedUserSource,
-      sessionUser: decision.sessionUser,
+      // The log shows whom the shell started as when it differs from what was computed.
+      sessionUser: mismatch ? observedUser : decision.sessionUser,
+      observedUser,
+      evidence: evidenceOf(decision, read?.verdict),
+      ...(sessionLog === undefined ? {} : { sessionLog: sessionLogState(sessionLog) }),
+      ...(sessionLog !== undefined && 'logGroupName' in sessionLog
+        ? { sessionLogGroup: sessionLog.logGroupName }
+        : {}),
       sessionId: command.sessionId ?? '',
       principal: command.principal.arn,
       target: command.target,
@@ -103,7 +154,7 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
             otherVersionOutcome: decision.otherVersion.outcome,
           }),
       platform: input.platform,
-      userVerified: decision.userVerified,
+      userVerified: decision.userVerified || read?.verdict.kind === 'verified',
       sessionTags: decision.sessionTags,
       eventId: command.eventId,
       callerArn: command.principal.callerArn,

@@ -24,6 +24,16 @@
  */
 import type { Outcome } from '../../src/domain/outcome.ts';
 
+/** What the session's log says when the verification reads it (fixtures whose document streams). */
+export interface SessionLogExpectation {
+  readonly verdict: 'verified' | 'unexpected-user' | 'never-started';
+  /** The outcome of the stored finding once the log is read. */
+  readonly outcome: Outcome;
+  /** The finding's UpdatedAt: the StartSession time plus the delay (first reading) or the window. */
+  readonly readAfterSeconds: number;
+  readonly observedUser: string;
+}
+
 export interface FixtureExpectation {
   readonly outcome: Outcome;
   readonly expectedUser: string;
@@ -31,6 +41,7 @@ export interface FixtureExpectation {
   readonly sessionUser: string;
   readonly userVerified: boolean;
   readonly principalType: string;
+  readonly sessionLog?: SessionLogExpectation;
 }
 
 export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
@@ -381,5 +392,47 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
     sessionUser: '',
     userVerified: false,
     principalType: 'user',
+  },
+  // Logged-Shell streams to /aws/ssm/sessions; alice's tag names alice, who is on the node, and the
+  // agent's record in the stream says alice: verified by the session log at the first reading.
+  'startsession-session-log-verified.json': {
+    outcome: 'COMPLIANT',
+    expectedUser: 'alice',
+    expectedUserSource: 'principal-tag',
+    sessionUser: 'alice',
+    userVerified: true,
+    principalType: 'user',
+    sessionLog: { verdict: 'verified', outcome: 'COMPLIANT', readAfterSeconds: 60, observedUser: 'alice' },
+  },
+  // carol has no tag: Logged-Shell's default ec2-user, on the node; but the agent recorded dana.
+  'startsession-session-log-unexpected-user.json': {
+    outcome: 'COMPLIANT',
+    expectedUser: 'ec2-user',
+    expectedUserSource: 'preferences',
+    sessionUser: 'ec2-user',
+    userVerified: true,
+    principalType: 'user',
+    sessionLog: {
+      verdict: 'unexpected-user',
+      outcome: 'RAN_AS_UNEXPECTED_USER',
+      readAfterSeconds: 60,
+      observedUser: 'dana',
+    },
+  },
+  // bob's tag names bob, missing from the node's fresh inventory: refused; no stream ever appears,
+  // so the second reading, when the window closes, confirms the session never started a shell.
+  'startsession-session-log-never-started.json': {
+    outcome: 'MISSING_RUN_AS_USER',
+    expectedUser: 'bob',
+    expectedUserSource: 'principal-tag',
+    sessionUser: '',
+    userVerified: true,
+    principalType: 'user',
+    sessionLog: {
+      verdict: 'never-started',
+      outcome: 'MISSING_RUN_AS_USER',
+      readAfterSeconds: 900,
+      observedUser: '',
+    },
   },
 };

@@ -7,14 +7,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOME_PRECEDENCE, ratingOf } from '../../src/domain/outcome.ts';
 import type { ReplayEvent, ReplayResult } from '../../src/local/tools/replay.ts';
 import { FIXTURE_EXPECTATIONS } from './fixtureExpectations.ts';
-import {
-  demoWorld,
-  findingById,
-  onlyRun,
-  readEvents,
-  replayAll,
-  sessionEventFiles,
-} from './replayHelpers.ts';
+import { demoWorld, findingById, readEvents, replayAll, sessionEventFiles } from './replayHelpers.ts';
 
 const TYPE = 'Software and Configuration Checks/AWS Security Best Practices/SSM Session Manager Run As';
 
@@ -36,6 +29,16 @@ interface Detail {
   errorCode?: string;
 }
 
+/** The runs of a replayed event: the session audit's, then the readings of its session log. */
+const runsOf = (name: string) => {
+  const runs = result.evaluations.find((e) => e.event === name)?.runs ?? [];
+  const [audit, ...readings] = runs;
+  if (audit === undefined) throw new Error(`${name}: no run`);
+  return { audit, readings };
+};
+
+const finalOutcome = (e: (typeof FIXTURE_EXPECTATIONS)[string]) => e.sessionLog?.outcome ?? e.outcome;
+
 const detailOf = (name: string): Detail => {
   const event = events.find((e) => e.name === name)?.event as { detail: Detail } | undefined;
   if (event === undefined) throw new Error(`no event ${name}`);
@@ -48,16 +51,17 @@ describe('bundled StartSession fixtures', () => {
     const files = await sessionEventFiles();
     // Assess
     expect(files.sort()).toEqual(Object.keys(FIXTURE_EXPECTATIONS).sort());
-    expect(new Set(Object.values(FIXTURE_EXPECTATIONS).map((e) => e.outcome))).toEqual(
+    expect(new Set(Object.values(FIXTURE_EXPECTATIONS).flatMap((e) => [e.outcome, finalOutcome(e)]))).toEqual(
       new Set(OUTCOME_PRECEDENCE),
     );
   });
 
   it.each(Object.entries(FIXTURE_EXPECTATIONS))('%s is evaluated as the oracle says', (name, expected) => {
     // Act
-    const run = onlyRun(result, name);
+    const { audit: run, readings } = runsOf(name);
     // Assess
     expect(run.logicalId).toBe('AuditSessionFunction');
+    expect(readings.every((r) => r.logicalId === 'SessionVerificationFunction')).toBe(true);
     expect(run.error).toBeUndefined();
     expect(run.result).toMatchObject({
       check: 'session',
@@ -75,7 +79,7 @@ describe('bundled StartSession fixtures', () => {
     (name, expected) => {
       // Prepare
       const detail = detailOf(name);
-      const evaluation = onlyRun(result, name).result as {
+      const evaluation = runsOf(name).audit.result as {
         principal: string;
         platform: string;
         findingId: string;
@@ -84,7 +88,11 @@ describe('bundled StartSession fixtures', () => {
       const region = detail.awsRegion;
       const sessionId = detail.responseElements?.sessionId;
       const eventTime = new Date(detail.eventTime).toISOString();
-      const rating = ratingOf(expected.outcome);
+      const outcome = finalOutcome(expected);
+      const rating = ratingOf(outcome);
+      const updatedAt = new Date(
+        Date.parse(eventTime) + (expected.sessionLog?.readAfterSeconds ?? 0) * 1000,
+      ).toISOString();
 
       // Act
       const finding = findingById(
@@ -94,7 +102,8 @@ describe('bundled StartSession fixtures', () => {
 
       // Assess
       expect(finding, 'finding stored under the deterministic Id').toBeDefined();
-      expect(evaluation.findingId).toBe(finding?.Id);
+      if (expected.sessionLog === undefined || expected.outcome !== 'COMPLIANT')
+        expect(evaluation.findingId).toBe(finding?.Id);
       expect(finding).toMatchObject({
         SchemaVersion: '2018-10-08',
         ProductArn: `arn:aws:securityhub:${region}:${account}:product/${account}/default`,
@@ -103,10 +112,10 @@ describe('bundled StartSession fixtures', () => {
         Region: region,
         Types: [TYPE],
         CreatedAt: eventTime,
-        UpdatedAt: eventTime,
-        Severity: { Label: rating.severity, Original: expected.outcome },
+        UpdatedAt: updatedAt,
+        Severity: { Label: rating.severity, Original: outcome },
         FindingProviderFields: {
-          Severity: { Label: rating.severity, Original: expected.outcome },
+          Severity: { Label: rating.severity, Original: outcome },
           Types: [TYPE],
         },
         Compliance: { Status: rating.compliance },
@@ -119,10 +128,15 @@ describe('bundled StartSession fixtures', () => {
       const fields = finding?.ProductFields ?? {};
       const exact: Record<string, string> = {
         'RunAs/Check': 'session',
-        'RunAs/Outcome': expected.outcome,
+        'RunAs/Outcome': outcome,
         'RunAs/ExpectedUser': expected.expectedUser,
         'RunAs/ExpectedUserSource': expected.expectedUserSource,
-        'RunAs/SessionUser': expected.sessionUser,
+        // Once the log shows another user, that is whom the session ran as.
+        'RunAs/SessionUser':
+          expected.sessionLog?.verdict === 'unexpected-user'
+            ? expected.sessionLog.observedUser
+            : expected.sessionUser,
+        'RunAs/ObservedUser': expected.sessionLog?.observedUser ?? '',
         'RunAs/SessionId': sessionId ?? '',
         'RunAs/Principal': evaluation.principal,
         'RunAs/Target': detail.requestParameters.target,
@@ -136,6 +150,10 @@ describe('bundled StartSession fixtures', () => {
         else expect(fields[key], key).toBe(value);
       }
       expect(['none', 'applied', 'unknown']).toContain(fields['RunAs/SessionTags']);
+      // The bundled world's other documents do not stream: their findings say why no log is read.
+      if (expected.sessionLog !== undefined)
+        expect(fields['RunAs/SessionLog']).toBe(expected.sessionLog.verdict);
+      else expect([undefined, 'not-verifiable']).toContain(fields['RunAs/SessionLog']);
       expect(Object.keys(fields).every((key) => key.startsWith('RunAs/'))).toBe(true);
 
       const resources = finding?.Resources ?? [];
@@ -161,6 +179,24 @@ describe('bundled StartSession fixtures', () => {
     },
   );
 
+  it.each(Object.entries(FIXTURE_EXPECTATIONS).filter(([, e]) => e.sessionLog !== undefined))(
+    '%s is read in its session log as the oracle says',
+    (name, expected) => {
+      // Act
+      const { readings } = runsOf(name);
+      const last = readings.at(-1)?.result as { verdict: string; outcome: string; observedUser: string };
+
+      // Assess
+      expect(readings.map((r) => r.error)).toEqual(readings.map(() => undefined));
+      expect(readings).toHaveLength(expected.sessionLog?.readAfterSeconds === 60 ? 1 : 2);
+      expect(last).toMatchObject({
+        verdict: expected.sessionLog?.verdict,
+        outcome: expected.sessionLog?.outcome,
+        observedUser: expected.sessionLog?.observedUser,
+      });
+    },
+  );
+
   it('writes nothing for compliant and not-applicable sessions with the default configuration', async () => {
     // Act
     const quiet = await replayAll(events, { world: await demoWorld(), envVars: { Parameters: {} } });
@@ -168,8 +204,9 @@ describe('bundled StartSession fixtures', () => {
     const outcomes = quiet.findings.map((f) => f.ProductFields?.['RunAs/Outcome']);
     expect(outcomes).not.toContain('COMPLIANT');
     expect(outcomes).not.toContain('NOT_APPLICABLE');
+    // A compliant session whose log shows another user is written all the same.
     const reported = Object.values(FIXTURE_EXPECTATIONS).filter(
-      (e) => e.outcome !== 'COMPLIANT' && e.outcome !== 'NOT_APPLICABLE',
+      (e) => finalOutcome(e) !== 'COMPLIANT' && finalOutcome(e) !== 'NOT_APPLICABLE',
     );
     expect(quiet.findings).toHaveLength(reported.length);
   });

@@ -16,9 +16,7 @@ const MAX_HANDLER_LINES = 40;
  * Files still over their limit that other work is cutting down: each must still be over it (so
  * the entry goes as soon as the file fits), and nothing else may be.
  */
-const PENDING: Readonly<Record<string, string>> = {
-  'src/local/services/server.ts': 'the local endpoint server, being changed on another branch',
-};
+const PENDING: Readonly<Record<string, string>> = {};
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const entries = await readdir(path.join(ROOT, dir), { withFileTypes: true, recursive: true });

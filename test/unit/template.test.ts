@@ -54,6 +54,13 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   ssm: 'ssm',
   cloudtrail: 'cloudtrail',
   securityhub: 'securityhub',
+  'cloudwatch-logs': 'logs',
+  sqs: 'sqs',
+};
+
+/** Functions whose queue another function of the stack feeds (SendMessage), not a rule: function → its senders. */
+const FED_BY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
+  SessionVerificationFunction: ['AuditSessionFunction', 'SessionVerificationFunction'],
 };
 
 /** Actions without resource-level permissions (Service Authorization Reference): only these may use "*". */
@@ -70,6 +77,7 @@ const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
   'ssm:SendCommand': 'ProbesWithRunCommand',
   'ssm:GetCommandInvocation': 'ProbesWithRunCommand',
   'ssm:TerminateSession': 'TerminatesStaleSessions',
+  'logs:GetLogEvents': 'VerifiesSessionLogs',
 };
 
 let template: Template;
@@ -271,8 +279,32 @@ describe('template.yaml', () => {
           `${fn.logicalId} has no SAM event source (SAM's SQS event grants every queue)`,
         ).toEqual({});
         expect(fn.properties.EventInvokeConfig, fn.logicalId).toBeUndefined();
-        expect(path?.ruleIds.length, `${fn.logicalId} has a rule`).toBeGreaterThan(0);
+        const senders = FED_BY_FUNCTIONS[fn.logicalId];
+        if (senders === undefined)
+          expect(path?.ruleIds.length, `${fn.logicalId} has a rule`).toBeGreaterThan(0);
+        else expect(path?.ruleIds, `${fn.logicalId} is fed by functions only`).toEqual([]);
         expect(path?.condition).toBe(fn.condition);
+      }
+    });
+
+    it('is fed by exactly the functions granted sqs:SendMessage on its queue, when no rule feeds it', () => {
+      for (const [logicalId, senders] of Object.entries(FED_BY_FUNCTIONS)) {
+        // Prepare
+        const queueId = paths.find((p) => p.fn.logicalId === logicalId)?.queue?.logicalId;
+        const sending = functions.filter((fn) =>
+          fn.policyStatements.some(
+            (s) =>
+              s.Action.includes('sqs:SendMessage') &&
+              s.Resource.some((r) => getAttTarget(r, 'Arn') === queueId),
+          ),
+        );
+
+        // Assess
+        expect(queueId, logicalId).toBeDefined();
+        expect(sending.map((fn) => fn.logicalId).sort()).toEqual([...senders].sort());
+        for (const fn of sending) {
+          expect(fn.environment.SESSION_VERIFICATION_QUEUE_URL, fn.logicalId).toEqual({ Ref: queueId });
+        }
       }
     });
 
@@ -330,7 +362,7 @@ describe('template.yaml', () => {
     });
 
     it('lets only its own rule send to its queue', () => {
-      for (const path of paths) {
+      for (const path of paths.filter((p) => FED_BY_FUNCTIONS[p.fn.logicalId] === undefined)) {
         // Prepare
         const queueId = path.queue?.logicalId ?? '';
         const policies = Object.values(template.body.Resources).filter(
@@ -370,7 +402,9 @@ describe('template.yaml', () => {
         expect(mapping?.Condition).toBe(path.condition);
         expect(mapping?.Properties).toMatchObject({
           EventSourceArn: { 'Fn::GetAtt': [path.queue?.logicalId, 'Arn'] },
-          BatchSize: { Ref: path.fn.logicalId === 'AuditSessionFunction' ? 'BatchSize' : 'ChangeBatchSize' },
+          BatchSize: {
+            Ref: path.fn.logicalId.endsWith('ChangeFunction') ? 'ChangeBatchSize' : 'BatchSize',
+          },
           MaximumBatchingWindowInSeconds: { Ref: 'BatchingWindowSeconds' },
           FunctionResponseTypes: ['ReportBatchItemFailures'],
           ScalingConfig: { MaximumConcurrency: { Ref: 'MaximumConcurrency' } },
@@ -799,7 +833,7 @@ describe('least privilege', () => {
   /** What the event source mapping polls with, using the function's role: granted on its own queue only. */
   const POLLER_ACTIONS = ['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'];
   const isPoller = (statement: { readonly Action: readonly string[] }): boolean =>
-    statement.Action.every((action) => action.startsWith('sqs:'));
+    [...statement.Action].sort().join() === POLLER_ACTIONS.join();
 
   interface SdkCall {
     /** `<prefix>:<Action>`. */
@@ -844,54 +878,57 @@ describe('least privilege', () => {
     return calls;
   };
 
-  it.each(['AuditSessionFunction', 'PrincipalChangeFunction', 'DocumentChangeFunction'])(
-    'grants %s exactly the actions its bundled adapters send',
-    async (logicalId) => {
-      // Prepare
-      const fn = functions.find((f) => f.logicalId === logicalId);
-      if (fn === undefined) throw new Error(`no ${logicalId}`);
-      const bundle = await bundleFunction(fn, { minify: false });
-      let sent: string[];
-      try {
-        const adapters = Object.keys(bundle.metafile.inputs).filter((input) =>
-          /^src\/aws\/[^/]+\.ts$/.test(input),
-        );
-        expect(adapters.length, 'adapters in the bundle').toBeGreaterThan(0);
-        const code = await readFile(bundle.outfile, 'utf8');
+  it.each([
+    'AuditSessionFunction',
+    'PrincipalChangeFunction',
+    'DocumentChangeFunction',
+    'SessionVerificationFunction',
+  ])('grants %s exactly the actions its bundled adapters send', async (logicalId) => {
+    // Prepare
+    const fn = functions.find((f) => f.logicalId === logicalId);
+    if (fn === undefined) throw new Error(`no ${logicalId}`);
+    const bundle = await bundleFunction(fn, { minify: false });
+    let sent: string[];
+    try {
+      const adapters = Object.keys(bundle.metafile.inputs).filter((input) =>
+        /^src\/aws\/[^/]+\.ts$/.test(input),
+      );
+      expect(adapters.length, 'adapters in the bundle').toBeGreaterThan(0);
+      const code = await readFile(bundle.outfile, 'utf8');
 
-        // Act
-        const calls = (
-          await Promise.all(
-            adapters.map(async (file) => callsIn(await readFile(path.join(fn.codeDir, file), 'utf8'), file)),
-          )
-        ).flat();
-        // An adapter file may hold code this function never reaches; esbuild drops it, and so does the grant.
-        sent = calls.filter(({ call }) => call.test(code)).map(({ action }) => action);
-      } finally {
-        await rm(bundle.outdir, { recursive: true, force: true });
-      }
-      const granted = fn.policyStatements
-        .filter((s) => s.Effect === 'Allow' && !isPoller(s))
-        .flatMap((s) => s.Action);
-      const poller = fn.policyStatements.filter(isPoller);
+      // Act
+      const calls = (
+        await Promise.all(
+          adapters.map(async (file) => callsIn(await readFile(path.join(fn.codeDir, file), 'utf8'), file)),
+        )
+      ).flat();
+      // An adapter file may hold code this function never reaches; esbuild drops it, and so does the grant.
+      sent = calls.filter(({ call }) => call.test(code)).map(({ action }) => action);
+    } finally {
+      await rm(bundle.outdir, { recursive: true, force: true });
+    }
+    const granted = fn.policyStatements
+      .filter((s) => s.Effect === 'Allow' && !isPoller(s))
+      .flatMap((s) => s.Action);
+    const poller = fn.policyStatements.filter(isPoller);
 
-      // Assess
-      expect(fn.otherPolicies, 'only inline policy statements, so the grant is visible').toEqual([]);
-      expect(poller).toHaveLength(1);
-      expect([...(poller[0]?.Action ?? [])].sort()).toEqual(POLLER_ACTIONS);
-      expect(poller[0]?.Resource).toEqual([
-        { 'Fn::GetAtt': [paths.find((p) => p.fn === fn)?.queue?.logicalId, 'Arn'] },
-      ]);
-      expect([...new Set(granted)].sort()).toEqual([...new Set(sent)].sort());
-      expect(granted.length, 'each action granted once').toBe(new Set(granted).size);
-    },
-  );
+    // Assess
+    expect(fn.otherPolicies, 'only inline policy statements, so the grant is visible').toEqual([]);
+    expect(poller).toHaveLength(1);
+    expect([...(poller[0]?.Action ?? [])].sort()).toEqual(POLLER_ACTIONS);
+    expect(poller[0]?.Resource).toEqual([
+      { 'Fn::GetAtt': [paths.find((p) => p.fn === fn)?.queue?.logicalId, 'Arn'] },
+    ]);
+    expect([...new Set(granted)].sort()).toEqual([...new Set(sent)].sort());
+    expect(granted.length, 'each action granted once').toBe(new Set(granted).size);
+  });
 
   it('uses "*" only for actions IAM cannot scope to a resource', () => {
     for (const fn of functions) {
       for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
-        // Prepare
-        const resources = resolveIntrinsics(template, statement.Resource) as string[];
+        // Prepare: a queue of the stack (Fn::GetAtt) is one resource by construction.
+        const own = statement.Resource.filter((r) => getAttTarget(r, 'Arn') === undefined);
+        const resources = resolveIntrinsics(template, own) as string[];
 
         // Assess
         expect(

@@ -6,8 +6,10 @@ import { z } from 'zod';
 import { InputError } from '../tools/inputError.ts';
 import { createRng } from '../tools/random.ts';
 import { closed, oneOf, parseInput, text, whole } from '../world/inputSchema.ts';
+import { throttlingError } from './quotas.ts';
+import { AwsApiError } from './wire.ts';
 
-export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub';
+export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub' | 'logs' | 'sqs';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
 /** `pending`: GetCommandInvocation reports Pending/InProgress for `times` polls; `timeout`: forever. */
 export type CommandFaultKind = 'pending' | 'timeout';
@@ -39,7 +41,7 @@ const COMMAND_FAULTS: readonly FaultKind[] = ['pending', 'timeout'];
 
 /** One rule as a world's `faults` lists it (and as a test adds it). */
 export const faultRuleSchema = closed({
-  service: oneOf(['iam', 'ssm', 'cloudtrail', 'securityhub']),
+  service: oneOf(['iam', 'ssm', 'cloudtrail', 'securityhub', 'logs', 'sqs']),
   operation: text('a non-empty string', /./).exactOptional(),
   region: text('a non-empty string', /./).exactOptional(),
   kind: oneOf(['throttle', 'server-error', 'access-denied', 'latency', 'pending', 'timeout']),
@@ -161,4 +163,42 @@ function matchesCall(rule: FaultRule, call: ApiCall): boolean {
     (rule.operation === undefined || rule.operation === call.operation) &&
     (rule.region === undefined || rule.region === call.region)
   );
+}
+
+/** The error each service answers an injected fault with, by wire protocol. */
+const FAULT_ERRORS: Readonly<
+  Record<FaultService, Readonly<Record<'server-error' | 'access-denied', { code: string; status: number }>>>
+> = {
+  iam: {
+    'server-error': { code: 'ServiceFailure', status: 500 },
+    'access-denied': { code: 'AccessDenied', status: 403 },
+  },
+  ssm: {
+    'server-error': { code: 'InternalServerError', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 400 },
+  },
+  cloudtrail: {
+    'server-error': { code: 'InternalFailure', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 403 },
+  },
+  securityhub: {
+    'server-error': { code: 'InternalException', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 403 },
+  },
+  logs: {
+    'server-error': { code: 'ServiceUnavailableException', status: 500 },
+    'access-denied': { code: 'AccessDeniedException', status: 400 },
+  },
+  sqs: {
+    'server-error': { code: 'InternalError', status: 500 },
+    'access-denied': { code: 'AccessDenied', status: 403 },
+  },
+};
+
+/** The AWS error an injected fault answers with (throttling: the service's throttling error). */
+export function faultError(call: ApiCall, kind: NonNullable<FaultDecision['error']>): AwsApiError {
+  const message = `Injected ${kind} fault for ${call.service}:${call.operation}.`;
+  if (kind === 'throttle') return throttlingError(call.service, message);
+  const { code, status } = FAULT_ERRORS[call.service][kind];
+  return new AwsApiError(code, message, status);
 }

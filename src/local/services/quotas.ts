@@ -72,6 +72,13 @@ export interface QuotaConfig {
  * "Rate exceeded" errors says only that all callers of an account share one maximum rate). IAM is
  * global, so its buckets are per account, whatever Region signed the call. Chosen: 10/s with a
  * burst of 20 per operation, as for SSM, for the same reason.
+ *
+ * CloudWatch Logs: the CloudWatch Logs quotas page ("GetLogEvents throttle limit in transactions
+ * per second", not adjustable): 25/s in most Regions, 10/s in us-west-2, eu-central-1, eu-west-1,
+ * ap-northeast-3, ap-southeast-3, ca-west-1 and il-central-1, 30/s in eu-west-3. Kept at the lowest,
+ * 10/s, everywhere; no burst is published (one second of calls, 10).
+ *
+ * SQS: standard queues take "a nearly unlimited number of API calls per second": no bucket.
  */
 export const DEFAULT_QUOTAS: QuotaLimits = {
   'securityhub:BatchImportFindings': { rate: 10, burst: 30 },
@@ -90,6 +97,7 @@ export const DEFAULT_QUOTAS: QuotaLimits = {
   'iam:GetRole': { rate: 10, burst: 20 },
   'iam:ListUserTags': { rate: 10, burst: 20 },
   'iam:ListRoleTags': { rate: 10, burst: 20 },
+  'logs:GetLogEvents': { rate: 10, burst: 10 },
 };
 
 /**
@@ -101,6 +109,8 @@ export const DEFAULT_QUOTAS: QuotaLimits = {
  *   not list it among its errors: its throttle is the JSON front end's generic one.
  * - Security Hub (restJson1): HTTP 429 `TooManyRequestsException` "Too Many Requests", as users
  *   report from GetFindings and UpdateStandardsControl; the error type travels in `x-amzn-ErrorType`.
+ * - CloudWatch Logs (awsJson1_1): HTTP 400 `ThrottlingException` "Rate exceeded".
+ * - SQS (awsJson1_0): HTTP 400 `ThrottlingException` (the query protocol's `RequestThrottled`).
  */
 export const THROTTLING_ERRORS: Readonly<
   Record<FaultService, { readonly code: string; readonly status: number; readonly message: string }>
@@ -109,6 +119,8 @@ export const THROTTLING_ERRORS: Readonly<
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   cloudtrail: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   securityhub: { code: 'TooManyRequestsException', status: 429, message: 'Too Many Requests' },
+  logs: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  sqs: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
 };
 
 export function throttlingError(
@@ -132,9 +144,9 @@ export class QuotaError extends InputError {
   override readonly name = 'QuotaError';
 }
 
-const KEY = /^(iam|ssm|cloudtrail|securityhub):([A-Z][A-Za-z0-9]*|\*)$/;
+const KEY = /^(iam|ssm|cloudtrail|securityhub|logs|sqs):([A-Z][A-Za-z0-9]*|\*)$/;
 const KEY_RULE =
-  'expected "service:Operation" or "service:*" with service iam, ssm, cloudtrail or securityhub';
+  'expected "service:Operation" or "service:*" with service iam, ssm, cloudtrail, securityhub, logs or sqs';
 /** Services whose quotas are per account, not per Region. */
 const GLOBAL_SERVICES: ReadonlySet<FaultService> = new Set(['iam']);
 /** Float slack so that refilling 0.1 s at 10/s gives a whole token. */

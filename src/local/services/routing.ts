@@ -1,10 +1,11 @@
 /**
  * Which emulated service and operation a request to the local endpoint is for, from its wire
- * protocol (X-Amz-Target for awsJson, the path for restJson1, Action= for awsQuery), and the
- * Region it was signed for.
+ * protocol (X-Amz-Target for awsJson: AmazonSSM., CloudTrail_20131101., Logs_20140328.,
+ * AmazonSQS.; the path for restJson1; Action= for awsQuery), and the Region it was signed for.
  */
 import type { IncomingMessage } from 'node:http';
 import type { FaultService } from './faults.ts';
+import { LOGS_TARGET_PREFIX } from './logs.ts';
 import { securityHubRoute } from './securityHub.ts';
 
 export type Protocol = 'query' | 'json' | 'rest-json';
@@ -22,6 +23,10 @@ export function route(req: IncomingMessage, path: string, body: string): Route {
   if (typeof target === 'string') {
     if (target.startsWith('AmazonSSM.'))
       return { protocol: 'json', service: 'ssm', operation: target.slice(10) };
+    if (target.startsWith(LOGS_TARGET_PREFIX))
+      return { protocol: 'json', service: 'logs', operation: target.slice(LOGS_TARGET_PREFIX.length) };
+    if (target.startsWith('AmazonSQS.'))
+      return { protocol: 'json', service: 'sqs', operation: target.slice(10) };
     const cloudTrail = CLOUDTRAIL_TARGET.exec(target);
     if (cloudTrail?.[1] !== undefined)
       return { protocol: 'json', service: 'cloudtrail', operation: cloudTrail[1] };

@@ -1,7 +1,8 @@
 /**
- * The local AWS endpoint: one HTTP server that speaks IAM (awsQuery), SSM and CloudTrail
- * (awsJson1_1) and Security Hub (restJson1) well enough for the real SDK v3 clients, serving a
- * LocalWorld. The Region comes from the SigV4 credential scope; signatures are not verified.
+ * The local AWS endpoint: one HTTP server that speaks IAM (awsQuery), SSM, CloudTrail and
+ * CloudWatch Logs (awsJson1_1), SQS (awsJson1_0) and Security Hub (restJson1) well enough for the
+ * real SDK v3 clients, serving a LocalWorld. The Region comes from the SigV4 credential scope;
+ * signatures are not verified.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -9,15 +10,14 @@ import type { AddressInfo } from 'node:net';
 import { LocalWorld } from '../world/localWorld.ts';
 import type { StoredFinding, World } from '../world/world.ts';
 import { CallLog } from './callLog.ts';
-import { cloudTrailOperation } from './cloudtrail.ts';
 import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
-import { type FaultDecision, type FaultService, Faults } from './faults.ts';
-import { iamOperation, renderQueryError, renderQueryResponse } from './iam.ts';
-import { type Clock, type QuotaConfig, Quotas, THROTTLING_ERRORS } from './quotas.ts';
+import { Faults, faultError } from './faults.ts';
+import { readBody, send, sendError, unknownOperation } from './http.ts';
+import { type ServiceState, serve } from './operations.ts';
+import { type Clock, type QuotaConfig, Quotas } from './quotas.ts';
 import { type Protocol, route, signedRegion } from './routing.ts';
-import { securityHubInput, securityHubOperation } from './securityHub.ts';
-import { ssmOperation } from './ssm.ts';
-import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject } from './wire.ts';
+import { LocalQueues } from './sqs.ts';
+import { AwsApiError, type CallContext } from './wire.ts';
 
 /** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
 export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {
@@ -31,13 +31,15 @@ export interface LocalAws {
   /** The address the server listens on, as given (`0.0.0.0` for every interface). */
   readonly host: string;
   readonly port: number;
-  /** AWS_ENDPOINT_URL_<SERVICE> for the four services, all pointing here. */
+  /** AWS_ENDPOINT_URL_<SERVICE> for the services served, all pointing here. */
   endpointEnv(): Record<string, string>;
   readonly world: LocalWorld;
   readonly faults: Faults;
   readonly calls: CallLog;
   /** Request-rate quotas (token buckets); not enforced unless the world or `options.quotas` says so. */
   readonly quotas: Quotas;
+  /** The SQS queues SendMessage delivers to (a replay registers its event source mappings' queues). */
+  readonly queues: LocalQueues;
   /** The local DynamoDB, when started with `options.dynamo`. */
   readonly dynamo?: LocalDynamo;
   /** Findings Security Hub stores, one Region or all. */
@@ -45,118 +47,12 @@ export interface LocalAws {
   close(): Promise<void>;
 }
 
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-const FAULT_ERRORS: Readonly<
-  Record<
-    FaultService,
-    Readonly<Record<NonNullable<FaultDecision['error']>, { code: string; status: number }>>
-  >
-> = {
-  iam: {
-    throttle: THROTTLING_ERRORS.iam,
-    'server-error': { code: 'ServiceFailure', status: 500 },
-    'access-denied': { code: 'AccessDenied', status: 403 },
-  },
-  ssm: {
-    throttle: THROTTLING_ERRORS.ssm,
-    'server-error': { code: 'InternalServerError', status: 500 },
-    'access-denied': { code: 'AccessDeniedException', status: 400 },
-  },
-  cloudtrail: {
-    throttle: THROTTLING_ERRORS.cloudtrail,
-    'server-error': { code: 'InternalFailure', status: 500 },
-    'access-denied': { code: 'AccessDeniedException', status: 403 },
-  },
-  securityhub: {
-    throttle: THROTTLING_ERRORS.securityhub,
-    'server-error': { code: 'InternalException', status: 500 },
-    'access-denied': { code: 'AccessDeniedException', status: 403 },
-  },
-};
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new AwsApiError('RequestEntityTooLarge', 'Request body exceeds 10 MB.', 413));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
-}
-
-function parseJsonBody(body: string): JsonObject {
-  if (body.trim() === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body);
-  } catch (error) {
-    throw new AwsApiError('SerializationException', 'The request body is not valid JSON.', 400, {
-      cause: error,
-    });
-  }
-  if (!isJsonObject(parsed))
-    throw new AwsApiError('SerializationException', 'The request body must be a JSON object.');
-  return parsed;
-}
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-function send(
-  res: ServerResponse,
-  status: number,
-  contentType: string,
-  body: string,
-  headers: Record<string, string>,
-): void {
-  res.writeHead(status, {
-    'content-type': contentType,
-    'content-length': Buffer.byteLength(body),
-    ...headers,
-  });
-  res.end(body);
-}
-
-function sendError(res: ServerResponse, protocol: Protocol, error: AwsApiError, requestId: string): void {
-  if (protocol === 'query') {
-    send(res, error.status, 'text/xml', renderQueryError(error, requestId), {
-      'x-amzn-requestid': requestId,
-    });
-    return;
-  }
-  const body =
-    protocol === 'json'
-      ? { __type: error.code, message: error.message }
-      : { Code: error.code, Message: error.message };
-  const contentType = protocol === 'json' ? 'application/x-amz-json-1.1' : 'application/json';
-  send(res, error.status, contentType, JSON.stringify(body), {
-    'x-amzn-errortype': error.code,
-    'x-amzn-requestid': requestId,
-  });
-}
-
-function unknownOperation(protocol: Protocol, operation: string): AwsApiError {
-  return protocol === 'query'
-    ? new AwsApiError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`)
-    : new AwsApiError(
-        'UnknownOperationException',
-        `The local endpoint does not implement ${operation}.`,
-        protocol === 'json' ? 400 : 404,
-      );
-}
 
 async function dispatch(
   req: IncomingMessage,
   res: ServerResponse,
-  state: Pick<LocalAws, 'world' | 'faults' | 'calls' | 'quotas'>,
+  state: Pick<LocalAws, 'world' | 'faults' | 'calls' | 'quotas'> & ServiceState,
 ): Promise<void> {
   const requestId = randomUUID();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -186,42 +82,13 @@ async function dispatch(
     if (throttled !== undefined) throw throttled;
     const decision = state.faults.onCall({ service, operation: r.operation, region });
     if (decision.delayMs > 0) await sleep(decision.delayMs);
-    if (decision.error !== undefined) {
-      const { code, status } = FAULT_ERRORS[service][decision.error];
-      throw new AwsApiError(code, `Injected ${decision.error} fault for ${service}:${r.operation}.`, status);
-    }
+    if (decision.error !== undefined)
+      throw faultError({ service, operation: r.operation, region }, decision.error);
     const ctx: CallContext = { world: state.world, region, service, operation: r.operation, requestId };
-    const headers = { 'x-amzn-requestid': requestId };
-    switch (service) {
-      case 'iam': {
-        const operation = iamOperation(r.operation);
-        if (operation === undefined) throw unknownOperation(protocol, r.operation);
-        const xml = renderQueryResponse(r.operation, operation(new URLSearchParams(body), ctx), requestId);
-        send(res, 200, 'text/xml', xml, headers);
-        return;
-      }
-      case 'securityhub': {
-        const operation = securityHubOperation(r.operation);
-        if (operation === undefined) throw unknownOperation(protocol, r.operation);
-        const output = operation(securityHubInput(parseJsonBody(body)), ctx);
-        send(res, 200, 'application/json', JSON.stringify(output), headers);
-        return;
-      }
-      case 'ssm': {
-        const operation = ssmOperation(r.operation);
-        if (operation === undefined) throw unknownOperation(protocol, r.operation);
-        const output = operation(new JsonInput(parseJsonBody(body)), { ...ctx, faults: state.faults });
-        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(output), headers);
-        return;
-      }
-      case 'cloudtrail': {
-        const operation = cloudTrailOperation(r.operation);
-        if (operation === undefined) throw unknownOperation(protocol, r.operation);
-        const output = operation(new JsonInput(parseJsonBody(body)), ctx);
-        send(res, 200, 'application/x-amz-json-1.1', JSON.stringify(output), headers);
-        return;
-      }
-    }
+    const output = serve(r.operation, body, ctx, state);
+    if (output === undefined) throw unknownOperation(protocol, r.operation);
+    const [contentType, text] = output;
+    send(res, 200, contentType, text, { 'x-amzn-requestid': requestId });
   } catch (error) {
     const apiError =
       error instanceof AwsApiError
@@ -241,7 +108,10 @@ export async function startLocalAws(
   options: {
     port?: number;
     host?: string;
-    /** The quotas' clock; real time by default. */
+    /**
+     * The quotas' clock; real time by default. When given, it is also the world's clock for
+     * CloudWatch Logs: a log event (and a stream, with its first event) appears at its own time.
+     */
     clock?: Clock;
     /** Replaces the world's `quotas` (the only source when `world` is a LocalWorld). */
     quotas?: QuotaConfig;
@@ -256,7 +126,15 @@ export async function startLocalAws(
     options.quotas ?? (world instanceof LocalWorld ? undefined : world.quotas),
     options.clock,
   );
-  const state = { world: localWorld, faults, calls, quotas };
+  const queues = new LocalQueues();
+  const state = {
+    world: localWorld,
+    faults,
+    calls,
+    quotas,
+    queues,
+    ...(options.clock === undefined ? {} : { logsClock: options.clock }),
+  };
   const server = createServer((req, res) => {
     void dispatch(req, res, state);
   });
@@ -290,12 +168,15 @@ export async function startLocalAws(
     faults,
     calls,
     quotas,
+    queues,
     ...(dynamo === undefined ? {} : { dynamo }),
     endpointEnv: () => ({
       AWS_ENDPOINT_URL_IAM: url,
       AWS_ENDPOINT_URL_SSM: url,
       AWS_ENDPOINT_URL_CLOUDTRAIL: url,
       AWS_ENDPOINT_URL_SECURITYHUB: url,
+      AWS_ENDPOINT_URL_CLOUDWATCH_LOGS: url,
+      AWS_ENDPOINT_URL_SQS: url,
       ...(dynamo === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint }),
     }),
     findings: (region?: string) => localWorld.findings(region),

@@ -18,6 +18,7 @@ import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
 import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
+import { runSessionLogs, type SessionLogFigures, sessionLogTargets } from './benchSessionLogs.ts';
 import {
   BenchError,
   burstTargets,
@@ -226,6 +227,18 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       }
     }
 
+    let sessionLogs: SessionLogFigures | undefined;
+    if (options.burstEvents > 0) {
+      const events = Math.min(options.events, 300);
+      console.error(`bench: ${events} streamed sessions verified by their session log, in event time…`);
+      const restoreLogs = patchEnv({ POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' });
+      try {
+        sessionLogs = await runSessionLogs({ ...options, events });
+      } finally {
+        restoreLogs();
+      }
+    }
+
     const figures: FunctionFigures[] = [];
     for (const each of functions) {
       console.error(`bench: cold start proxy for ${each.logicalId}…`);
@@ -249,6 +262,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       ratio,
       functions: figures,
       ...(burst === undefined ? {} : { burst }),
+      ...(sessionLogs === undefined ? {} : { sessionLogs }),
       tracer,
       targets: [
         ...evaluateTargets(
@@ -259,6 +273,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
           compulsorySteadyStateReads(scenario, scenario.events),
         ),
         ...(burst === undefined ? [] : burstTargets(burst)),
+        ...(sessionLogs === undefined ? [] : sessionLogTargets(sessionLogs)),
       ],
       node: process.version,
       date: new Date().toISOString(),

@@ -16,10 +16,11 @@ import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
 import { generateScenario } from './benchScenario.ts';
 import { BenchError } from './benchStats.ts';
 import { deliveryPathsOf } from './deliveryPath.ts';
-import { drain, EventSourceMapping, realTimeline } from './eventSourceMapping.ts';
+import { drain, EventSourceMapping } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { loadTemplate } from './template.ts';
+import { realTimeline } from './virtualTime.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 

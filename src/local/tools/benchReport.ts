@@ -1,8 +1,10 @@
 /** The benchmark's report: the figures as a table, with the targets and why one does not apply. */
+
 import type { BurstFigures } from './benchBurst.ts';
 import type { TracerFigures } from './benchColdStart.ts';
 import { BENCH_REGION } from './benchRecords.ts';
 import type { Scenario } from './benchScenario.ts';
+import { type SessionLogFigures, sessionLogLines } from './benchSessionLogs.ts';
 import {
   divide,
   type FunctionFigures,
@@ -47,6 +49,8 @@ export interface BenchReport {
   readonly functions: readonly FunctionFigures[];
   /** The burst through the queue path (absent with --burst-events 0). */
   readonly burst?: BurstFigures;
+  /** Streamed sessions verified by their session log (absent with --burst-events 0). */
+  readonly sessionLogs?: SessionLogFigures;
   /** What Powertools Tracer would add to the audit function's cold start. */
   readonly tracer?: TracerFigures;
   readonly targets: readonly Target[];
@@ -179,6 +183,7 @@ export const formatReport = (report: BenchReport): string => {
       ]),
     ]),
     ...burstLines(report.burst),
+    ...sessionLogLines(report.sessionLogs),
     ...tracerLines(report.tracer),
     '',
     'Targets',

@@ -29,6 +29,11 @@ export interface ScenarioOptions {
   readonly seed?: number;
   /** All events within this many seconds (a burst); absent: 1 to 4 s apart, as a busy account's day. */
   readonly burstSeconds?: number;
+  /**
+   * Documents stream sessions to CloudWatch Logs, and each session that starts a shell has its
+   * stream (the agent's record of the expected user, 3 s after StartSession); refused ones none.
+   */
+  readonly sessionLogs?: boolean;
 }
 
 /** Share of StartSession calls that name no document (the Region's preferences apply). */
@@ -100,18 +105,42 @@ export const mappedUserOf = (principal: ScenarioPrincipal): string | undefined =
 
 const nodeId = (index: number): string => `i-${(0xbe0000000 + index).toString(16).padStart(17, '0')}`;
 
-const documentContent = (description: string) => ({
+const SESSION_LOG_GROUP = '/ssm/session-logs';
+/** When the agent's first event of a started shell is written, after StartSession. */
+const STREAM_LAG_MS = 3_000;
+
+const documentContent = (description: string, streams: boolean) => ({
   schemaVersion: '1.0',
   description,
   sessionType: 'Standard_Stream',
   inputs: {
     runAsEnabled: true,
     runAsDefaultUser: DEFAULT_USER,
-    cloudWatchLogGroupName: '/ssm/session-logs',
-    cloudWatchStreamingEnabled: true,
+    cloudWatchLogGroupName: SESSION_LOG_GROUP,
+    cloudWatchStreamingEnabled: streams,
     idleSessionTimeout: '20',
   },
 });
+
+/** The agent's stream for a session that started a shell as `user`. */
+const sessionStream = (event: ScenarioEvent, principal: ScenarioPrincipal) => {
+  const detail = event.event.detail as { eventTime: string; responseElements: { sessionId: string } };
+  const { sessionId } = detail.responseElements;
+  const time = new Date(Date.parse(detail.eventTime) + STREAM_LAG_MS).toISOString();
+  const message = {
+    eventVersion: '1.0',
+    eventTime: time.replace(/\.\d{3}Z$/, 'Z'),
+    awsRegion: BENCH_REGION,
+    target: {
+      id: (event.event.detail as { requestParameters: { target: string } }).requestParameters.target,
+    },
+    userIdentity: { arn: principal.callerArn },
+    runAsUser: event.expectedUser,
+    sessionId,
+    sessionData: [`[${event.expectedUser}@bench ~]$ `],
+  };
+  return { name: sessionId, events: [{ timestamp: time, message }] };
+};
 
 const positive = (value: number, name: string): number => {
   if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer`);
@@ -125,6 +154,7 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
     nodes: positive(input.nodes, 'nodes'),
     documents: positive(input.documents, 'documents'),
     seed: input.seed ?? DEFAULT_SEED,
+    sessionLogs: input.sessionLogs ?? false,
     ...(input.burstSeconds === undefined
       ? {}
       : { burstSeconds: positive(input.burstSeconds, 'burstSeconds') }),
@@ -150,7 +180,7 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
     ...Array.from({ length: options.documents - 1 }, (_, k) => `BenchShell-${k + 1}`),
   ];
 
-  const world = parseWorld({
+  const worldJson = {
     accountId: BENCH_ACCOUNT,
     now: BENCH_START,
     iam: {
@@ -173,6 +203,7 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
           name,
           content: documentContent(
             k === 0 ? 'Regional Session Manager preferences' : `Benchmark shell ${k} (Run As on)`,
+            options.sessionLogs,
           ),
         })),
         nodes: nodeIds.map((id, j) => ({
@@ -187,7 +218,7 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
           .map((p) => assumeRoleRecord(p, roleCreatedAt, rng)),
       },
     },
-  });
+  };
 
   let time = start + 60_000;
   const { burstSeconds } = options;
@@ -222,5 +253,17 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
     };
   });
 
+  const logGroups = options.sessionLogs
+    ? [
+        {
+          name: SESSION_LOG_GROUP,
+          streams: events
+            .filter((e) => e.expectedOutcome === 'COMPLIANT')
+            .map((e) => sessionStream(e, principals[e.principal] ?? makePrincipal(e.principal))),
+        },
+      ]
+    : [];
+  const region = worldJson.regions[BENCH_REGION];
+  const world = parseWorld({ ...worldJson, regions: { [BENCH_REGION]: { ...region, logGroups } } });
   return { options, world, principals, nodeIds, documentNames, events };
 };

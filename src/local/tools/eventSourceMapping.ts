@@ -78,6 +78,24 @@ export class EventSourceMapping {
 
   /** Sends `body` to the queue, visible at `visibleAt` (EventBridge's delivery time). */
   send(spec: QueueSpec, body: unknown, tag: unknown, visibleAt = this.timeline.now()): string {
+    return this.sendText(spec, JSON.stringify(body), tag, { visibleAt, sentAt: visibleAt });
+  }
+
+  /**
+   * Sends a message body as a function's SendMessage does: sent now, visible once its delay
+   * (DelaySeconds, or the queue's delivery delay) has passed. No batch takes it before then.
+   */
+  delayed(spec: QueueSpec, body: string, tag: unknown, delaySeconds: number): string {
+    const sentAt = this.timeline.now();
+    return this.sendText(spec, body, tag, { sentAt, visibleAt: sentAt + delaySeconds * 1000 });
+  }
+
+  private sendText(
+    spec: QueueSpec,
+    body: string,
+    tag: unknown,
+    at: { readonly sentAt: number; readonly visibleAt: number },
+  ): string {
     const queue = this.#queues.get(spec.key) ?? { spec, messages: [], running: 0 };
     this.#queues.set(spec.key, queue);
     this.#sequence += 1;
@@ -85,10 +103,10 @@ export class EventSourceMapping {
     const message: Message = {
       messageId,
       queue: spec.key,
-      body: JSON.stringify(body),
+      body,
       tag,
-      sentAt: visibleAt,
-      visibleAt,
+      sentAt: at.sentAt,
+      visibleAt: at.visibleAt,
       receives: 0,
       state: 'in-flight',
     };
@@ -231,23 +249,6 @@ export class EventSourceMapping {
     }
   }
 }
-
-/** A timeline that jumps to each moment (replay): `clock` is also the local endpoint's quota clock. */
-export const jumpingTimeline = (clock: { now(): number; set(ms: number): void }): Timeline => ({
-  now: () => clock.now(),
-  waitUntil: async (ms) => {
-    if (ms > clock.now()) clock.set(ms);
-  },
-});
-
-/** Real time, with `startMs` of event time at the moment it is made (bench). */
-export const realTimeline = (startMs: number): Timeline => {
-  const offset = startMs - Date.now();
-  return {
-    now: () => Date.now() + offset,
-    waitUntil: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (Date.now() + offset)))),
-  };
-};
 
 /** A source of messages over time: `deliver` is called at each arrival's moment, in order. */
 export interface Arrival {

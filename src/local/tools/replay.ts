@@ -16,18 +16,13 @@ import type { StoredFinding, World } from '../world/world.ts';
 import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
-import {
-  type Arrival,
-  drain,
-  EventSourceMapping,
-  jumpingTimeline,
-  type RecordReport,
-} from './eventSourceMapping.ts';
+import { type Arrival, drain, EventSourceMapping, type RecordReport } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
 import { createRng } from './random.ts';
+import { queueUrlsFor, registerQueues } from './replayQueues.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { loadTemplate, type SamEnvVars } from './template.ts';
-import { virtualPacingClock } from './virtualTime.ts';
+import { jumpingTimeline, virtualPacingClock } from './virtualTime.ts';
 
 export type { ReplayEvent };
 
@@ -145,6 +140,8 @@ interface Tag {
   readonly logicalId: string;
   readonly region: string;
   readonly duplicate: boolean;
+  /** A message a function sent (replayQueues.ts), not a delivery of the event itself. */
+  readonly followUp?: true;
 }
 
 export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
@@ -168,6 +165,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   const containers = createContainers({
     envFor: (fn, region) => ({
       ...resolveEnvironment(template, fn, options.envVars, { parameterOverrides: options.parameters ?? {} }),
+      ...queueUrlsFor(fn, paths, local.url, local.world.accountId),
       ...sdkEnv,
       AWS_REGION: region,
     }),
@@ -183,6 +181,8 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     if (fn === undefined) throw new Error(`no function polls ${queue.key}`);
     return containers.invokeBatch(fn, queue.region, local.world.accountId, records);
   });
+  const eventIds = options.events.map(({ event }) => field(field(event, 'detail'), 'eventID'));
+  registerQueues(local, esm, paths, (eventId) => eventIds.indexOf(eventId));
   const random = createRng(options.seed ?? 1);
   const direct = new Map<string, RecordReport>();
   const rejected = options.events.map(({ event }) => envelopeProblem(event));
@@ -235,6 +235,13 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     const evaluations = options.events.map(({ name }, index): ReplayEvaluation => {
       const problem = rejected[index];
       if (problem !== undefined) return { event: name, runs: [], rejected: problem };
+      const followUps = fates
+        .filter(({ tag }) => tag.index === index && tag.followUp === true)
+        .map(({ fate, tag }) => ({
+          ...runOf(tag.logicalId, fate.last),
+          receives: fate.receives,
+          deliveries: 1,
+        }));
       const runs = (routes[index] ?? []).map((route): FunctionRun => {
         const { logicalId } = route.fn;
         if (route.queue === undefined) return runOf(logicalId, direct.get(`${index}/${logicalId}`));
@@ -246,7 +253,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
           deliveries: mine.length,
         };
       });
-      return { event: name, runs };
+      return { event: name, runs: [...runs, ...followUps] };
     });
     const deadLetters = fates
       .filter(({ fate }) => fate.state === 'dead-letter')

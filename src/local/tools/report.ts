@@ -111,6 +111,23 @@ const postureRow = (check: string, subject: string, posture: Record<string, unkn
   };
 };
 
+/** A session log reading: what the log recorded, against the user the audit expected. */
+const sessionLogRow = (r: Record<string, unknown>): Row => {
+  const observed = str(r.observedUser);
+  const verdict = str(r.verdict);
+  const said =
+    verdict === 'unexpected-user' ? `${userText(observed)}, not ${userText(str(r.expectedUser))}` : observed;
+  return {
+    check: 'session-log',
+    subject: shortPrincipal(str(r.principal)),
+    node: str(r.target),
+    outcome: str(r.outcome),
+    finding: typeof r.findingId === 'string' ? 'written' : 'not-written',
+    expected: said === '' ? `(${verdict})` : `${said} (${verdict})`,
+    severity: str(r.severity),
+  };
+};
+
 type Line = { readonly row: Row } | { readonly text: string };
 
 const linesOfRun = (run: FunctionRun): Line[] => {
@@ -129,6 +146,7 @@ const linesOfRun = (run: FunctionRun): Line[] => {
     }));
   }
   if (r.check === 'preferences') return [{ row: postureRow('preferences', str(r.document), r) }];
+  if (r.check === 'session-log') return [{ row: sessionLogRow(r) }];
   const row: Row = {
     check,
     subject: shortPrincipal(str(r.principal)),

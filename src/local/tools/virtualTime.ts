@@ -5,6 +5,7 @@
  * time, so the endpoint's buckets see exactly the spacing the pacer chose.
  */
 import type { PacingClock } from '../../aws/pacing.ts';
+import type { Timeline } from './eventSourceMapping.ts';
 
 export interface SettableClock {
   now(): number;
@@ -58,5 +59,22 @@ export const virtualPacingClock = (clock: SettableClock): PacingClock => {
       inFlight -= 1;
       if (inFlight === 0 && timers.length > 0) void tick();
     },
+  };
+};
+
+/** A timeline that jumps to each moment (replay): `clock` is also the local endpoint's quota clock. */
+export const jumpingTimeline = (clock: { now(): number; set(ms: number): void }): Timeline => ({
+  now: () => clock.now(),
+  waitUntil: async (ms) => {
+    if (ms > clock.now()) clock.set(ms);
+  },
+});
+
+/** Real time, with `startMs` of event time at the moment it is made (bench). */
+export const realTimeline = (startMs: number): Timeline => {
+  const offset = startMs - Date.now();
+  return {
+    now: () => Date.now() + offset,
+    waitUntil: (ms) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms - (Date.now() + offset)))),
   };
 };

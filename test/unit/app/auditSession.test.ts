@@ -138,6 +138,7 @@ const settings: SessionAuditSettings = {
   reportCompliantSessions: false,
   reportNotApplicable: false,
   sessionDocumentVersion: '$LATEST',
+  sessionLogReadDelaySeconds: 60,
 };
 
 describe('auditSession', () => {

@@ -29,6 +29,7 @@ describe('ratingOf', () => {
     ['DISALLOWED_RUN_AS_USER', 'FAILED', 'HIGH'],
     ['MISSING_RUN_AS_USER', 'FAILED', 'MEDIUM'],
     ['SHELL_PROFILE_ESCALATION', 'FAILED', 'HIGH'],
+    ['RAN_AS_UNEXPECTED_USER', 'FAILED', 'HIGH'],
     ['COMPLIANT', 'PASSED', 'INFORMATIONAL'],
   ])('%s is %s / %s', (outcome, compliance, severity) => {
     // Act
@@ -52,6 +53,7 @@ describe('ratingOf', () => {
       'DISALLOWED_RUN_AS_USER',
       'MISSING_RUN_AS_USER',
       'SHELL_PROFILE_ESCALATION',
+      'RAN_AS_UNEXPECTED_USER',
       'COMPLIANT',
     ]);
     expect(OUTCOME_PRECEDENCE.every(isOutcome)).toBe(true);

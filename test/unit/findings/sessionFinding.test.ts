@@ -96,6 +96,7 @@ describe('buildSessionFinding: a RAN_AS_SSM_USER session, field by field', () =>
       'RunAs/OtherVersionOutcome': 'COMPLIANT',
       'RunAs/UserVerified': 'false',
       'RunAs/EventId': '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b',
+      'RunAs/Evidence': 'computed',
     });
   });
 

@@ -8,13 +8,12 @@ import {
   drain,
   EventSourceMapping,
   type Invoke,
-  jumpingTimeline,
   type QueueSpec,
   type RecordReport,
-  realTimeline,
 } from '../../../src/local/tools/eventSourceMapping.ts';
 import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
 import { loadTemplate, parseTemplate } from '../../../src/local/tools/template.ts';
+import { jumpingTimeline, realTimeline } from '../../../src/local/tools/virtualTime.ts';
 
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 const MAPPING: MappingSettings = {

@@ -189,6 +189,7 @@ describe('Quotas: token buckets', () => {
       'iam:GetUser',
       'iam:ListRoleTags',
       'iam:ListUserTags',
+      'logs:GetLogEvents',
       'securityhub:*',
       'securityhub:BatchImportFindings',
       'securityhub:GetFindings',

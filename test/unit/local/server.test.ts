@@ -1,11 +1,13 @@
 import { CloudTrailClient, LookupEventsCommand } from '@aws-sdk/client-cloudtrail';
+import { CloudWatchLogsClient, GetLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalAws } from '../../../src/local/services/server.ts';
 import { LocalWorld } from '../../../src/local/world/localWorld.ts';
-import { baseWorld, CREDENTIALS, clientConfig, withLocal } from './localAwsHelpers.ts';
+import { baseWorld, CREDENTIALS, clientConfig, rejection, withLocal } from './localAwsHelpers.ts';
 
 const AUTH =
   'AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/ssm/aws4_request, SignedHeaders=host, Signature=00';
@@ -56,14 +58,33 @@ describe('startLocalAws', () => {
       const tags = await new IAMClient(config).send(new ListUserTagsCommand({ UserName: 'alice' }));
       const events = await new CloudTrailClient(config).send(new LookupEventsCommand({}));
       const findings = await new SecurityHubClient(config).send(new GetFindingsCommand({}));
+      const sent: string[] = [];
+      local.queues.register('111122223333', 'Verifications', (message) => sent.push(message.body));
+      const message = await new SQSClient(config).send(
+        new SendMessageCommand({
+          QueueUrl: `${local.url}/111122223333/Verifications`,
+          MessageBody: '{"ok":true}',
+          DelaySeconds: 60,
+        }),
+      );
+      const noGroup = await rejection(
+        new CloudWatchLogsClient(config).send(
+          new GetLogEventsCommand({ logGroupName: '/aws/ssm/sessions', logStreamName: 's-1' }),
+        ),
+      );
 
       // Assess
       expect(Object.keys(local.endpointEnv()).sort()).toEqual([
         'AWS_ENDPOINT_URL_CLOUDTRAIL',
+        'AWS_ENDPOINT_URL_CLOUDWATCH_LOGS',
         'AWS_ENDPOINT_URL_IAM',
         'AWS_ENDPOINT_URL_SECURITYHUB',
+        'AWS_ENDPOINT_URL_SQS',
         'AWS_ENDPOINT_URL_SSM',
       ]);
+      expect(sent).toEqual(['{"ok":true}']);
+      expect(message.MessageId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(noGroup.name).toBe('ResourceNotFoundException');
       expect(doc.Name).toBe('SSM-SessionManagerRunShell');
       expect(tags.Tags?.length).toBe(2);
       expect(events.Events).toEqual([]);
@@ -71,7 +92,9 @@ describe('startLocalAws', () => {
       expect(local.calls.snapshot()).toEqual({
         'cloudtrail:LookupEvents': 1,
         'iam:ListUserTags': 1,
+        'logs:GetLogEvents': 1,
         'securityhub:GetFindings': 1,
+        'sqs:SendMessage': 1,
         'ssm:GetDocument': 1,
       });
     });

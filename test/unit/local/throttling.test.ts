@@ -3,12 +3,18 @@ import {
   ThrottlingException as CloudTrailThrottling,
   LookupEventsCommand,
 } from '@aws-sdk/client-cloudtrail';
+import {
+  CloudWatchLogsClient,
+  CloudWatchLogsServiceException,
+  GetLogEventsCommand,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient, IAMServiceException, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import {
   GetFindingsCommand,
   SecurityHubClient,
   SecurityHubServiceException,
 } from '@aws-sdk/client-securityhub';
+import { SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { GetDocumentCommand, SSMClient, ThrottlingException as SsmThrottling } from '@aws-sdk/client-ssm';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
@@ -28,12 +34,32 @@ class RecordingRetryStrategy extends ConfiguredRetryStrategy {
   }
 }
 
+const LOGGED_WORLD = baseWorld({
+  regions: {
+    'us-east-1': {
+      documents: [
+        {
+          name: 'SSM-SessionManagerRunShell',
+          content: { schemaVersion: '1.0', sessionType: 'Standard_Stream', inputs: {} },
+        },
+      ],
+      logGroups: [
+        {
+          name: '/aws/ssm/sessions',
+          streams: [{ name: 's-1', events: [{ timestamp: '2026-03-01T00:00:00Z', message: 'x' }] }],
+        },
+      ],
+    },
+  },
+});
+
 async function withQuotas<T>(
   quotas: QuotaConfig,
   run: (local: LocalAws, clock: ManualClock) => Promise<T>,
 ): Promise<T> {
   const clock = new ManualClock(Date.parse('2026-03-01T00:00:00Z'));
-  const local = await startLocalAws(baseWorld(), { quotas, clock });
+  const local = await startLocalAws(LOGGED_WORLD, { quotas, clock });
+  local.queues.register('111122223333', 'Verifications', () => undefined);
   try {
     return await run(local, clock);
   } finally {
@@ -52,6 +78,17 @@ function callOf(service: FaultService, cfg: ReturnType<typeof config>): () => Pr
     ssm: () => new SSMClient(cfg).send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' })),
     cloudtrail: () => new CloudTrailClient(cfg).send(new LookupEventsCommand({})),
     securityhub: () => new SecurityHubClient(cfg).send(new GetFindingsCommand({})),
+    logs: () =>
+      new CloudWatchLogsClient(cfg).send(
+        new GetLogEventsCommand({ logGroupName: '/aws/ssm/sessions', logStreamName: 's-1' }),
+      ),
+    sqs: () =>
+      new SQSClient(cfg).send(
+        new SendMessageCommand({
+          QueueUrl: `${cfg.endpoint}/111122223333/Verifications`,
+          MessageBody: '{}',
+        }),
+      ),
   }[service];
 }
 
@@ -60,6 +97,8 @@ const OPERATION = {
   ssm: 'ssm:GetDocument',
   cloudtrail: 'cloudtrail:LookupEvents',
   securityhub: 'securityhub:GetFindings',
+  logs: 'logs:GetLogEvents',
+  sqs: 'sqs:SendMessage',
 } as const;
 
 describe('quota throttling through the real SDK clients', () => {
@@ -68,6 +107,8 @@ describe('quota throttling through the real SDK clients', () => {
     ['ssm', 'ThrottlingException', 400, SsmThrottling],
     ['cloudtrail', 'ThrottlingException', 400, CloudTrailThrottling],
     ['securityhub', 'TooManyRequestsException', 429, SecurityHubServiceException],
+    ['logs', 'ThrottlingException', 400, CloudWatchLogsServiceException],
+    ['sqs', 'ThrottlingException', 400, SQSServiceException],
   ] as const)(
     '%s: a call over its bucket is %s %i, a throttle to the SDK retry strategy',
     async (service, name, status, errorClass) => {
