@@ -20,6 +20,9 @@ describe('loadConfig', () => {
       cacheTtlSeconds: 60,
       sessionDocumentVersion: '$LATEST',
       maximumConcurrency: 1,
+      sessionVerificationQueueUrl: '',
+      sessionLogReadDelaySeconds: 60,
+      sessionLogWindowSeconds: 900,
     });
     expect([...config.deniedRunAsUsers]).toEqual(['root']);
     expect(Object.isFrozen(config)).toBe(true);
@@ -57,6 +60,25 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads the session log settings: the queue, the delay, and a window up to 900 s past it', () => {
+    // Act
+    const config = loadConfig({
+      ...base,
+      SESSION_VERIFICATION_QUEUE_URL:
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/stack-SessionVerificationQueue-AbC1',
+      SESSION_LOG_READ_DELAY_SECONDS: '120',
+      SESSION_LOG_WINDOW_SECONDS: '1020',
+    });
+
+    // Assess
+    expect(config).toMatchObject({
+      sessionVerificationQueueUrl:
+        'https://sqs.eu-west-1.amazonaws.com/111122223333/stack-SessionVerificationQueue-AbC1',
+      sessionLogReadDelaySeconds: 120,
+      sessionLogWindowSeconds: 1020,
+    });
+  });
+
   it('an empty deny list is allowed (explicitly set to nothing)', () => {
     expect([...loadConfig({ ...base, DENIED_RUN_AS_USERS: '' }).deniedRunAsUsers]).toEqual([]);
   });
@@ -79,6 +101,14 @@ describe('loadConfig', () => {
     [{ ...base, MAXIMUM_CONCURRENCY: '0' }, 'MAXIMUM_CONCURRENCY'],
     [{ ...base, MAXIMUM_CONCURRENCY: '2.5' }, 'MAXIMUM_CONCURRENCY'],
     [{ ...base, MAXIMUM_CONCURRENCY: '1001' }, 'MAXIMUM_CONCURRENCY'],
+    [
+      { ...base, SESSION_VERIFICATION_QUEUE_URL: 'arn:aws:sqs:eu-west-1:111122223333:q' },
+      'SESSION_VERIFICATION_QUEUE_URL',
+    ],
+    [{ ...base, SESSION_LOG_READ_DELAY_SECONDS: '0' }, 'SESSION_LOG_READ_DELAY_SECONDS'],
+    [{ ...base, SESSION_LOG_READ_DELAY_SECONDS: '901' }, 'SESSION_LOG_READ_DELAY_SECONDS'],
+    [{ ...base, SESSION_LOG_WINDOW_SECONDS: '30' }, 'SESSION_LOG_WINDOW_SECONDS'],
+    [{ ...base, SESSION_LOG_WINDOW_SECONDS: '961' }, 'SESSION_LOG_WINDOW_SECONDS'],
   ])('rejects %j naming %s', (env, variable) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);

@@ -77,6 +77,32 @@ const run = async (
 };
 
 describe('EventSourceMapping over event time', () => {
+  it('holds a delayed message until its delay has passed, and keeps its send time', async () => {
+    // Prepare
+    const clock = new ManualClock(T0);
+    const timeline = jumpingTimeline(clock);
+    const sent: string[] = [];
+    const { seen, invoke } = recorder(clock);
+    const esm = new EventSourceMapping(timeline, async (q, records) => {
+      sent.push(...records.map((r) => r.attributes.SentTimestamp));
+      return invoke(q, records);
+    });
+    const arrivals: Arrival[] = [
+      { at: T0, deliver: () => void esm.delayed(queue({ windowSeconds: 0 }), '"late"', {}, 60) },
+      { at: T0 + 1000, deliver: () => void esm.send(queue({ windowSeconds: 0 }), 'now', {}, T0 + 1000) },
+    ];
+
+    // Act
+    await drain(esm, timeline, arrivals, { sequential: true });
+
+    // Assess
+    expect(seen.map((s) => [s.at, s.bodies])).toEqual([
+      [1000, ['now']],
+      [60_000, ['late']],
+    ]);
+    expect(sent).toEqual([String(T0 + 1000), String(T0)]);
+  });
+
   it('closes a batch when it is full, and the rest when the window since its first message has passed', async () => {
     // Act
     const { seen } = await run(Array.from({ length: 250 }, () => 0));
