@@ -58,7 +58,12 @@ const queuedRequest = async (tag: string, reported = false, users?: ReturnType<t
       reported,
       delaySeconds: 60,
     },
-    { queue: async (body, delay) => (bodies.push({ body, delay }), { kind: 'queued' }) },
+    {
+      queue: async (body, delay) => {
+        bodies.push({ body, delay });
+        return { kind: 'queued' };
+      },
+    },
   );
   const [sent] = bodies;
   if (sent === undefined) throw new Error(`nothing queued (${JSON.stringify(note)})`);
