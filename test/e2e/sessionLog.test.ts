@@ -12,6 +12,7 @@ import { readEvents, replayAll, withDetail } from './replayHelpers.ts';
 const NODE = 'i-0a1b2c3d4e5f60001';
 const GROUP = '/aws/ssm/sessions';
 const LOCKED = '/aws/ssm/locked';
+const ENCRYPTED = '/aws/ssm/encrypted';
 const T0 = Date.parse('2026-03-01T12:00:00Z');
 
 const shell = (name: string, inputs: Record<string, unknown>) => ({
@@ -46,6 +47,7 @@ const CASES = {
   refused: { document: 'LoggedDefaultMissing', user: undefined },
   unstreamed: { document: 'Unlogged', user: undefined },
   unreadable: { document: 'LoggedLocked', user: 'alice' },
+  encrypted: { document: 'LoggedEncrypted', user: 'alice' },
   port: { document: 'AWS-StartPortForwardingSession', user: undefined },
 } as const;
 
@@ -66,6 +68,7 @@ const world = () =>
           shell('LoggedDefaultMissing', { ...streamsTo(GROUP), runAsDefaultUser: 'nobody-here' }),
           shell('Unlogged', { cloudWatchStreamingEnabled: false, cloudWatchLogGroupName: GROUP }),
           shell('LoggedLocked', streamsTo(LOCKED)),
+          shell('LoggedEncrypted', { ...streamsTo(ENCRYPTED), cloudWatchEncryptionEnabled: true }),
           {
             name: 'AWS-StartPortForwardingSession',
             content: { schemaVersion: '1.0', sessionType: 'Port', properties: { portNumber: '8080' } },
@@ -93,6 +96,18 @@ const world = () =>
               {
                 name: sessionOf('unreadable'),
                 events: [record(sessionOf('unreadable'), 'alice', T0 + 302_000)],
+              },
+            ],
+          },
+          {
+            // A key CloudWatch Logs may not use for the caller: the group cannot be read.
+            name: ENCRYPTED,
+            readable: false,
+            kmsKeyId: 'arn:aws:kms:us-east-1:111122223333:key/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d',
+            streams: [
+              {
+                name: sessionOf('encrypted'),
+                events: [record(sessionOf('encrypted'), 'alice', T0 + 362_000)],
               },
             ],
           },
@@ -223,10 +238,13 @@ describe('session log verification', () => {
     expect(readingsOf('port')).toEqual([]);
   });
 
-  it('reports an unreadable log group in the finding instead of failing', () => {
+  it('reports an unreadable log group and an unusable KMS key in the finding instead of failing', () => {
     // Assess
     expect(readingsOf('unreadable')).toEqual([
       expect.objectContaining({ verdict: 'unknown', reason: 'access-denied', error: undefined }),
+    ]);
+    expect(readingsOf('encrypted')).toEqual([
+      expect.objectContaining({ verdict: 'unknown', reason: 'kms', error: undefined }),
     ]);
     expect(result.deadLetters).toEqual([]);
   });
