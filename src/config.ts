@@ -33,6 +33,14 @@ export interface Config {
    * mapping's maximum concurrency); each paces its calls to that share of the account's quotas.
    */
   readonly maximumConcurrency: number;
+  /**
+   * STATE_TABLE_NAME: the state table (identity records, pending sessions, tag history, ledger).
+   * Undefined only outside a deployment (a local invoke without a table): session tags then come
+   * from CloudTrail alone, and nothing is remembered between invocations.
+   */
+  readonly stateTableName: string | undefined;
+  /** IDENTITY_CENTER_REGION: a Region whose CloudTrail may hold IAM Identity Center sign-ins. */
+  readonly identityCenterRegion: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -121,6 +129,20 @@ export const loadConfig = (env: Env = process.env): Config => {
     );
   }
 
+  const stateTableName = env.STATE_TABLE_NAME?.trim() || undefined;
+  if (stateTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(stateTableName)) {
+    throw new ConfigError(
+      `STATE_TABLE_NAME must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(stateTableName)}`,
+    );
+  }
+
+  const identityCenterRegion = env.IDENTITY_CENTER_REGION?.trim() || undefined;
+  if (identityCenterRegion !== undefined && !isRegion(identityCenterRegion)) {
+    throw new ConfigError(
+      `IDENTITY_CENTER_REGION must be an AWS Region such as eu-west-1, got ${JSON.stringify(identityCenterRegion)}`,
+    );
+  }
+
   return Object.freeze({
     region,
     deniedRunAsUsers: new Set(denied),
@@ -135,5 +157,7 @@ export const loadConfig = (env: Env = process.env): Config => {
     probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
     sessionDocumentVersion,
     maximumConcurrency,
+    stateTableName,
+    identityCenterRegion,
   });
 };

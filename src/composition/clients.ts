@@ -22,6 +22,8 @@ export interface ClientOptions {
   readonly pacingClock?: PacingClock;
   /** The clock of the warm-container caches (the bench models a busy container's pace). */
   readonly cacheNow?: () => number;
+  /** The state table's clock (item expiry, claim leases): replay's event time. */
+  readonly stateNow?: () => number;
 }
 
 export interface RegionClients {
@@ -113,6 +115,7 @@ export const createContainerWiring = (config: Config, options: ClientOptions) =>
       current = invocationRemainingTimeMs;
     },
     remainingTimeMs,
+    pacer,
     clientsOf: ({ accountId, region }: Placement): RegionClients => clients(`${accountId}/${region}`),
     importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };

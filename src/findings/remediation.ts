@@ -62,6 +62,8 @@ export const remediationOf = (decision: Decision): string => {
       return 'Allow the auditor iam:ListUserTags and iam:ListRoleTags; principals of other accounts are audited from their own account.';
     case 'only-session-tags-could-name':
       return FIX_SESSION_TAGS;
+    case 'principal-tag-changed-after':
+      return `Change ${RUN_AS_TAG} tags while the auditor's change function runs (it records every change with its time), so later audits judge sessions by the value at their time.`;
     case 'no-user':
       return `Tag the principal with ${RUN_AS_TAG}=<OS user>, or set runAsDefaultUser in ${documentText(step.document)}.`;
     case 'unsafe-name':

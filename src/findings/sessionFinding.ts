@@ -4,6 +4,7 @@ import { SSM_USER } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
+import type { RunAsFields } from './productFields.ts';
 import { describeDecision, remediationOf } from './remediation.ts';
 import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
 import { documentText, nameText, principalWords, quote, userWords } from './words.ts';
@@ -15,7 +16,27 @@ export interface SessionFindingInput {
   readonly platform: string;
   /** An existing finding's CreatedAt, kept across updates. */
   readonly createdAt?: string;
+  /** UpdatedAt when it is not the session's event time: a later re-audit (its STS record arrived). */
+  readonly observedAt?: string;
+  /** DescribeSessions `AccessType`, when it was read. */
+  readonly accessType?: 'Standard' | 'JustInTime';
 }
+
+/** What the decision learnt of the session's identity: the STS record, a pending one, a later retag. */
+const identityFields = (decision: Decision): Partial<RunAsFields> => {
+  const fields: { -readonly [K in keyof RunAsFields]?: RunAsFields[K] } = {};
+  for (const step of decision.steps) {
+    if (step.step === 'session-tags-pending') fields.sessionTagsPending = true;
+    if (step.step === 'session-tags-recorded') {
+      fields.stsEventId = step.source.eventId;
+      fields.stsRegion = step.source.recordedIn;
+    }
+    if (step.step === 'principal-tag-then' || step.step === 'principal-tag-changed-after') {
+      fields.mappingChangedAt = step.changedAt;
+    }
+  }
+  return fields;
+};
 
 const lastStep = (decision: Decision): Step | undefined => decision.steps.at(-1);
 
@@ -80,8 +101,9 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
     // A StartSession whose responseElements was null has no session id: its CloudTrail event is the subject.
     subject: command.sessionId ?? command.eventId,
     outcome: decision.outcome,
-    observedAt: command.eventTime,
-    ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+    observedAt: input.observedAt ?? command.eventTime,
+    // A re-audit keeps the session's own time as its CreatedAt.
+    createdAt: input.createdAt ?? command.eventTime,
     title: title(input),
     description: describeDecision(decision),
     remediation: remediationOf(decision),
@@ -105,6 +127,8 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
       platform: input.platform,
       userVerified: decision.userVerified,
       sessionTags: decision.sessionTags,
+      ...identityFields(decision),
+      ...(input.accessType === undefined ? {} : { accessType: input.accessType }),
       eventId: command.eventId,
       callerArn: command.principal.callerArn,
     },

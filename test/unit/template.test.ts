@@ -31,6 +31,7 @@ const CONFIG_VARIABLES = [
   'INVENTORY_MAX_AGE_HOURS',
   'SESSION_DOCUMENT_VERSION',
   'MAXIMUM_CONCURRENCY',
+  'IDENTITY_CENTER_REGION',
 ];
 
 /** Variables config.ts may read that the template deliberately does not set. */
@@ -44,8 +45,15 @@ const NOT_FROM_TEMPLATE = new Set([
 /** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
 const EVENT_ROUTES: readonly { readonly prefix: string; readonly functions: readonly string[] }[] = [
   { prefix: 'startsession-', functions: ['AuditSessionFunction'] },
-  { prefix: 'iam-', functions: ['PrincipalChangeFunction'] },
+  // The principal findings, and the SSMSessionRunAs history of every Region's table.
+  { prefix: 'iam-', functions: ['IdentityFunction', 'PrincipalChangeFunction'] },
   { prefix: 'ssm-', functions: ['DocumentChangeFunction'] },
+  // STS records reach the identity function only when they carry session tags, and succeeded.
+  { prefix: 'sts-assumerole-untagged', functions: [] },
+  { prefix: 'sts-assumerole-service-untagged', functions: [] },
+  { prefix: 'sts-assumerole-tags-access-denied', functions: [] },
+  { prefix: 'sts-assumerolewithsaml-untagged', functions: [] },
+  { prefix: 'sts-', functions: ['IdentityFunction'] },
 ];
 
 /** IAM prefix of each SDK client package the adapters may import. */
@@ -54,6 +62,22 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   ssm: 'ssm',
   cloudtrail: 'cloudtrail',
   securityhub: 'securityhub',
+  dynamodb: 'dynamodb',
+};
+
+/** The document client's commands (@aws-sdk/lib-dynamodb) and the DynamoDB actions they send. */
+const DOCUMENT_CLIENT_ACTIONS: Readonly<Record<string, string>> = {
+  GetCommand: 'dynamodb:GetItem',
+  PutCommand: 'dynamodb:PutItem',
+  DeleteCommand: 'dynamodb:DeleteItem',
+  UpdateCommand: 'dynamodb:UpdateItem',
+  QueryCommand: 'dynamodb:Query',
+  paginateQuery: 'dynamodb:Query',
+  ScanCommand: 'dynamodb:Scan',
+  paginateScan: 'dynamodb:Scan',
+  BatchGetCommand: 'dynamodb:BatchGetItem',
+  BatchWriteCommand: 'dynamodb:BatchWriteItem',
+  TransactWriteCommand: 'dynamodb:TransactWriteItems',
 };
 
 /** Actions without resource-level permissions (Service Authorization Reference): only these may use "*". */
@@ -340,17 +364,21 @@ describe('template.yaml', () => {
         );
 
         // Assess
+        const sources = path.ruleIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
         expect(policies, queueId).toHaveLength(1);
         expect(policies[0]?.Properties?.PolicyDocument).toEqual({
           Version: '2012-10-17',
           Statement: [
             {
-              Sid: `Only${path.ruleIds[0]}`,
+              Sid:
+                path.ruleIds.length === 1
+                  ? `Only${path.ruleIds[0]}`
+                  : `Only${path.fn.logicalId.replace(/Function$/, '')}Rules`,
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sqs:SendMessage',
               Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [path.ruleIds[0], 'Arn'] } } },
+              Condition: { ArnEquals: { 'aws:SourceArn': sources.length === 1 ? sources[0] : sources } },
             },
           ],
         });
@@ -810,7 +838,8 @@ describe('least privilege', () => {
 
   /** Every SDK command an adapter file constructs or paginates, keyed to its IAM action. */
   const callsIn = (source: string, file: string): SdkCall[] => {
-    const imported = new Map<string, { prefix: string; name: string }>(); // local name → import
+    // local name → import (and, for the document client, the action it sends)
+    const imported = new Map<string, { prefix: string; name: string; action?: string }>();
     for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
       const [, specifiers = '', client = ''] = m;
       const prefix = IAM_PREFIX[client];
@@ -822,12 +851,22 @@ describe('least privilege', () => {
         imported.set(local.trim(), { prefix, name: name.trim() });
       }
     }
+    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/lib-dynamodb'/g)) {
+      for (const raw of (m[1] ?? '').split(',')) {
+        const spec = raw.trim();
+        if (spec === '' || spec.startsWith('type ')) continue;
+        const action = DOCUMENT_CLIENT_ACTIONS[spec];
+        if (action === undefined && /Command$|^paginate/.test(spec))
+          throw new Error(`${file}: no DynamoDB action known for ${spec}`);
+        if (action !== undefined) imported.set(spec, { prefix: 'dynamodb', name: spec, action });
+      }
+    }
     const calls: SdkCall[] = [];
     for (const m of source.matchAll(/new\s+([A-Za-z0-9_]+)\s*\(/g)) {
       const found = imported.get(m[1] ?? '');
       if (found?.name.endsWith('Command')) {
         calls.push({
-          action: `${found.prefix}:${found.name.slice(0, -'Command'.length)}`,
+          action: found.action ?? `${found.prefix}:${found.name.slice(0, -'Command'.length)}`,
           call: new RegExp(`new ${found.name}\\d*\\(`),
         });
       }
@@ -836,7 +875,7 @@ describe('least privilege', () => {
       const found = imported.get(m[1] ?? '');
       if (found !== undefined) {
         calls.push({
-          action: `${found.prefix}:${found.name.slice('paginate'.length)}`,
+          action: found.action ?? `${found.prefix}:${found.name.slice('paginate'.length)}`,
           call: new RegExp(`\\b${found.name}\\d*\\(`),
         });
       }
@@ -844,7 +883,7 @@ describe('least privilege', () => {
     return calls;
   };
 
-  it.each(['AuditSessionFunction', 'PrincipalChangeFunction', 'DocumentChangeFunction'])(
+  it.each(['AuditSessionFunction', 'PrincipalChangeFunction', 'DocumentChangeFunction', 'IdentityFunction'])(
     'grants %s exactly the actions its bundled adapters send',
     async (logicalId) => {
       // Prepare
@@ -890,6 +929,8 @@ describe('least privilege', () => {
   it('uses "*" only for actions IAM cannot scope to a resource', () => {
     for (const fn of functions) {
       for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
+        // The state table's ARN exists once deployed; its statement is checked on its own.
+        if (getAttTarget(statement.Resource[0], 'Arn') === 'StateTable') continue;
         // Prepare
         const resources = resolveIntrinsics(template, statement.Resource) as string[];
 
