@@ -142,10 +142,8 @@ export const createSessionIdentity = (
       return found;
     }
     const where = `no STS record of these credentials in CloudTrail of ${regions.join(', ')}`;
-    return {
-      kind: 'missing',
-      reason: unreadable.length === 0 ? where : `${where} (${unreadable.join('; ')})`,
-    };
+    const denied = [...new Set(unreadable)].join('; ');
+    return { kind: 'missing', reason: denied === '' ? where : `${where} (${denied})` };
   };
 
   /** One search per set of credentials: the table, just-in-time access, then CloudTrail. */

@@ -18,15 +18,14 @@ export interface SessionFindingInput {
   readonly createdAt?: string;
   /** UpdatedAt when it is not the session's event time: a later re-audit (its STS record arrived). */
   readonly observedAt?: string;
-  /** DescribeSessions `AccessType`, when it was read. */
-  readonly accessType?: 'Standard' | 'JustInTime';
 }
 
-/** What the decision learnt of the session's identity: the STS record, a pending one, a later retag. */
+/** What the decision learnt of the session's identity: its STS record or why it has none, a later retag. */
 const identityFields = (decision: Decision): Partial<RunAsFields> => {
   const fields: { -readonly [K in keyof RunAsFields]?: RunAsFields[K] } = {};
   for (const step of decision.steps) {
     if (step.step === 'session-tags-pending') fields.sessionTagsPending = true;
+    if (step.step === 'session-tags-just-in-time') fields.accessType = 'JustInTime';
     if (step.step === 'session-tags-recorded') {
       fields.stsEventId = step.source.eventId;
       fields.stsRegion = step.source.recordedIn;
@@ -128,7 +127,6 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
       userVerified: decision.userVerified,
       sessionTags: decision.sessionTags,
       ...identityFields(decision),
-      ...(input.accessType === undefined ? {} : { accessType: input.accessType }),
       eventId: command.eventId,
       callerArn: command.principal.callerArn,
     },

@@ -42,6 +42,7 @@ const FORWARDED_BY_PREFIX: readonly (readonly [string, readonly string[]])[] = [
   ['sts-getfederationtoken-sessiontags.json', ['StsRequestTagsForwardRule']],
   ['sts-assumerole-incoming-transitive-tags.json', ['StsTransitiveTagsForwardRule']],
   ['sts-assumerolewithsaml-identity-center-principaltags.json', ['StsPrincipalTagsForwardRule']],
+  ['sts-assumerolewithsaml-identity-center-eu-west-1.json', ['StsPrincipalTagsForwardRule']],
   ['sts-assumerole-untagged.json', []],
   ['sts-assumerole-service-untagged.json', []],
   ['sts-assumerole-tags-access-denied.json', []],
@@ -362,7 +363,7 @@ describe('forwarding rules', () => {
       expect(expected, `${name} is listed in FORWARDED_BY_PREFIX`).toBeDefined();
       expect(rules, name).toEqual(expected);
     }
-    expect(fixtures.filter((f) => f.name.startsWith('sts-')).length).toBe(9);
+    expect(fixtures.filter((f) => f.name.startsWith('sts-')).length).toBe(10);
   });
 
   it('forwards exactly what each audit stack rule consumes (the two templates cannot drift)', () => {
@@ -399,7 +400,7 @@ describe('forwarding rules', () => {
 
     // Assess
     expect(counts.filter(([, n]) => (n as number) > 1)).toEqual([]);
-    expect(counts.filter(([name, n]) => n === 1 && !String(name).includes('~')).length).toBe(5);
+    expect(counts.filter(([name, n]) => n === 1 && !String(name).includes('~')).length).toBe(6);
   });
 
   it.each([

@@ -115,14 +115,16 @@ export const runBurst = async (options: BurstOptions): Promise<BurstFigures> => 
       AWS_REGION: BENCH_REGION,
       REPORT_COMPLIANT_SESSIONS: 'true',
     };
-    // The role sessions' STS records are in the state table before the burst, as in steady operation.
-    await deliverStsRecords(scenario, env, {});
-    local.calls.reset();
-    local.faults.latencyMs = options.latencyMs;
-    const containers = createContainers({ envFor: () => env });
     const times = scenario.events.map((e) => Date.parse(String(e.event.time)));
     const first = Math.min(...times);
     const timeline = realTimeline(first);
+    // Items expire and claims lapse on the burst's clock (event time, moving in real time).
+    const clientOptions = { stateNow: () => timeline.now() };
+    // The role sessions' STS records are in the state table before the burst, as in steady operation.
+    await deliverStsRecords(scenario, env, clientOptions);
+    local.calls.reset();
+    local.faults.latencyMs = options.latencyMs;
+    const containers = createContainers({ envFor: () => env, clientOptions });
     let invocations = 0;
     const esm = new EventSourceMapping(timeline, (_queue, records) => {
       invocations += 1;
