@@ -71,12 +71,13 @@ const storeRecord = async (
     const intake = parseStartSessionEvent(pending.event);
     if (intake.inScope) {
       const sessionPorts = ports.sessionPortsFor(pending.accountId, pending.region);
-      reaudited.push(
-        await auditSession(intake.command, sessionPorts, settings, {
-          auditedBy: 'identity',
-          reaudit: { observedAt: reauditTime(intake.command.eventTime), updates: pending.reported === true },
-        }),
-      );
+      const evaluation = await auditSession(intake.command, sessionPorts, settings, {
+        auditedBy: 'identity',
+        reaudit: { observedAt: reauditTime(intake.command.eventTime), updates: pending.reported === true },
+      });
+      reaudited.push(evaluation);
+      // This record did not settle it after all: it waits on (its claim lapses) for the one that does.
+      if (evaluation.sessionTagsPending) continue;
     }
     await ports.identities.settlePending(pending);
   }

@@ -506,6 +506,51 @@ describe('template.yaml', () => {
   });
 });
 
+describe('the identity function’s rules', () => {
+  const rules = () =>
+    Object.entries(template.body.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+
+  it('match read-only STS records with the only state that delivers them, and write events with ENABLED', () => {
+    for (const [id, rule] of rules()) {
+      // Prepare
+      const sources = (rule.Properties?.EventPattern as { source?: string[] } | undefined)?.source ?? [];
+
+      // Assess
+      expect(rule.Properties?.State, id).toBe(
+        sources.includes('aws.sts') ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
+      );
+    }
+    expect(rules().filter(([, r]) => r.Properties?.State !== 'ENABLED').length).toBe(3);
+  });
+
+  it('are all allowed to dead-letter what EventBridge cannot deliver', () => {
+    // Prepare
+    const policy = resource('RuleDeadLetterQueuePolicy').Properties?.PolicyDocument as {
+      Statement: { Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } } }[];
+    };
+    const allowed = JSON.stringify(policy.Statement[0]?.Condition.ArnEquals['aws:SourceArn']);
+
+    // Assess
+    for (const [id] of rules()) expect(allowed, id).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
+  });
+
+  it('give the table to the functions that audit sessions only, narrowed to their partitions', () => {
+    for (const fn of functions) {
+      // Act
+      const table = fn.policyStatements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+
+      // Assess
+      const audits = fn.logicalId === 'AuditSessionFunction' || fn.logicalId === 'IdentityFunction';
+      expect(table.length, fn.logicalId).toBe(audits ? 1 : 0);
+      if (!audits) continue;
+      expect(table[0]?.Resource).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+      expect(table[0]?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['key#*', 'session#*', 'tags#*', 'ledger#*'] },
+      });
+    }
+  });
+});
+
 describe('the dashboard', () => {
   /** The dashboard body as CloudFormation would render it, with `iamRegion` deciding ReceivesIamEvents. */
   const body = (iamRegion: boolean) => {

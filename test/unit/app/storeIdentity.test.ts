@@ -92,6 +92,51 @@ describe('an STS record arriving', () => {
     expect(table.pending.size).toBe(0);
   });
 
+  it('leaves a claimed session waiting when this record still does not give its tags', async () => {
+    // Prepare: a role session whose tags stay unknown after the re-audit.
+    const { ports, table } = setup();
+    const role = waiting('e-3', true);
+    await table.store.addPending({
+      ...role,
+      event: startSessionEvent({
+        eventID: 'e-3',
+        responseElements: { sessionId: 'dana-e-3' },
+        userIdentity: {
+          type: 'AssumedRole',
+          arn: SESSION_ARN,
+          accountId: ACCOUNT,
+          accessKeyId: 'ASIAOTHERKEY00000001',
+          sessionContext: {
+            sessionIssuer: { type: 'Role', arn: `arn:aws:iam::${ACCOUNT}:role/Ops`, accountId: ACCOUNT },
+            attributes: { creationDate: '2026-03-01T10:00:00Z' },
+          },
+        },
+      }),
+    });
+    const stillPending = {
+      ...ports,
+      sessionPortsFor: (accountId: string, region: string) => ({
+        ...ports.sessionPortsFor(accountId, region),
+        sessionTags: {
+          sessionTagsOf: async () => ({ status: 'unknown' as const, reason: 'no', pending: true as const }),
+        },
+      }),
+    };
+
+    // Act
+    const evaluation = await storeIdentity(
+      { kind: 'sts-record', record: record('saml') },
+      stillPending,
+      SETTINGS,
+    );
+
+    // Assess
+    expect(evaluation.check === 'identity' && evaluation.reaudited.map((e) => e.sessionTagsPending)).toEqual([
+      true,
+    ]);
+    expect(table.calls).not.toContain('settlePending e-3');
+  });
+
   it('leaves a claimed session unsettled when its audit fails, for the record’s retry', async () => {
     // Prepare
     const { ports, table } = setup();
