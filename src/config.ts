@@ -45,6 +45,14 @@ export interface Config {
    * reading that finds none is read again once, when the window closes (delay to delay + 900).
    */
   readonly sessionLogWindowSeconds: number;
+  /**
+   * STATE_TABLE_NAME: the state table (identity records, pending sessions, tag history, ledger).
+   * Undefined only outside a deployment (a local invoke without a table): session tags then come
+   * from CloudTrail alone, and nothing is remembered between invocations.
+   */
+  readonly stateTableName: string | undefined;
+  /** IDENTITY_CENTER_REGION: a Region whose CloudTrail may hold IAM Identity Center sign-ins. */
+  readonly identityCenterRegion: string | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -133,6 +141,20 @@ export const loadConfig = (env: Env = process.env): Config => {
     );
   }
 
+  const stateTableName = env.STATE_TABLE_NAME?.trim() || undefined;
+  if (stateTableName !== undefined && !/^[A-Za-z0-9_.-]{3,255}$/.test(stateTableName)) {
+    throw new ConfigError(
+      `STATE_TABLE_NAME must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -), got ${JSON.stringify(stateTableName)}`,
+    );
+  }
+
+  const identityCenterRegion = env.IDENTITY_CENTER_REGION?.trim() || undefined;
+  if (identityCenterRegion !== undefined && !isRegion(identityCenterRegion)) {
+    throw new ConfigError(
+      `IDENTITY_CENTER_REGION must be an AWS Region such as eu-west-1, got ${JSON.stringify(identityCenterRegion)}`,
+    );
+  }
+
   const { delay, window } = sessionLogTiming(env);
   const queueUrl = env.SESSION_VERIFICATION_QUEUE_URL?.trim() ?? '';
   if (queueUrl !== '' && !/^https?:\/\/[^\s/]+\/\d{12}\/[A-Za-z0-9_-]{1,80}$/.test(queueUrl)) {
@@ -158,6 +180,8 @@ export const loadConfig = (env: Env = process.env): Config => {
     sessionVerificationQueueUrl: queueUrl,
     sessionLogReadDelaySeconds: delay,
     sessionLogWindowSeconds: window,
+    stateTableName,
+    identityCenterRegion,
   });
 };
 

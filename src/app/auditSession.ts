@@ -4,7 +4,7 @@
  * the session finding is written.
  */
 import type { Decision, Need, VersionLabel } from '../domain/decision.ts';
-import type { UserPresence } from '../domain/facts.ts';
+import type { TagHistoryAt, UserPresence } from '../domain/facts.ts';
 import { ratingOf } from '../domain/outcome.ts';
 import { decideSession, otherLabel, type SessionFacts } from '../domain/runAs.ts';
 import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
@@ -13,6 +13,7 @@ import { buildSessionFinding } from '../findings/sessionFinding.ts';
 import { type SessionLogState, sessionLogState } from '../findings/sessionLogText.ts';
 import type { SessionAuditPorts } from './ports.ts';
 import { scheduleSessionLog } from './sessionLogPlan.ts';
+import type { AuditPath } from './statePorts.ts';
 
 export interface SessionAuditSettings {
   readonly deniedRunAsUsers: ReadonlySet<string>;
@@ -43,14 +44,45 @@ export interface SessionEvaluation {
   readonly expectedUserSource: Decision['expectedUserSource'];
   readonly sessionUser: string;
   readonly userVerified: boolean;
+  readonly sessionTags: Decision['sessionTags'];
+  /** Its STS record has not arrived: the identity function audits it again when it does. */
+  readonly sessionTagsPending: boolean;
   /** The finding written, or null when this outcome is not reported (configuration). */
   readonly findingId: string | null;
   /** Where the session log verification stands; null when there is nothing to say. */
   readonly sessionLog: SessionLogState | null;
 }
 
+export interface AuditOptions {
+  /** The path that audits the session, as the ledger records it (default `event`). */
+  readonly auditedBy?: AuditPath;
+  /** A session audited again once its STS record arrived: its finding gets this later UpdatedAt. */
+  readonly reaudit?: {
+    readonly observedAt: string;
+    /** A finding was written while the session waited: it is updated whatever the outcome now. */
+    readonly updates: boolean;
+  };
+}
+
+/** A re-audit's UpdatedAt: one second after the session, later than the pending finding's, the same on every run. */
+export const reauditTime = (sessionEventTime: string): string =>
+  new Date(Date.parse(sessionEventTime) + 1000).toISOString();
+
 /** Every fact is asked for at most once; more rounds than facts means the decision is broken. */
 const MAX_ROUNDS = 8;
+
+/** The principal's recorded SSMSessionRunAs changes around the session: tags read now may be later ones. */
+const historyOf = async (
+  command: StartSessionCommand,
+  ports: SessionAuditPorts,
+): Promise<TagHistoryAt | undefined> => {
+  const { principal } = command;
+  if (ports.tagHistory === undefined || (principal.kind !== 'user' && principal.kind !== 'role')) {
+    return undefined;
+  }
+  const ref = { accountId: principal.accountId, kind: principal.kind, name: principal.name };
+  return ports.tagHistory.valueAt(ref, command.eventTime);
+};
 
 /** Gathers what the decision asked for and returns the facts with it. */
 const gather = async (
@@ -75,11 +107,16 @@ const gather = async (
           return { platform: await ports.platforms.platformOf(command.target) };
         case 'preferences':
           return { preferences: await ports.documents.documentOf(PREFERENCES_DOCUMENT, judged) };
-        case 'principal-tags':
-          return { principalTags: await ports.principalTags.tagsOf(command.principal) };
+        case 'principal-tags': {
+          const [principalTags, principalTagHistory] = await Promise.all([
+            ports.principalTags.tagsOf(command.principal),
+            historyOf(command, ports),
+          ]);
+          return { principalTags, ...(principalTagHistory === undefined ? {} : { principalTagHistory }) };
+        }
         case 'session-tags':
           // CloudTrail LookupEvents allows 2 calls/s per account and Region: only asked for when it can decide.
-          return { sessionTags: await ports.sessionTags.sessionTagsOf(command.principal) };
+          return { sessionTags: await ports.sessionTags.sessionTagsOf(command) };
         case 'node-user': {
           const presence = await ports.nodeUsers.presenceOf(command.target, need.user, {
             asOf: command.eventTime,
@@ -94,20 +131,23 @@ const gather = async (
   return Object.assign({}, facts, ...found) as SessionFacts;
 };
 
+const firstFacts = (command: StartSessionCommand, settings: SessionAuditSettings): SessionFacts => ({
+  target: command.target,
+  documentName: command.documentName,
+  judgedVersion: settings.sessionDocumentVersion,
+  parameters: command.parameters,
+  principal: command.principal,
+  deniedUsers: settings.deniedRunAsUsers,
+  ...(command.errorCode === null ? {} : { errorCode: command.errorCode }),
+});
+
+/** Decides from `known` facts, gathering whatever else the decision asks for. */
 const decide = async (
   command: StartSessionCommand,
   ports: SessionAuditPorts,
-  settings: SessionAuditSettings,
+  known: SessionFacts,
 ): Promise<{ decision: Decision; facts: SessionFacts }> => {
-  let facts: SessionFacts = {
-    target: command.target,
-    documentName: command.documentName,
-    judgedVersion: settings.sessionDocumentVersion,
-    parameters: command.parameters,
-    principal: command.principal,
-    deniedUsers: settings.deniedRunAsUsers,
-    ...(command.errorCode === null ? {} : { errorCode: command.errorCode }),
-  };
+  let facts = known;
   const presences = new Map<string, UserPresence>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const verdict = decideSession(facts);
@@ -124,23 +164,39 @@ export const auditSession = async (
   command: StartSessionCommand,
   ports: SessionAuditPorts,
   settings: SessionAuditSettings,
+  options: AuditOptions = {},
 ): Promise<SessionEvaluation> => {
-  const { decision, facts } = await decide(command, ports, settings);
+  let { decision, facts } = await decide(command, ports, firstFacts(command, settings));
+  const reportable = (d: Decision): boolean =>
+    (d.outcome !== 'COMPLIANT' || settings.reportCompliantSessions) &&
+    (d.outcome !== 'NOT_APPLICABLE' || settings.reportNotApplicable);
+  let pending = facts.sessionTags?.status === 'unknown' && facts.sessionTags.pending === true;
+  if (pending && ports.pendingSessions !== undefined) {
+    // The record may have arrived while this session was filed: then it is decided with its tags.
+    const arrived = await ports.pendingSessions.fileUntilRecord(command, reportable(decision));
+    if (arrived !== undefined) {
+      ({ decision, facts } = await decide(command, ports, { ...facts, sessionTags: arrived }));
+      pending = false;
+    }
+  }
+  // A re-audit updates the finding written while its session waited, whatever the outcome now.
+  const reported = reportable(decision) || options.reaudit?.updates === true;
   const platform = platformName(facts);
-  const reported =
-    (decision.outcome !== 'COMPLIANT' || settings.reportCompliantSessions) &&
-    (decision.outcome !== 'NOT_APPLICABLE' || settings.reportNotApplicable);
-  const sessionLog = await scheduleSessionLog(
-    {
-      command,
-      decision,
-      document: facts.document,
-      platform,
-      reported,
-      delaySeconds: settings.sessionLogReadDelaySeconds,
-    },
-    ports.verifications,
-  );
+  // A session waiting for its STS record is verified by its re-audit: the request carries the
+  // decision, and one made without the session tags would overwrite the re-audit's finding later.
+  const sessionLog = pending
+    ? undefined
+    : await scheduleSessionLog(
+        {
+          command,
+          decision,
+          document: facts.document,
+          platform,
+          reported,
+          delaySeconds: settings.sessionLogReadDelaySeconds,
+        },
+        ports.verifications,
+      );
   let findingId: string | null = null;
   if (reported) {
     const finding = buildSessionFinding({
@@ -148,10 +204,19 @@ export const auditSession = async (
       decision,
       platform,
       ...(sessionLog === undefined ? {} : { sessionLog }),
+      ...(options.reaudit === undefined ? {} : { observedAt: options.reaudit.observedAt }),
     });
     await ports.findings.importFindings([finding]);
     findingId = finding.Id;
   }
+  await ports.ledger?.mark({
+    accountId: command.accountId,
+    region: command.region,
+    eventId: command.eventId,
+    eventTime: command.eventTime,
+    sessionId: command.sessionId,
+    auditedBy: options.auditedBy ?? 'event',
+  });
 
   return {
     check: 'session',
@@ -171,6 +236,8 @@ export const auditSession = async (
     expectedUserSource: decision.expectedUserSource,
     sessionUser: decision.sessionUser,
     userVerified: decision.userVerified,
+    sessionTags: decision.sessionTags,
+    sessionTagsPending: pending,
     findingId,
     sessionLog: sessionLog === undefined ? null : sessionLogState(sessionLog),
   };

@@ -14,8 +14,11 @@ import type {
   UserPresence,
 } from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
+import type { IdentityRecord } from '../domain/identity.ts';
+import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 import type { SessionVerifications } from './sessionLogPorts.ts';
+import type { Ledger, TagHistory } from './statePorts.ts';
 
 export interface PrincipalTags {
   /** Tags of an IAM user or role in this account (all pages). */
@@ -24,11 +27,37 @@ export interface PrincipalTags {
 
 export interface SessionTags {
   /**
-   * Session tags of the role or federated session that made a call (from the AssumeRole* or
-   * GetFederationToken record in CloudTrail, matched by access key id). `not-a-role-session` for
-   * other principals.
+   * Session tags of the role or federated session that started a session: from the AssumeRole* or
+   * GetFederationToken record that issued its credentials. `not-a-role-session` for other principals.
    */
-  sessionTagsOf(principal: Principal): Promise<SessionTagsFact>;
+  sessionTagsOf(session: StartSessionCommand): Promise<SessionTagsFact>;
+}
+
+/** Who issued a role or federated session, to find its STS record by issue time. */
+export type SessionIssuer =
+  | { readonly kind: 'role'; readonly roleArn: string }
+  | { readonly kind: 'federated-user' };
+
+/** The STS records CloudTrail LookupEvents holds in one account and Region (90 days). */
+export interface StsRecords {
+  /** The records that list this issued access key as a resource (exact: one for a key STS issued). */
+  byAccessKey(accessKeyId: string): Promise<Known<readonly IdentityRecord[]>>;
+  /** The records of this issuer issued at `creationDate` (whole seconds, within the issue-time slack). */
+  issuedAt(issuer: SessionIssuer, creationDate: string): Promise<Known<readonly IdentityRecord[]>>;
+}
+
+export interface PendingSessions {
+  /**
+   * Files a session whose STS record has not arrived (`reported`: a finding was written for it), to
+   * be audited again when the record does, then looks once more: the session tags of a record
+   * that arrived meanwhile (the session is taken back), else undefined.
+   */
+  fileUntilRecord(session: StartSessionCommand, reported: boolean): Promise<SessionTagsFact | undefined>;
+}
+
+export interface SessionAccess {
+  /** DescribeSessions `AccessType` of a session; undefined when it is not listed or cannot be read. */
+  accessTypeOf(sessionId: string): Promise<'Standard' | 'JustInTime' | undefined>;
 }
 
 /** `$LATEST`, `$DEFAULT` or a version number. */
@@ -102,6 +131,12 @@ export interface SessionAuditPorts {
   readonly findings: FindingSink;
   /** Where streamed sessions are queued for their session log to be read; absent: no queue. */
   readonly verifications?: SessionVerifications;
+  /** The state table's record of tag changes (sessions are judged by the tags of their time). */
+  readonly tagHistory?: TagHistory;
+  /** The state table's ledger of audited StartSession events. Absent without a state table. */
+  readonly ledger?: Ledger;
+  /** Sessions that wait for their STS record. Absent without a state table. */
+  readonly pendingSessions?: PendingSessions;
 }
 
 /** What the adapters provide for a session audit: its reads (the batch supplies the sink). */

@@ -28,6 +28,8 @@ export interface PendingSession {
   readonly waitsFor: PendingJoin;
   /** The StartSession event as delivered (JSON), re-audited unchanged when the record arrives. */
   readonly event: unknown;
+  /** A finding was written while it waited: the re-audit updates it whatever its outcome then. */
+  readonly reported?: boolean;
 }
 
 export interface IdentityStore {

@@ -1,8 +1,11 @@
 /**
- * SessionTags from CloudTrail: the AssumeRole* (or, for a federated user, GetFederationToken)
- * record that issued the caller's access key carries the session tags (which override the role's
- * SSMSessionRunAs tag). IAM never exposes session tags, so CloudTrail LookupEvents is the only
- * place to read them.
+ * StsRecords over CloudTrail LookupEvents in one account and Region. The record of an AssumeRole*
+ * or GetFederationToken call lists the access key it issued as a resource (AWS::IAM::AccessKey),
+ * so `ResourceName=<key>` finds it exactly: no time window, no paging through a busy role. Console
+ * sessions sign with other keys; their record is the one of the same role issued at their
+ * creationDate, found by the role ARN (GetFederationToken records name the calling IAM user, so by
+ * event name) within a few seconds of it. Each record is read with the identity function's parser,
+ * untagged records included: the record that issued a key proves which session tags it has.
  */
 import {
   type CloudTrailClient,
@@ -10,159 +13,80 @@ import {
   type LookupAttribute,
   paginateLookupEvents,
 } from '@aws-sdk/client-cloudtrail';
-import type { SessionTags } from '../app/ports.ts';
-import type { SessionTagsFact } from '../domain/facts.ts';
-import { isRecord } from '../domain/json.ts';
-import { createTtlCache } from './cache.ts';
+import type { StsRecords } from '../app/ports.ts';
+import { type Known, known, unknown } from '../domain/facts.ts';
+import { type IdentityRecord, ISSUE_TIME_SLACK_MS } from '../domain/identity.ts';
+import { parseStsRecord } from '../events/stsRecord.ts';
 import { classifySdkError, sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
-export interface CloudTrailSessionTagsOptions {
-  readonly ttlMs: number;
+export interface CloudTrailStsRecordsOptions {
+  /** Epoch milliseconds (records dated past it by more than CloudTrail's skew are refused). */
   readonly now?: () => number;
 }
 
-/** AssumeRole is recorded within seconds of the session's creationDate; 5 minutes covers clock skew. */
-const WINDOW_MS = 5 * 60 * 1000;
 /** LookupEvents allows 2 calls/s per account and Region: a busy role must not starve the rest. */
-const MAX_PAGES = 5;
+const MAX_PAGES = 3;
 const PAGE_SIZE = 50;
+/** CloudTrail times have whole seconds: the window around creationDate that holds its issue. */
+const BEFORE_MS = 1000;
 
-const ASSUME_ROLE_EVENTS: ReadonlySet<string> = new Set([
-  'AssumeRole',
-  'AssumeRoleWithSAML',
-  'AssumeRoleWithWebIdentity',
-]);
-const FEDERATION_EVENTS: ReadonlySet<string> = new Set(['GetFederationToken']);
-
-export const NOT_FOUND_REASON = "no STS record found for the session's access key in CloudTrail";
-
-type Json = Readonly<Record<string, unknown>>;
-
-const parseRecord = (event: Event): Json | undefined => {
+/** The record of one LookupEvents event, when it is an STS call that issued credentials. */
+const recordOf = (event: Event, now: number): IdentityRecord | undefined => {
   if (typeof event.CloudTrailEvent !== 'string') return undefined;
   try {
-    const parsed: unknown = JSON.parse(event.CloudTrailEvent);
-    return isRecord(parsed) ? parsed : undefined;
+    const intake = parseStsRecord(JSON.parse(event.CloudTrailEvent), now, { untagged: 'keep' });
+    return intake.inScope ? intake.command : undefined;
   } catch {
     // One unreadable record must not hide the others.
     return undefined;
   }
 };
 
-const issuedAccessKey = (record: Json): string | undefined => {
-  const response = record.responseElements;
-  if (!isRecord(response) || !isRecord(response.credentials)) return undefined;
-  const key = response.credentials.accessKeyId;
-  return typeof key === 'string' ? key : undefined;
-};
-
-const addMap = (into: Record<string, string>, map: unknown): void => {
-  if (!isRecord(map)) return;
-  for (const [key, value] of Object.entries(map)) {
-    if (typeof value === 'string') into[key] = value;
-  }
-};
-
-const addList = (into: Record<string, string>, list: unknown): void => {
-  if (!Array.isArray(list)) return;
-  for (const item of list) {
-    if (isRecord(item) && typeof item.key === 'string' && typeof item.value === 'string') {
-      into[item.key] = item.value;
-    }
-  }
-};
-
-/** Session tags as STS applied them, read from the request the record carries. */
-export const sessionTagsOfRecord = (record: Json): Record<string, string> => {
-  const request = isRecord(record.requestParameters) ? record.requestParameters : {};
-  const tags: Record<string, string> = {};
-  if (record.eventName === 'AssumeRole') {
-    // Tags inherited from the previous session in a role chain apply to this one too.
-    addMap(tags, request.incomingTransitiveTags);
-    addList(tags, request.tags);
-  } else if (record.eventName === 'GetFederationToken') {
-    addList(tags, request.tags);
-  } else {
-    addMap(tags, request.principalTags);
-  }
-  return tags;
-};
-
-export const createCloudTrailSessionTags = (
+export const createCloudTrailStsRecords = (
   ct: CloudTrailClient,
-  options: CloudTrailSessionTagsOptions,
-): SessionTags => {
-  const cache = createTtlCache<SessionTagsFact>({
-    ttlMs: options.ttlMs,
-    ...(options.now === undefined ? {} : { now: options.now }),
-  });
-
-  /** The record among those the attribute finds (within the window) that issued the access key. */
+  options: CloudTrailStsRecordsOptions = {},
+): StsRecords => {
+  const now = options.now ?? Date.now;
   const lookUp = async (
     attribute: LookupAttribute,
-    events: ReadonlySet<string>,
-    accessKeyId: string,
-    createdAt: number,
-  ): Promise<SessionTagsFact> => {
+    window?: { readonly StartTime: Date; readonly EndTime: Date },
+  ): Promise<Known<readonly IdentityRecord[]>> => {
+    const records: IdentityRecord[] = [];
     const pages = paginateLookupEvents(
       { client: ct, pageSize: PAGE_SIZE },
-      {
-        LookupAttributes: [attribute],
-        StartTime: new Date(createdAt - WINDOW_MS),
-        EndTime: new Date(createdAt + WINDOW_MS),
-      },
+      { LookupAttributes: [attribute], ...window },
     );
     try {
       let count = 0;
       for await (const page of pages) {
         for (const event of page.Events ?? []) {
-          if (event.EventName !== undefined && !events.has(event.EventName)) continue;
-          const record = parseRecord(event);
-          if (record === undefined || typeof record.eventName !== 'string') continue;
-          if (!events.has(record.eventName)) continue;
-          if (issuedAccessKey(record) !== accessKeyId) continue;
-          return { status: 'known', tags: sessionTagsOfRecord(record) };
+          const record = recordOf(event, now());
+          if (record !== undefined) records.push(record);
         }
-        if (!page.NextToken) return { status: 'unknown', reason: NOT_FOUND_REASON };
-        if (++count === MAX_PAGES) break;
+        if (!page.NextToken || ++count === MAX_PAGES) break;
       }
-      return { status: 'unknown', reason: `${NOT_FOUND_REASON} (searched ${MAX_PAGES} pages)` };
+      return known(records);
     } catch (err) {
       if (classifySdkError(err) === 'access-denied') {
-        return {
-          status: 'unknown',
-          reason: `the auditor is not allowed cloudtrail:LookupEvents (${sdkErrorName(err)})`,
-        };
+        return unknown(`the auditor is not allowed cloudtrail:LookupEvents (${sdkErrorName(err)})`);
       }
       throw toAwsCallError('cloudtrail:LookupEvents', err);
     }
   };
 
   return {
-    sessionTagsOf: async (principal) => {
-      if (principal.kind !== 'role' && principal.kind !== 'federated-user')
-        return { status: 'not-a-role-session' };
-      const accessKeyId = principal.accessKeyId.trim();
-      if (accessKeyId === '') {
-        return { status: 'unknown', reason: 'CloudTrail recorded no access key id for the session' };
-      }
-      const createdAt =
-        principal.sessionCreatedAt === undefined ? Number.NaN : Date.parse(principal.sessionCreatedAt);
-      if (!Number.isFinite(createdAt)) {
-        return { status: 'unknown', reason: 'CloudTrail recorded no creation date for the session' };
-      }
-      // A role's records are found by the role; GetFederationToken records name the calling
-      // IAM user, not the federated user, so they are found by event name.
-      const [attribute, events]: [LookupAttribute, ReadonlySet<string>] =
-        principal.kind === 'role'
-          ? [{ AttributeKey: 'ResourceName', AttributeValue: principal.arn }, ASSUME_ROLE_EVENTS]
-          : [{ AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' }, FEDERATION_EVENTS];
-      const fact = await cache.get(accessKeyId, () => lookUp(attribute, events, accessKeyId, createdAt));
-      if (fact.status === 'unknown' && fact.reason.startsWith(NOT_FOUND_REASON)) {
-        // CloudTrail can deliver a record minutes late: a later look-up may find it.
-        cache.delete(accessKeyId);
-      }
-      return fact;
+    byAccessKey: (accessKeyId) => lookUp({ AttributeKey: 'ResourceName', AttributeValue: accessKeyId }),
+    issuedAt: (issuer, creationDate) => {
+      const created = Date.parse(creationDate);
+      return lookUp(
+        issuer.kind === 'role'
+          ? { AttributeKey: 'ResourceName', AttributeValue: issuer.roleArn }
+          : { AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' },
+        {
+          StartTime: new Date(created - BEFORE_MS),
+          EndTime: new Date(created + ISSUE_TIME_SLACK_MS + BEFORE_MS),
+        },
+      );
     },
   };
 };

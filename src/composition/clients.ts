@@ -24,6 +24,8 @@ export interface ClientOptions {
   readonly pacingClock?: PacingClock;
   /** The clock of the warm-container caches (the bench models a busy container's pace). */
   readonly cacheNow?: () => number;
+  /** The state table's clock (item expiry, claim leases): replay's event time. */
+  readonly stateNow?: () => number;
 }
 
 export interface RegionClients {

@@ -1,11 +1,16 @@
 /** Wires the session audit use case to the AWS adapters, per account and Region. */
 import type { FindingImporter, NodeUsers, SessionReadPorts } from '../app/ports.ts';
-import { createCloudTrailSessionTags } from '../aws/cloudTrailSessionTags.ts';
+import { createSessionIdentity, type Located } from '../app/sessionIdentity.ts';
+import type { StatePorts } from '../app/statePorts.ts';
+import { createTtlCache } from '../aws/cache.ts';
+import { createCachedTagHistory } from '../aws/cachedTagHistory.ts';
+import { createCloudTrailStsRecords } from '../aws/cloudTrailSessionTags.ts';
 import { createCommandNodeUsers } from '../aws/commandNodeUsers.ts';
 import { createIamPrincipalTags } from '../aws/iamPrincipalTags.ts';
 import { createInventoryNodeUsers, createNoNodeUsers } from '../aws/inventoryNodeUsers.ts';
 import { createSqsSessionVerifications } from '../aws/sqsSessionVerifications.ts';
 import { createSsmNodePlatforms } from '../aws/ssmNodePlatforms.ts';
+import { createSsmSessionAccess } from '../aws/ssmSessionAccess.ts';
 import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
@@ -16,6 +21,7 @@ import {
   type Placement,
   type RegionClients,
 } from './clients.ts';
+import { createStateTable } from './stateTable.ts';
 
 /** Read ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe and the pacer wait within it). */
 export type SessionAuditPortsFor = (
@@ -28,6 +34,8 @@ export interface SessionAuditWiring {
   readonly portsFor: SessionAuditPortsFor;
   /** Imports a batch's findings in the account and Region they belong to. */
   readonly importerFor: (placement: Placement) => FindingImporter;
+  /** The state table; absent when STATE_TABLE_NAME is not set. */
+  readonly state?: StatePorts;
 }
 
 const nodeUsersFor = (
@@ -75,17 +83,36 @@ export const createSessionAuditPorts = (
             config.sessionVerificationQueueUrl,
           ),
         };
+  const state = createStateTable(config, clientOptions, container.pacer);
+  const tagHistory =
+    state === undefined ? undefined : createCachedTagHistory(state.tagHistory, { ttlMs, now });
+  const stsRecords = memoize((key) => {
+    const [accountId = '', region = ''] = key.split('/');
+    return createCloudTrailStsRecords(container.clientsOf({ accountId, region }).cloudTrail);
+  });
   // One set of adapters (and so of caches) per account and Region, for the life of the container.
   const ports = memoize((key): SessionReadPorts => {
     const [accountId = '', region = ''] = key.split('/');
-    const { iam, ssm, cloudTrail } = container.clientsOf({ accountId, region });
+    const { iam, ssm } = container.clientsOf({ accountId, region });
+    const identity = createSessionIdentity(
+      {
+        ...(state === undefined ? {} : { identities: state.identities }),
+        stsRecordsIn: (recordRegion) => stsRecords(`${accountId}/${recordRegion}`),
+        sessionAccess: createSsmSessionAccess(ssm),
+        cache: createTtlCache<Located>({ ttlMs, now }),
+      },
+      { identityCenterRegion: config.identityCenterRegion },
+    );
     return {
       principalTags: createIamPrincipalTags(iam, { accountId, ttlMs, now }),
-      sessionTags: createCloudTrailSessionTags(cloudTrail, { ttlMs, now }),
+      sessionTags: identity,
       documents: createSsmSessionDocuments(ssm, { ttlMs, now }),
       platforms: createSsmNodePlatforms(ssm, { ttlMs, now }),
       nodeUsers: nodeUsersFor(config, ssm, container.remainingTimeMs, now),
       ...verifications,
+      ...(state === undefined || tagHistory === undefined
+        ? {}
+        : { tagHistory, ledger: state.ledger, pendingSessions: identity }),
     };
   });
   return {
@@ -94,5 +121,6 @@ export const createSessionAuditPorts = (
       return ports(`${accountId}/${region}`);
     },
     importerFor: container.importerFor,
+    ...(state === undefined ? {} : { state }),
   };
 };

@@ -2,7 +2,7 @@
  * What the Run As decision returns: an outcome with the users it names, and the steps that led
  * there, as data. The words for each step are written once, where findings are built.
  */
-import type { NameMatch, Platform, PrincipalKind } from './facts.ts';
+import type { NameMatch, Platform, PrincipalKind, SessionTagsSource } from './facts.ts';
 import type { Outcome } from './outcome.ts';
 import type { SessionType } from './sessionManager.ts';
 
@@ -95,6 +95,23 @@ export type Step =
   | { readonly step: 'no-session-tag' }
   | { readonly step: 'session-tags-unreadable'; readonly reason: string }
   | { readonly step: 'session-tags-assumed-none' }
+  | { readonly step: 'session-tags-recorded'; readonly source: SessionTagsSource }
+  | { readonly step: 'session-tags-pending'; readonly reason: string }
+  | { readonly step: 'session-tags-just-in-time' }
+  | {
+      /** The principal's tag changed after the session: judged by its recorded value then. */
+      readonly step: 'principal-tag-then';
+      readonly subject: Subject;
+      readonly changedAt: string;
+      readonly setAt: string;
+    }
+  | {
+      /** The principal's tag changed after the session and its value then is not recorded. */
+      readonly step: 'principal-tag-changed-after';
+      readonly subject: Subject;
+      readonly changedAt: string;
+      readonly ambiguous: boolean;
+    }
   | {
       readonly step: 'principal-tag';
       readonly subject: Subject;

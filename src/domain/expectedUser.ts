@@ -5,7 +5,14 @@
  * Tag keys are case-insensitive.
  */
 import type { Need, Step, Subject, UserSource } from './decision.ts';
-import type { Known, Principal, SessionTagsFact, Tags } from './facts.ts';
+import {
+  type Known,
+  known,
+  type Principal,
+  type SessionTagsFact,
+  type TagHistoryAt,
+  type Tags,
+} from './facts.ts';
 import type { Read } from './inputs.ts';
 import { end, needs, next, type Phase, type Trail, unverified } from './phase.ts';
 import { IDENTITY_CENTER_ROLE_PREFIX, RUN_AS_TAG } from './sessionManager.ts';
@@ -14,6 +21,8 @@ export interface UserInput {
   readonly principal: Principal;
   /** undefined: not read yet. */
   readonly principalTags: Known<Tags> | undefined;
+  /** The principal's recorded tag changes around the session; absent: none to consider. */
+  readonly principalTagHistory?: TagHistoryAt | undefined;
   /** undefined: not read yet; `assumed-none`: a posture assumes a session without session tags. */
   readonly sessionTags: SessionTagsFact | 'assumed-none' | undefined;
   readonly defaultUser: Read<string>;
@@ -72,7 +81,9 @@ export const expectedUserPhase = (input: UserInput, trail: Trail): Phase<Expecte
 
   const subject = subjectOf(principal);
   if (isTaggable(principal)) {
-    const tags = input.principalTags;
+    const atSession = tagsAtSession(input, subject, trail);
+    if (atSession.kind !== 'next') return atSession;
+    const tags = atSession.value;
     if (tags === undefined || !tags.known) {
       return unverified(trail, {
         step: 'principal-tags-unreadable',
@@ -98,6 +109,31 @@ export const expectedUserPhase = (input: UserInput, trail: Trail): Phase<Expecte
   return defaultUserPhase(input, trail);
 };
 
+const RUN_AS_KEY = RUN_AS_TAG.toLowerCase();
+
+/**
+ * The principal's tags as they were at the session: read now, unless a change recorded after the
+ * session says otherwise; then its SSMSessionRunAs is the value recorded before the session, and
+ * without one (or with two in one second) the value then cannot be known.
+ */
+const tagsAtSession = (input: UserInput, subject: Subject, trail: Trail): Phase<Known<Tags> | undefined> => {
+  const changedAt = input.principalTagHistory?.changedAt;
+  if (changedAt === undefined) return next(input.principalTags);
+  const before = input.principalTagHistory?.before;
+  if (before === undefined || before.ambiguous) {
+    return unverified(trail, {
+      step: 'principal-tag-changed-after',
+      subject,
+      changedAt,
+      ambiguous: before?.ambiguous === true,
+    });
+  }
+  trail.steps.push({ step: 'principal-tag-then', subject, changedAt, setAt: before.eventTime });
+  const now = input.principalTags?.known === true ? input.principalTags.value : {};
+  const others = Object.fromEntries(Object.entries(now).filter(([key]) => key.toLowerCase() !== RUN_AS_KEY));
+  return next(known(before.value === null ? others : { ...others, [RUN_AS_TAG]: before.value }));
+};
+
 /** The session tag's say: a user, or (blank) straight to the default; undefined when it has none. */
 const sessionTagPhase = (input: UserInput, trail: Trail): Phase<ExpectedUser> | undefined => {
   if (!hasSessionTags(input.principal)) return undefined;
@@ -111,9 +147,16 @@ const sessionTagPhase = (input: UserInput, trail: Trail): Phase<ExpectedUser> | 
       return undefined;
     case 'unknown':
       trail.sessionTags = 'unknown';
-      trail.steps.push({ step: 'session-tags-unreadable', reason: tags.reason });
+      trail.steps.push(
+        tags.pending === true
+          ? { step: 'session-tags-pending', reason: tags.reason }
+          : tags.justInTime === true
+            ? { step: 'session-tags-just-in-time' }
+            : { step: 'session-tags-unreadable', reason: tags.reason },
+      );
       return undefined;
     case 'known': {
+      if (tags.source !== undefined) trail.steps.push({ step: 'session-tags-recorded', source: tags.source });
       const tag = runAsTagOf(tags.tags);
       if (tag.kind === 'absent') {
         trail.steps.push({ step: 'no-session-tag' });

@@ -68,8 +68,40 @@ export type UserPresence =
  */
 export type NameMatch = 'exact' | 'ignore-case';
 
+/**
+ * A principal's SSMSessionRunAs around a session's time, from the tag changes the change function
+ * recorded: empty when no change came at or after that time (its tags now are its tags then).
+ */
+export interface TagHistoryAt {
+  /** The newest change before the time: the value then (ambiguous: two values in that second). */
+  readonly before?: {
+    readonly value: string | null;
+    readonly eventTime: string;
+    readonly ambiguous: boolean;
+  };
+  /** The first change at or after the time: tags read now are not the tags then. */
+  readonly changedAt?: string;
+}
+
+/** The STS record that issued a session's credentials, and how it was tied to the session. */
+export interface SessionTagsSource {
+  readonly eventName: string;
+  readonly eventId: string;
+  /** Region whose CloudTrail recorded the call. */
+  readonly recordedIn: string;
+  /** The issued access key itself, or the role session and its issue time (console sessions). */
+  readonly match: 'access-key' | 'issue-time' | 'earlier-issue';
+}
+
 /** Session tags of the caller's role or federated session. */
 export type SessionTagsFact =
   | { readonly status: 'not-a-role-session' }
-  | { readonly status: 'known'; readonly tags: Tags }
-  | { readonly status: 'unknown'; readonly reason: string };
+  | { readonly status: 'known'; readonly tags: Tags; readonly source?: SessionTagsSource }
+  | {
+      readonly status: 'unknown';
+      readonly reason: string;
+      /** The STS record has not arrived yet: the session waits for it and is audited again then. */
+      readonly pending?: true;
+      /** Just-in-time node access: the credentials come from ssm:GetAccessToken, no STS record. */
+      readonly justInTime?: true;
+    };

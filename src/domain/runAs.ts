@@ -16,7 +16,15 @@
  */
 import type { Decision, Verdict, VersionLabel } from './decision.ts';
 import { expectedUserPhase } from './expectedUser.ts';
-import type { DocumentRead, Known, Principal, SessionTagsFact, Tags, UserPresence } from './facts.ts';
+import type {
+  DocumentRead,
+  Known,
+  Principal,
+  SessionTagsFact,
+  TagHistoryAt,
+  Tags,
+  UserPresence,
+} from './facts.ts';
 import { goField, isRecord, jsonText } from './json.ts';
 import { nodePhase } from './onNode.ts';
 import { newTrail, verdictOf } from './phase.ts';
@@ -37,6 +45,8 @@ export interface SessionFacts extends ScopeFacts {
   readonly preferences?: Known<DocumentRead | null>;
   /** Tags of the IAM user or role (unknown: unreadable, e.g. AccessDenied or another account). */
   readonly principalTags?: Known<Tags>;
+  /** The principal's recorded SSMSessionRunAs changes around the session's time, when read. */
+  readonly principalTagHistory?: TagHistoryAt;
   readonly sessionTags?: SessionTagsFact;
   /** What the node's users said of a value, when it was looked up. */
   readonly nodeUsers?: (user: string) => UserPresence | undefined;
@@ -68,6 +78,7 @@ const judge = (facts: SessionFacts, document: Known<DocumentRead | null> | undef
     {
       principal: facts.principal,
       principalTags: facts.principalTags,
+      principalTagHistory: facts.principalTagHistory,
       sessionTags: facts.sessionTags,
       defaultUser: settings.value.defaultUser,
       document: settings.value.document,

@@ -55,6 +55,11 @@ export interface PrincipalChangeCommand {
   readonly pathKnown: boolean;
   /** The SSMSessionRunAs key (any case) is among the tags set or the tag keys removed. */
   readonly runAsTagInvolved: boolean;
+  /**
+   * SSMSessionRunAs after the change, as the event says it: the value set, or null (removed, created
+   * without it, deleted); undefined when the event does not touch it.
+   */
+  readonly runAsValue: string | null | undefined;
   /** DeleteUser / DeleteRole. */
   readonly deleted: boolean;
   /** Who made the change (the caller ARN as CloudTrail recorded it). */
@@ -72,8 +77,8 @@ const RUN_AS_KEY = RUN_AS_TAG.toLowerCase();
 
 const base = 'detail.requestParameters';
 
-/** `tags: [{ key, value }]`: checks each entry and returns the keys. */
-const tagKeysOfTags = (requestParameters: JsonObject, required: boolean): string[] => {
+/** `tags: [{ key, value }]`: checks each entry and returns them. */
+const tagsOf = (requestParameters: JsonObject, required: boolean): [key: string, value: string][] => {
   const raw = valueAt(requestParameters, 'tags');
   const path = `${base}.tags`;
   if (raw === undefined || raw === null) {
@@ -92,7 +97,7 @@ const tagKeysOfTags = (requestParameters: JsonObject, required: boolean): string
     if (value.length > MAX_TAG_VALUE) {
       throw new MalformedEventError(`${at}.value`, `is longer than ${MAX_TAG_VALUE} characters`);
     }
-    return key;
+    return [key, value];
   });
 };
 
@@ -111,20 +116,36 @@ const tagKeysRemoved = (requestParameters: JsonObject): string[] => {
   });
 };
 
-const involvedKeys = (eventName: PrincipalChangeEventName, requestParameters: JsonObject): string[] => {
+const isRunAsKey = (key: string): boolean => key.toLowerCase() === RUN_AS_KEY;
+
+/** The SSMSessionRunAs value of a tag list: the exact spelling first, any case otherwise. */
+const runAsValueOf = (tags: readonly [string, string][]): string | undefined =>
+  (tags.find(([key]) => key === RUN_AS_TAG) ?? tags.find(([key]) => isRunAsKey(key)))?.[1];
+
+/** Whether the change touches SSMSessionRunAs, and its value after the change. */
+const runAsChange = (
+  eventName: PrincipalChangeEventName,
+  requestParameters: JsonObject,
+): { involved: boolean; value: string | null | undefined } => {
   switch (eventName) {
     case 'TagUser':
-    case 'TagRole':
-      return tagKeysOfTags(requestParameters, true);
+    case 'TagRole': {
+      const value = runAsValueOf(tagsOf(requestParameters, true));
+      return { involved: value !== undefined, value };
+    }
     case 'UntagUser':
-    case 'UntagRole':
-      return tagKeysRemoved(requestParameters);
+    case 'UntagRole': {
+      const involved = tagKeysRemoved(requestParameters).some(isRunAsKey);
+      return { involved, value: involved ? null : undefined };
+    }
     case 'CreateUser':
-    case 'CreateRole':
-      return tagKeysOfTags(requestParameters, false);
+    case 'CreateRole': {
+      const value = runAsValueOf(tagsOf(requestParameters, false));
+      return { involved: value !== undefined, value: value ?? null };
+    }
     case 'DeleteUser':
     case 'DeleteRole':
-      return [];
+      return { involved: false, value: null };
   }
 };
 
@@ -185,9 +206,7 @@ export const parsePrincipalChangeEvent = (
   // IAM creates a principal at "/" when the request names no path.
   const path = answered ?? asked ?? '/';
   const arn = iamPrincipalArn(record.partition, record.accountId, kind, path, name);
-  const runAsTagInvolved = involvedKeys(eventName, requestParameters).some(
-    (key) => key.toLowerCase() === RUN_AS_KEY,
-  );
+  const runAs = runAsChange(eventName, requestParameters);
 
   return inScope({
     eventId: record.eventId,
@@ -205,7 +224,8 @@ export const parsePrincipalChangeEvent = (
       accessKeyId: '',
     },
     pathKnown: creates,
-    runAsTagInvolved,
+    runAsTagInvolved: runAs.involved,
+    runAsValue: runAs.value,
     deleted: eventName === 'DeleteUser' || eventName === 'DeleteRole',
     changedBy: record.principal.callerArn,
   });

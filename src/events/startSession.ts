@@ -5,6 +5,7 @@
  * failure destination instead of being dropped.
  */
 import { isDocumentReference } from '../domain/arn.ts';
+import { consoleSession } from '../domain/identity.ts';
 import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import { MalformedEventError } from '../errors.ts';
 import { type ApiCallRecord, openEnvelope, parseApiCallRecord } from './envelope.ts';
@@ -21,6 +22,10 @@ export interface StartSessionCommand extends ApiCallRecord {
   readonly parameters: Readonly<Record<string, readonly string[]>>;
   /** responseElements.sessionId; null when responseElements was null or had none. */
   readonly sessionId: string | null;
+  /** Signed with per-request console keys: the key that STS issued never appears (see consoleSession). */
+  readonly console: boolean;
+  /** The event as delivered: a session whose STS record has not arrived is audited again from it. */
+  readonly event: unknown;
 }
 
 export const SSM_SOURCE = { source: 'aws.ssm', eventSource: 'ssm.amazonaws.com' } as const;
@@ -91,6 +96,7 @@ export const parseStartSessionRecord = (
   detail: JsonObject,
   envelope: JsonObject,
   now: number,
+  event: unknown = envelope,
 ): StartSessionCommand => {
   const record: ApiCallRecord = parseApiCallRecord(detail, envelope, now);
   const base = 'detail.requestParameters';
@@ -111,6 +117,15 @@ export const parseStartSessionRecord = (
     documentNamed: documentName !== undefined,
     parameters: parametersOf(requestParameters, base),
     sessionId: sessionIdOf(detail),
+    console: consoleSession({
+      sessionCredentialFromConsole: valueAt(detail, 'sessionCredentialFromConsole'),
+      userAgent: record.userAgent,
+      accessKeyId: record.principal.accessKeyId,
+      ...(record.principal.sessionCreatedAt === undefined
+        ? {}
+        : { creationDate: record.principal.sessionCreatedAt }),
+    }),
+    event,
   };
 };
 
@@ -121,5 +136,5 @@ export const parseStartSessionEvent = (
 ): Intake<StartSessionCommand> => {
   const { envelope, detail, eventName } = openEnvelope(event, SSM_SOURCE);
   if (eventName !== 'StartSession') return outOfScope(`${eventName} is not StartSession`);
-  return inScope(parseStartSessionRecord(detail, envelope, now));
+  return inScope(parseStartSessionRecord(detail, envelope, now, event));
 };

@@ -232,8 +232,17 @@ const openRecord = (event: unknown): { detail: JsonObject; envelope: JsonObject;
   return { detail, envelope: {}, eventName };
 };
 
+export interface StsRecordOptions {
+  /** `keep`: a record without session tags proves the session has none (found by LookupEvents). */
+  readonly untagged?: 'out-of-scope' | 'keep';
+}
+
 /** Parses one STS record (EventBridge event or raw record). Throws MalformedEventError naming the field. */
-export const parseStsRecord = (event: unknown, now: number = Date.now()): Intake<IdentityRecord> => {
+export const parseStsRecord = (
+  event: unknown,
+  now: number = Date.now(),
+  options: StsRecordOptions = {},
+): Intake<IdentityRecord> => {
   const { detail, envelope, eventName } = openRecord(event);
   if (!isIssuingCall(eventName)) {
     return outOfScope(`${eventName} does not issue credentials with session tags`);
@@ -251,7 +260,7 @@ export const parseStsRecord = (event: unknown, now: number = Date.now()): Intake
   const tags = mergeTags(entries);
   const inherited = Object.keys(optionalObjectAt(request, 'incomingTransitiveTags', REQUEST) ?? {});
   const transitive = [...inherited, ...transitiveKeysAt(request)];
-  if (entries.length === 0) {
+  if (entries.length === 0 && options.untagged !== 'keep') {
     return outOfScope(`${eventName} passed no session tags: the principal's own tags apply`);
   }
   const response = optionalObjectAt(detail, 'responseElements', 'detail');

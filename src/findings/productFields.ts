@@ -52,6 +52,15 @@ export interface RunAsFields {
   readonly sessionId: string;
   readonly sessionOwner: string;
   readonly sessionTags: SessionTagsUse;
+  /** The session's STS record has not arrived: the finding is audited again when it does. */
+  readonly sessionTagsPending: boolean;
+  /** CloudTrail eventID and Region of the STS record whose session tags were applied. */
+  readonly stsEventId: string;
+  readonly stsRegion: string;
+  /** `Standard` or `JustInTime` (DescribeSessions), when it was read. */
+  readonly accessType: string;
+  /** When the principal's SSMSessionRunAs changed after the session (the finding judges the value then). */
+  readonly mappingChangedAt: string;
   readonly principal: string;
   readonly principalType: string;
   readonly principalName: string;
@@ -89,6 +98,11 @@ export const FIELD_KEYS: Readonly<Record<RunAsFieldName, string>> = {
   sessionId: 'RunAs/SessionId',
   sessionOwner: 'RunAs/SessionOwner',
   sessionTags: 'RunAs/SessionTags',
+  sessionTagsPending: 'RunAs/SessionTagsPending',
+  stsEventId: 'RunAs/StsEventId',
+  stsRegion: 'RunAs/StsRegion',
+  accessType: 'RunAs/AccessType',
+  mappingChangedAt: 'RunAs/MappingChangedAt',
   principal: 'RunAs/Principal',
   principalType: 'RunAs/PrincipalType',
   principalName: 'RunAs/PrincipalName',
@@ -130,6 +144,11 @@ const READERS: { readonly [K in RunAsFieldName]: (text: string) => RunAsFields[K
   sessionId: (text) => text,
   sessionOwner: (text) => text,
   sessionTags: oneOf('none', 'applied', 'unknown'),
+  sessionTagsPending: (text) => (text === 'true' ? true : text === 'false' ? false : undefined),
+  stsEventId: (text) => text,
+  stsRegion: (text) => text,
+  accessType: oneOf('Standard', 'JustInTime'),
+  mappingChangedAt: (text) => text,
   principal: (text) => text,
   principalType: (text) => text,
   principalName: (text) => text,

@@ -10,7 +10,7 @@ const FIX_SSM_PARAMETER =
   'Use literal Run As values in session documents instead of {{ssm:…}} references, so sessions can be audited.';
 const FIX_RUN_AS_OFF = `Set runAsEnabled to true in the session's settings document (normally ${PREFERENCES_DOCUMENT}) and tag each principal with ${RUN_AS_TAG}.`;
 const FIX_SESSION_TAGS =
-  'Keep CloudTrail management events (AssumeRole* and GetFederationToken records) readable by the auditor, so the session tags of role sessions are known.';
+  'Forward the STS records of us-east-1 and the IAM Identity Center Region to this Region (identity-forwarding-template.yaml), or set IdentityCenterRegion, so the session tags of role sessions are known.';
 
 const settingFix = (step: Extract<Step, { step: 'invalid-setting' }>): string => {
   const doc = documentText(step.document);
@@ -62,6 +62,8 @@ export const remediationOf = (decision: Decision): string => {
       return 'Allow the auditor iam:ListUserTags and iam:ListRoleTags; principals of other accounts are audited from their own account.';
     case 'only-session-tags-could-name':
       return FIX_SESSION_TAGS;
+    case 'principal-tag-changed-after':
+      return `Change ${RUN_AS_TAG} tags while the auditor's change function runs (it records every change with its time), so later audits judge sessions by the value at their time.`;
     case 'no-user':
       return `Tag the principal with ${RUN_AS_TAG}=<OS user>, or set runAsDefaultUser in ${documentText(step.document)}.`;
     case 'unsafe-name':

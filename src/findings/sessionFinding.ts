@@ -6,6 +6,7 @@ import { SSM_USER } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import type { AsffFinding, AsffResource } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
+import type { RunAsFields } from './productFields.ts';
 import { describeDecision, remediationOf } from './remediation.ts';
 import { nodeResource, type Placement, principalResource, sessionResource } from './resources.ts';
 import { type SessionLogNote, sessionLogFix, sessionLogSentence, sessionLogState } from './sessionLogText.ts';
@@ -20,6 +21,8 @@ export interface SessionFindingInput {
   readonly createdAt?: string;
   /** What is known of the session log; a read one can change the outcome and dates the finding. */
   readonly sessionLog?: SessionLogNote;
+  /** UpdatedAt when it is not the session's event time: a later re-audit (its STS record arrived). */
+  readonly observedAt?: string;
 }
 
 type Read = Extract<SessionLogNote, { kind: 'read' }>;
@@ -38,6 +41,23 @@ export const sessionOutcomeOf = (input: SessionFindingInput): Outcome => {
 /** The user the log recorded, when it named one. */
 const observedOf = (read: Read | undefined): string =>
   read !== undefined && 'observedUser' in read.verdict ? read.verdict.observedUser : '';
+
+/** What the decision learnt of the session's identity: its STS record or why it has none, a later retag. */
+const identityFields = (decision: Decision): Partial<RunAsFields> => {
+  const fields: { -readonly [K in keyof RunAsFields]?: RunAsFields[K] } = {};
+  for (const step of decision.steps) {
+    if (step.step === 'session-tags-pending') fields.sessionTagsPending = true;
+    if (step.step === 'session-tags-just-in-time') fields.accessType = 'JustInTime';
+    if (step.step === 'session-tags-recorded') {
+      fields.stsEventId = step.source.eventId;
+      fields.stsRegion = step.source.recordedIn;
+    }
+    if (step.step === 'principal-tag-then' || step.step === 'principal-tag-changed-after') {
+      fields.mappingChangedAt = step.changedAt;
+    }
+  }
+  return fields;
+};
 
 const lastStep = (decision: Decision): Step | undefined => decision.steps.at(-1);
 
@@ -118,8 +138,8 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
     // A StartSession whose responseElements was null has no session id: its CloudTrail event is the subject.
     subject: command.sessionId ?? command.eventId,
     outcome: sessionOutcomeOf(input),
-    observedAt: read?.observedAt ?? command.eventTime,
-    // A later reading keeps the first one's CreatedAt: the StartSession's time.
+    // A log reading or a re-audit (its STS record arrived) is dated later; CreatedAt stays the session's.
+    observedAt: read?.observedAt ?? input.observedAt ?? command.eventTime,
     createdAt: input.createdAt ?? command.eventTime,
     title: title(input),
     // Once the log shows another user, "the session ran as <expected>" is no longer said.
@@ -156,6 +176,7 @@ export const buildSessionFinding = (input: SessionFindingInput): AsffFinding => 
       platform: input.platform,
       userVerified: decision.userVerified || read?.verdict.kind === 'verified',
       sessionTags: decision.sessionTags,
+      ...identityFields(decision),
       eventId: command.eventId,
       callerArn: command.principal.callerArn,
     },

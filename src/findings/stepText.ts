@@ -3,6 +3,7 @@
  * steps become English; every value in them goes through the quoting rules of words.ts.
  */
 import type { Decision, Step, UserSource } from '../domain/decision.ts';
+import type { SessionTagsSource } from '../domain/facts.ts';
 import { MAX_NODES_NAMED } from '../domain/fleetPresence.ts';
 import { PREFERENCES_DOCUMENT, RUN_AS_TAG, SSM_USER } from '../domain/sessionManager.ts';
 import { isSafeUserName } from '../domain/userName.ts';
@@ -53,6 +54,12 @@ const tagWords = (value: string, kind: string): string =>
   isSafeUserName(value)
     ? `the ${kind} ${RUN_AS_TAG}=${quote(value)}`
     : `an ${RUN_AS_TAG} ${kind} whose value is not a safe user name`;
+
+const MATCHED_BY: Readonly<Record<SessionTagsSource['match'], string>> = {
+  'access-key': 'the issued access key',
+  'issue-time': 'the role session and its creation time',
+  'earlier-issue': 'the role session, issued before its creation time and still valid then',
+};
 
 const spelling = (key: string): string =>
   key === RUN_AS_TAG ? '' : ` (key written ${quote(key)}; tag keys are case-insensitive)`;
@@ -117,6 +124,16 @@ export const stepSentence = (step: Step): string => {
       return `The session carries no ${RUN_AS_TAG} session tag.`;
     case 'session-tags-unreadable':
       return `The session tags could not be read (${step.reason}); an ${RUN_AS_TAG} session tag would override what follows.`;
+    case 'session-tags-recorded':
+      return `Its session tags are those STS recorded when it issued the session's credentials (${quote(step.source.eventName)} in ${quote(step.source.recordedIn)}, event ${quote(step.source.eventId)}), found by ${MATCHED_BY[step.source.match]}.`;
+    case 'session-tags-pending':
+      return `The STS record that issued the session's credentials has not arrived yet (${step.reason}), so its session tags are not known yet; an ${RUN_AS_TAG} session tag would override what follows. The finding is updated when the record arrives.`;
+    case 'session-tags-just-in-time':
+      return `The session uses just-in-time node access credentials (ssm:GetAccessToken), which no STS record issues: its session tags cannot be known, and an ${RUN_AS_TAG} session tag would override what follows.`;
+    case 'principal-tag-then':
+      return `The ${RUN_AS_TAG} tag of ${principalWords(step.subject)} changed at ${quote(step.changedAt)}, after the session: it is judged by the value recorded at ${quote(step.setAt)}, before the session.`;
+    case 'principal-tag-changed-after':
+      return `The ${RUN_AS_TAG} tag of ${principalWords(step.subject)} changed at ${quote(step.changedAt)}, after the session, and ${step.ambiguous ? 'two different values were recorded in the one second before the session' : 'its value before that is not recorded'}: the mapping changed after the session, and the value Session Manager used cannot be known.`;
     case 'session-tags-assumed-none':
       return `Assuming a session without session tags; an ${RUN_AS_TAG} session tag would override the principal's tag.`;
     case 'principal-tag':

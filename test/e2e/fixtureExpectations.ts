@@ -130,6 +130,17 @@ export const FIXTURE_EXPECTATIONS: Record<string, FixtureExpectation> = {
     userVerified: true,
     principalType: 'role',
   },
+  // An IAM Identity Center console session in us-east-1 (Identity Center lives in eu-west-1): the
+  // console signs with its own keys, so the AssumeRoleWithSAML recorded in eu-west-1 (the Region in
+  // the role's path) is found by role session and creationDate; its principalTags give henry.
+  'startsession-compliant-sso-console-session-tag.json': {
+    outcome: 'COMPLIANT',
+    expectedUser: 'henry',
+    expectedUserSource: 'session-tag',
+    sessionUser: 'henry',
+    userVerified: true,
+    principalType: 'role',
+  },
   // bob is not listed, but the node's inventory is 30 days old: absence proves nothing, so the
   // session is compliant with the user unverified (never MISSING on stale data).
   'startsession-compliant-stale-inventory.json': {

@@ -89,7 +89,7 @@ describe('invoke AuditSessionFunction', () => {
     expect(run.code).toBe(2);
     expect(linesOf(run.stderr)).toEqual([
       'runas-audit invoke: template.yaml: has no function "AuditSessionFunctoin" ' +
-        '(functions: AuditSessionFunction, SessionVerificationFunction, PrincipalChangeFunction, DocumentChangeFunction)',
+        '(functions: AuditSessionFunction, SessionVerificationFunction, PrincipalChangeFunction, DocumentChangeFunction, IdentityFunction)',
     ]);
     expect(run.stdout).toBe('');
   });

@@ -113,4 +113,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(variable);
   });
+
+  it('reads the state table and the Identity Center Region, both optional', () => {
+    // Act
+    const none = loadConfig(base);
+    const both = loadConfig({
+      ...base,
+      STATE_TABLE_NAME: 'runas-StateTable-1A2B',
+      IDENTITY_CENTER_REGION: 'eu-central-1',
+    });
+
+    // Assess
+    expect(none).toMatchObject({ stateTableName: undefined, identityCenterRegion: undefined });
+    expect(both).toMatchObject({
+      stateTableName: 'runas-StateTable-1A2B',
+      identityCenterRegion: 'eu-central-1',
+    });
+  });
+
+  it.each([
+    ['STATE_TABLE_NAME', 'a table/name'],
+    ['STATE_TABLE_NAME', 'ab'],
+    ['IDENTITY_CENTER_REGION', 'Frankfurt'],
+  ])('refuses %s=%j, naming it', (name, value) => {
+    // Act
+    const act = () => loadConfig({ ...base, [name]: value });
+
+    // Assess
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(name);
+  });
 });

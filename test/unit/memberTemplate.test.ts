@@ -39,6 +39,7 @@ const FORWARDED_BY_PREFIX: readonly (readonly [string, readonly string[]])[] = [
   ['sts-getfederationtoken-sessiontags.json', ['StsRequestTagsForwardRule']],
   ['sts-assumerole-incoming-transitive-tags.json', ['StsTransitiveTagsForwardRule']],
   ['sts-assumerolewithsaml-identity-center-principaltags.json', ['StsPrincipalTagsForwardRule']],
+  ['sts-assumerolewithsaml-identity-center-eu-west-1.json', ['StsPrincipalTagsForwardRule']],
   ['sts-assumerole-untagged.json', []],
   ['sts-assumerole-service-untagged.json', []],
   ['sts-assumerole-tags-access-denied.json', []],
@@ -360,7 +361,7 @@ describe('forwarding rules', () => {
       expect(expected, `${name} is listed in FORWARDED_BY_PREFIX`).toBeDefined();
       expect(rules, name).toEqual(expected);
     }
-    expect(fixtures.filter((f) => f.name.startsWith('sts-')).length).toBe(9);
+    expect(fixtures.filter((f) => f.name.startsWith('sts-')).length).toBe(10);
   });
 
   it('forwards exactly what each audit stack rule consumes (the two templates cannot drift)', () => {
@@ -397,7 +398,7 @@ describe('forwarding rules', () => {
 
     // Assess
     expect(counts.filter(([, n]) => (n as number) > 1)).toEqual([]);
-    expect(counts.filter(([name, n]) => n === 1 && !String(name).includes('~')).length).toBe(5);
+    expect(counts.filter(([name, n]) => n === 1 && !String(name).includes('~')).length).toBe(6);
   });
 
   it.each([
@@ -474,8 +475,9 @@ describe('the member role', () => {
     const ctx = { accountId: MEMBER, region: '*', parameters };
     for (const fn of functionsOf(audit)) {
       for (const statement of fn.policyStatements) {
-        // Polling the function's own queue happens in the audit account, never in a member's.
+        // Polling the function's own queue, and the state table, stay in the audit account.
         if (statement.Action.every((action) => action.startsWith('sqs:'))) continue;
+        if (statement.Action.every((action) => action.startsWith('dynamodb:'))) continue;
         if (
           statement.onlyIf !== undefined &&
           resolveIntrinsics(audit, { Condition: statement.onlyIf }, ctx) !== true

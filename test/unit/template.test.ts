@@ -31,6 +31,7 @@ const CONFIG_VARIABLES = [
   'INVENTORY_MAX_AGE_HOURS',
   'SESSION_DOCUMENT_VERSION',
   'MAXIMUM_CONCURRENCY',
+  'IDENTITY_CENTER_REGION',
 ];
 
 /** Variables config.ts may read that the template deliberately does not set. */
@@ -44,8 +45,15 @@ const NOT_FROM_TEMPLATE = new Set([
 /** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
 const EVENT_ROUTES: readonly { readonly prefix: string; readonly functions: readonly string[] }[] = [
   { prefix: 'startsession-', functions: ['AuditSessionFunction'] },
-  { prefix: 'iam-', functions: ['PrincipalChangeFunction'] },
+  // The principal findings, and the SSMSessionRunAs history of every Region's table.
+  { prefix: 'iam-', functions: ['IdentityFunction', 'PrincipalChangeFunction'] },
   { prefix: 'ssm-', functions: ['DocumentChangeFunction'] },
+  // STS records reach the identity function only when they carry session tags, and succeeded.
+  { prefix: 'sts-assumerole-untagged', functions: [] },
+  { prefix: 'sts-assumerole-service-untagged', functions: [] },
+  { prefix: 'sts-assumerole-tags-access-denied', functions: [] },
+  { prefix: 'sts-assumerolewithsaml-untagged', functions: [] },
+  { prefix: 'sts-', functions: ['IdentityFunction'] },
 ];
 
 /** IAM prefix of each SDK client package the adapters may import. */
@@ -56,11 +64,27 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   securityhub: 'securityhub',
   'cloudwatch-logs': 'logs',
   sqs: 'sqs',
+  dynamodb: 'dynamodb',
 };
 
 /** Functions whose queue another function of the stack feeds (SendMessage), not a rule: function → its senders. */
 const FED_BY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
-  SessionVerificationFunction: ['AuditSessionFunction', 'SessionVerificationFunction'],
+  SessionVerificationFunction: ['AuditSessionFunction', 'IdentityFunction', 'SessionVerificationFunction'],
+};
+
+/** The document client's commands (@aws-sdk/lib-dynamodb) and the DynamoDB actions they send. */
+const DOCUMENT_CLIENT_ACTIONS: Readonly<Record<string, string>> = {
+  GetCommand: 'dynamodb:GetItem',
+  PutCommand: 'dynamodb:PutItem',
+  DeleteCommand: 'dynamodb:DeleteItem',
+  UpdateCommand: 'dynamodb:UpdateItem',
+  QueryCommand: 'dynamodb:Query',
+  paginateQuery: 'dynamodb:Query',
+  ScanCommand: 'dynamodb:Scan',
+  paginateScan: 'dynamodb:Scan',
+  BatchGetCommand: 'dynamodb:BatchGetItem',
+  BatchWriteCommand: 'dynamodb:BatchWriteItem',
+  TransactWriteCommand: 'dynamodb:TransactWriteItems',
 };
 
 /** Actions without resource-level permissions (Service Authorization Reference): only these may use "*". */
@@ -372,17 +396,21 @@ describe('template.yaml', () => {
         );
 
         // Assess
+        const sources = path.ruleIds.map((id) => ({ 'Fn::GetAtt': [id, 'Arn'] }));
         expect(policies, queueId).toHaveLength(1);
         expect(policies[0]?.Properties?.PolicyDocument).toEqual({
           Version: '2012-10-17',
           Statement: [
             {
-              Sid: `Only${path.ruleIds[0]}`,
+              Sid:
+                path.ruleIds.length === 1
+                  ? `Only${path.ruleIds[0]}`
+                  : `Only${path.fn.logicalId.replace(/Function$/, '')}Rules`,
               Effect: 'Allow',
               Principal: { Service: 'events.amazonaws.com' },
               Action: 'sqs:SendMessage',
               Resource: { 'Fn::GetAtt': [queueId, 'Arn'] },
-              Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [path.ruleIds[0], 'Arn'] } } },
+              Condition: { ArnEquals: { 'aws:SourceArn': sources.length === 1 ? sources[0] : sources } },
             },
           ],
         });
@@ -509,6 +537,51 @@ describe('template.yaml', () => {
       });
     }
     expect(resolveIntrinsics(template, { Condition: 'HasAlarmTopic' })).toBe(false);
+  });
+});
+
+describe('the identity function’s rules', () => {
+  const rules = () =>
+    Object.entries(template.body.Resources).filter(([, r]) => r.Type === 'AWS::Events::Rule');
+
+  it('match read-only STS records with the only state that delivers them, and write events with ENABLED', () => {
+    for (const [id, rule] of rules()) {
+      // Prepare
+      const sources = (rule.Properties?.EventPattern as { source?: string[] } | undefined)?.source ?? [];
+
+      // Assess
+      expect(rule.Properties?.State, id).toBe(
+        sources.includes('aws.sts') ? 'ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS' : 'ENABLED',
+      );
+    }
+    expect(rules().filter(([, r]) => r.Properties?.State !== 'ENABLED').length).toBe(3);
+  });
+
+  it('are all allowed to dead-letter what EventBridge cannot deliver', () => {
+    // Prepare
+    const policy = resource('RuleDeadLetterQueuePolicy').Properties?.PolicyDocument as {
+      Statement: { Condition: { ArnEquals: { 'aws:SourceArn': unknown[] } } }[];
+    };
+    const allowed = JSON.stringify(policy.Statement[0]?.Condition.ArnEquals['aws:SourceArn']);
+
+    // Assess
+    for (const [id] of rules()) expect(allowed, id).toContain(JSON.stringify({ 'Fn::GetAtt': [id, 'Arn'] }));
+  });
+
+  it('give the table to the functions that audit sessions only, narrowed to their partitions', () => {
+    for (const fn of functions) {
+      // Act
+      const table = fn.policyStatements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+
+      // Assess
+      const audits = fn.logicalId === 'AuditSessionFunction' || fn.logicalId === 'IdentityFunction';
+      expect(table.length, fn.logicalId).toBe(audits ? 1 : 0);
+      if (!audits) continue;
+      expect(table[0]?.Resource).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+      expect(table[0]?.Condition).toEqual({
+        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['key#*', 'session#*', 'tags#*', 'ledger#*'] },
+      });
+    }
   });
 });
 
@@ -844,7 +917,8 @@ describe('least privilege', () => {
 
   /** Every SDK command an adapter file constructs or paginates, keyed to its IAM action. */
   const callsIn = (source: string, file: string): SdkCall[] => {
-    const imported = new Map<string, { prefix: string; name: string }>(); // local name → import
+    // local name → import (and, for the document client, the action it sends)
+    const imported = new Map<string, { prefix: string; name: string; action?: string }>();
     for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/client-([a-z0-9-]+)'/g)) {
       const [, specifiers = '', client = ''] = m;
       const prefix = IAM_PREFIX[client];
@@ -856,12 +930,22 @@ describe('least privilege', () => {
         imported.set(local.trim(), { prefix, name: name.trim() });
       }
     }
+    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/lib-dynamodb'/g)) {
+      for (const raw of (m[1] ?? '').split(',')) {
+        const spec = raw.trim();
+        if (spec === '' || spec.startsWith('type ')) continue;
+        const action = DOCUMENT_CLIENT_ACTIONS[spec];
+        if (action === undefined && /Command$|^paginate/.test(spec))
+          throw new Error(`${file}: no DynamoDB action known for ${spec}`);
+        if (action !== undefined) imported.set(spec, { prefix: 'dynamodb', name: spec, action });
+      }
+    }
     const calls: SdkCall[] = [];
     for (const m of source.matchAll(/new\s+([A-Za-z0-9_]+)\s*\(/g)) {
       const found = imported.get(m[1] ?? '');
       if (found?.name.endsWith('Command')) {
         calls.push({
-          action: `${found.prefix}:${found.name.slice(0, -'Command'.length)}`,
+          action: found.action ?? `${found.prefix}:${found.name.slice(0, -'Command'.length)}`,
           call: new RegExp(`new ${found.name}\\d*\\(`),
         });
       }
@@ -870,7 +954,7 @@ describe('least privilege', () => {
       const found = imported.get(m[1] ?? '');
       if (found !== undefined) {
         calls.push({
-          action: `${found.prefix}:${found.name.slice('paginate'.length)}`,
+          action: found.action ?? `${found.prefix}:${found.name.slice('paginate'.length)}`,
           call: new RegExp(`\\b${found.name}\\d*\\(`),
         });
       }
@@ -883,6 +967,7 @@ describe('least privilege', () => {
     'PrincipalChangeFunction',
     'DocumentChangeFunction',
     'SessionVerificationFunction',
+    'IdentityFunction',
   ])('grants %s exactly the actions its bundled adapters send', async (logicalId) => {
     // Prepare
     const fn = functions.find((f) => f.logicalId === logicalId);
@@ -926,6 +1011,8 @@ describe('least privilege', () => {
   it('uses "*" only for actions IAM cannot scope to a resource', () => {
     for (const fn of functions) {
       for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
+        // The state table's ARN exists once deployed; its statement is checked on its own.
+        if (getAttTarget(statement.Resource[0], 'Arn') === 'StateTable') continue;
         // Prepare: a queue of the stack (Fn::GetAtt) is one resource by construction.
         const own = statement.Resource.filter((r) => getAttTarget(r, 'Arn') === undefined);
         const resources = resolveIntrinsics(template, own) as string[];

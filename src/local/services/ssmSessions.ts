@@ -57,6 +57,7 @@ export const describeSessions: SsmOperation = (input, ctx) => {
       ...(s.endDate === undefined ? {} : { EndDate: epochSeconds(s.endDate) }),
       ...(s.documentName === undefined ? {} : { DocumentName: s.documentName }),
       Owner: s.owner,
+      ...(s.accessType === undefined ? {} : { AccessType: s.accessType }),
     })),
     ...(nextToken === undefined ? {} : { NextToken: nextToken }),
   };

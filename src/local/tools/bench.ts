@@ -10,11 +10,13 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { ClientOptions } from '../../composition/clients.ts';
+import type { TableSpec } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { startLocalAws } from '../services/server.ts';
 import { type BurstFigures, runBurst } from './benchBurst.ts';
 import { measureFunction, measureTracerCost } from './benchColdStart.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
+import { deliverStsRecords, identityFigures, identityTargets } from './benchIdentity.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
 import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
@@ -35,6 +37,7 @@ import {
 import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import { matchesPattern } from './eventPattern.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
+import { tableEnvironment, tableSpecsOf } from './tableSpec.ts';
 import { type FunctionSpec, loadTemplate } from './template.ts';
 import { virtualPacingClock } from './virtualTime.ts';
 
@@ -88,11 +91,13 @@ export interface PassOptions {
   readonly env: Readonly<Record<string, string>>;
   readonly cacheTtlSeconds: number;
   readonly latencyMs: number;
+  /** The template's tables, created in the pass's local DynamoDB (its STATE_TABLE_NAME is in env). */
+  readonly tables: readonly TableSpec[];
 }
 
 /** One pass: a fresh local endpoint and one warm handler, the events in sequence. */
 export const runPass = async (options: PassOptions): Promise<PassResult> => {
-  const local = await startLocalAws(options.scenario.world);
+  const local = await startLocalAws(options.scenario.world, { dynamo: { tables: options.tables } });
   const restore = patchEnv({ ...SDK_ENV, ...local.endpointEnv() });
   try {
     local.faults.latencyMs = options.latencyMs;
@@ -100,19 +105,18 @@ export const runPass = async (options: PassOptions): Promise<PassResult> => {
     // real time, so latencies are the handler's own (the burst pass measures pacing for real); the
     // caches' clock moves BUSY_CONTAINER_MS_PER_EVENT per event, whatever the machine's speed.
     let modeledMs = Date.parse(BENCH_START);
-    const handler = options.module.createHandler(
-      {
-        ...options.env,
-        ...local.endpointEnv(),
-        AWS_REGION: BENCH_REGION,
-        REPORT_COMPLIANT_SESSIONS: 'true',
-        CACHE_TTL_SECONDS: String(options.cacheTtlSeconds),
-      },
-      {
-        pacingClock: virtualPacingClock(new ManualClock(Date.parse(BENCH_START))),
-        cacheNow: () => modeledMs,
-      },
-    );
+    const env = {
+      ...options.env,
+      ...local.endpointEnv(),
+      AWS_REGION: BENCH_REGION,
+      REPORT_COMPLIANT_SESSIONS: 'true',
+      CACHE_TTL_SECONDS: String(options.cacheTtlSeconds),
+    };
+    const clock = new ManualClock(Date.parse(BENCH_START));
+    const clientOptions = { pacingClock: virtualPacingClock(clock), stateNow: () => clock.now() };
+    // The role sessions' records arrive first, as they do before anyone starts a session.
+    const delivered = await deliverStsRecords(options.scenario, env, clientOptions);
+    const handler = options.module.createHandler(env, { ...clientOptions, cacheNow: () => modeledMs });
     const samples: CallSample[] = [];
     const outcomes: Record<string, number> = {};
     let unexpectedOutcomes = 0;
@@ -142,6 +146,7 @@ export const runPass = async (options: PassOptions): Promise<PassResult> => {
       outcomes,
       unexpectedOutcomes,
       findingsStored: local.findings().length,
+      identity: identityFigures(options.scenario, options.events, samples, delivered),
     };
   } finally {
     restore();
@@ -180,7 +185,12 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     const first = scenario.events[0];
     if (first === undefined) throw new BenchError('the scenario has no events');
     const fn = auditFunctionOf(deliveryPathsOf(template, functions), first.event);
-    const env = { ...resolveEnvironment(template, fn), AWS_REGION: BENCH_REGION };
+    const env = {
+      ...resolveEnvironment(template, fn),
+      ...tableEnvironment(template, [fn]),
+      AWS_REGION: BENCH_REGION,
+    };
+    const tables = tableSpecsOf(template);
     const uncachedEvents = Math.min(scenario.events.length, UNCACHED_EVENT_LIMIT);
 
     // The handler module builds Lambda's handler at import, which reads AWS_REGION; the logger reads
@@ -194,7 +204,14 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     let uncached: PassResult;
     try {
       const module = (await import(pathToFileURL(entryFileOf(fn)).href)) as HandlerModule;
-      const pass = { scenario, module, functionName: fn.logicalId, env, latencyMs: options.latencyMs };
+      const pass = {
+        scenario,
+        module,
+        functionName: fn.logicalId,
+        env,
+        latencyMs: options.latencyMs,
+        tables,
+      };
       console.error(`bench: cached pass, ${scenario.events.length} events…`);
       cached = await runPass({ ...pass, events: scenario.events, cacheTtlSeconds: 60 });
       console.error(`bench: uncached pass, ${uncachedEvents} events…`);
@@ -274,6 +291,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
         ),
         ...(burst === undefined ? [] : burstTargets(burst)),
         ...(sessionLogs === undefined ? [] : sessionLogTargets(sessionLogs)),
+        ...identityTargets(cached.identity),
       ],
       node: process.version,
       date: new Date().toISOString(),

@@ -12,6 +12,7 @@ import { DEFAULT_QUOTAS } from '../services/quotas.ts';
 import { startLocalAws } from '../services/server.ts';
 import { parseWorld } from '../world/world.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
+import { deliverStsRecords } from './benchIdentity.ts';
 import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
 import { generateScenario } from './benchScenario.ts';
 import { BenchError } from './benchStats.ts';
@@ -19,6 +20,7 @@ import { deliveryPathsOf } from './deliveryPath.ts';
 import { drain, EventSourceMapping } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
+import { tableEnvironment, tableSpecsOf } from './tableSpec.ts';
 import { loadTemplate } from './template.ts';
 import { realTimeline } from './virtualTime.ts';
 
@@ -104,21 +106,26 @@ export const runBurst = async (options: BurstOptions): Promise<BurstFigures> => 
   const { fn } = route;
   const mapping = { ...route.queue.mapping, visibilityTimeoutSeconds: BENCH_VISIBILITY_SECONDS };
 
-  const local = await startLocalAws(world);
+  const local = await startLocalAws(world, { dynamo: { tables: tableSpecsOf(template) } });
   const restore = patchEnv({ ...SDK_ENV, ...local.endpointEnv() });
   try {
-    local.faults.latencyMs = options.latencyMs;
-    const containers = createContainers({
-      envFor: () => ({
-        ...resolveEnvironment(template, fn),
-        ...local.endpointEnv(),
-        AWS_REGION: BENCH_REGION,
-        REPORT_COMPLIANT_SESSIONS: 'true',
-      }),
-    });
+    const env = {
+      ...resolveEnvironment(template, fn),
+      ...tableEnvironment(template, [fn]),
+      ...local.endpointEnv(),
+      AWS_REGION: BENCH_REGION,
+      REPORT_COMPLIANT_SESSIONS: 'true',
+    };
     const times = scenario.events.map((e) => Date.parse(String(e.event.time)));
     const first = Math.min(...times);
     const timeline = realTimeline(first);
+    // Items expire and claims lapse on the burst's clock (event time, moving in real time).
+    const clientOptions = { stateNow: () => timeline.now() };
+    // The role sessions' STS records are in the state table before the burst, as in steady operation.
+    await deliverStsRecords(scenario, env, clientOptions);
+    local.calls.reset();
+    local.faults.latencyMs = options.latencyMs;
+    const containers = createContainers({ envFor: () => env, clientOptions });
     let invocations = 0;
     const esm = new EventSourceMapping(timeline, (_queue, records) => {
       invocations += 1;

@@ -29,7 +29,7 @@ export const timeImport = (file: string): Promise<number> =>
       ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href],
       {
         // Only what the handler's cold start needs: config is loaded at import.
-        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1' },
+        env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', STATE_TABLE_NAME: 'StateTable' },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: IMPORT_TIMEOUT_MS,
       },

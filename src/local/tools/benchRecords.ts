@@ -65,9 +65,13 @@ export const assumeRoleRecord = (principal: ScenarioPrincipal, createdAt: string
     roleArn: principal.arn,
     roleSessionName: principal.sessionName,
     durationSeconds: 43200,
-    ...(principal.sessionTag === undefined
-      ? {}
-      : { tags: [{ key: RUN_AS_TAG, value: principal.sessionTag }] }),
+    // Every role session passes a session tag (a Run As one, or only a project tag): its record
+    // reaches the identity function, as the STS records of a tagging organisation do.
+    tags: [
+      principal.sessionTag === undefined
+        ? { key: 'Project', value: 'bench' }
+        : { key: RUN_AS_TAG, value: principal.sessionTag },
+    ],
   },
   responseElements: {
     credentials: {
@@ -162,3 +166,16 @@ export const startSessionEvent = (
     },
   };
 };
+
+/** A CloudTrail record as EventBridge delivers it (source from its event source, e.g. aws.sts). */
+export const eventBridgeEventOf = (record: Record<string, unknown>, rng: () => number) => ({
+  version: '0',
+  id: uuid(rng),
+  'detail-type': 'AWS API Call via CloudTrail',
+  source: `aws.${String(record.eventSource).split('.')[0]}`,
+  account: BENCH_ACCOUNT,
+  time: record.eventTime,
+  region: BENCH_REGION,
+  resources: [],
+  detail: record,
+});

@@ -2,6 +2,7 @@
 
 import type { BurstFigures } from './benchBurst.ts';
 import type { TracerFigures } from './benchColdStart.ts';
+import { type IdentityFigures, identityLines } from './benchIdentity.ts';
 import { BENCH_REGION } from './benchRecords.ts';
 import type { Scenario } from './benchScenario.ts';
 import { type SessionLogFigures, sessionLogLines } from './benchSessionLogs.ts';
@@ -39,6 +40,8 @@ export interface PassResult {
   /** Events whose outcome differs from the one the scenario was built to produce. */
   readonly unexpectedOutcomes: number;
   readonly findingsStored: number;
+  /** What the audit spent on identity (STS records, state table). */
+  readonly identity: IdentityFigures;
 }
 
 export interface BenchReport {
@@ -170,6 +173,7 @@ export const formatReport = (report: BenchReport): string => {
       ],
       ['  findings stored', String(cached.findingsStored), String(uncached.findingsStored), ''],
     ]),
+    ...identityLines(cached.identity, uncached.identity),
     '',
     `Cold start proxy (median of ${IMPORT_RUNS} fresh node processes each, after one discarded run)`,
     table([

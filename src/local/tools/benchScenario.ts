@@ -13,6 +13,7 @@ import {
   createRng,
   DEFAULT_SEED,
   DEFAULT_USER,
+  eventBridgeEventOf,
   PREFERENCES_DOCUMENT,
   pad,
   pick,
@@ -63,6 +64,8 @@ export interface Scenario {
   readonly nodeIds: readonly string[];
   readonly documentNames: readonly string[];
   readonly events: readonly ScenarioEvent[];
+  /** The role sessions' AssumeRole records as EventBridge delivers them to the identity function. */
+  readonly stsEvents: readonly Readonly<Record<string, unknown>>[];
 }
 
 /** 40% roles, one in eight principals untagged, every other role tagged again per session. */
@@ -180,6 +183,9 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
     ...Array.from({ length: options.documents - 1 }, (_, k) => `BenchShell-${k + 1}`),
   ];
 
+  const stsRecords = principals
+    .filter((p) => p.kind === 'role')
+    .map((p) => assumeRoleRecord(p, roleCreatedAt, rng));
   const worldJson = {
     accountId: BENCH_ACCOUNT,
     now: BENCH_START,
@@ -213,9 +219,7 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
           users: [...(nodeUsers[j] ?? [])],
           inventoryCaptureTime: BENCH_START,
         })),
-        cloudTrail: principals
-          .filter((p) => p.kind === 'role')
-          .map((p) => assumeRoleRecord(p, roleCreatedAt, rng)),
+        cloudTrail: stsRecords,
       },
     },
   };
@@ -265,5 +269,6 @@ export const generateScenario = (input: ScenarioOptions): Scenario => {
     : [];
   const region = worldJson.regions[BENCH_REGION];
   const world = parseWorld({ ...worldJson, regions: { [BENCH_REGION]: { ...region, logGroups } } });
-  return { options, world, principals, nodeIds, documentNames, events };
+  const stsEvents = stsRecords.map((record) => eventBridgeEventOf(record, rng));
+  return { options, world, principals, nodeIds, documentNames, events, stsEvents };
 };

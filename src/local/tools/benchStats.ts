@@ -9,7 +9,12 @@ export class BenchError extends Error {
   override readonly name = 'BenchError';
 }
 
-export const WRITE_OPERATIONS: ReadonlySet<string> = new Set(['securityhub:BatchImportFindings']);
+export const WRITE_OPERATIONS: ReadonlySet<string> = new Set([
+  'securityhub:BatchImportFindings',
+  // The state table's ledger (one entry per session) and pending sessions.
+  'dynamodb:PutItem',
+  'dynamodb:DeleteItem',
+]);
 export const WARMUP_FRACTION = 0.1;
 /** The uncached pass replays only this many events (ratios are per event) to keep the run short. */
 export const UNCACHED_EVENT_LIMIT = 500;
@@ -154,10 +159,11 @@ export interface Target {
 
 /**
  * The fewest AWS calls per event that any cache could make on these events: every event
- * imports its finding, and the first sight of each node costs two reads (platform, inventory),
- * of each principal one (its tags), of each role session one (its AssumeRole record) and of
- * each document two (`$LATEST`, which sessions run, and `$DEFAULT`, to say when it differs).
- * Later sights are what a cache can save.
+ * imports its finding and marks the ledger, and the first sight of each node costs two reads
+ * (platform, inventory), of each principal two (its tags, and their history in the state table),
+ * of each role session one (its STS record in the state table) and of each document two
+ * (`$LATEST`, which sessions run, and `$DEFAULT`, to say when it differs). Later sights are what
+ * a cache can save.
  */
 export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly ScenarioEvent[]): number => {
   const distinct = <T>(key: (event: ScenarioEvent) => T): number => new Set(events.map(key)).size;
@@ -166,10 +172,10 @@ export const compulsoryCallsPerEvent = (scenario: Scenario, events: readonly Sce
   ).size;
   const reads =
     2 * distinct((e) => e.node) +
-    distinct((e) => e.principal) +
+    2 * distinct((e) => e.principal) +
     roleSessions +
     2 * distinct((e) => e.document);
-  return (events.length + reads) / events.length;
+  return (2 * events.length + reads) / events.length;
 };
 
 /**
@@ -183,7 +189,7 @@ export const compulsorySteadyStateReads = (scenario: Scenario, events: readonly 
   for (const [index, e] of events.entries()) {
     const cost =
       (seen.node.has(e.node) ? 0 : 2) +
-      (seen.principal.has(e.principal) ? 0 : scenario.principals[e.principal]?.kind === 'role' ? 2 : 1) +
+      (seen.principal.has(e.principal) ? 0 : scenario.principals[e.principal]?.kind === 'role' ? 3 : 2) +
       (seen.document.has(e.document) ? 0 : 2);
     seen.node.add(e.node);
     seen.principal.add(e.principal);

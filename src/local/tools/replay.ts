@@ -10,6 +10,7 @@
 import path from 'node:path';
 import type { ClientOptions } from '../../composition/clients.ts';
 import { isRegion } from '../../domain/identifiers.ts';
+import { startLocalDynamo } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { type LocalAws, localCredentials, startLocalAws } from '../services/server.ts';
 import type { StoredFinding, World } from '../world/world.ts';
@@ -21,6 +22,7 @@ import { createContainers } from './lambdaContainers.ts';
 import { createRng } from './random.ts';
 import { queueUrlsFor, registerQueues } from './replayQueues.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
+import { tableEnvironment, tableSpecsOf } from './tableSpec.ts';
 import { loadTemplate, type SamEnvVars } from './template.ts';
 import { jumpingTimeline, virtualPacingClock } from './virtualTime.ts';
 
@@ -147,11 +149,20 @@ interface Tag {
 export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   const clock =
     options.local?.quotas.clock instanceof ManualClock ? options.local.quotas.clock : new ManualClock();
-  const local = options.local ?? (await startLocalAws(options.world, { clock }));
   const template = await loadTemplate(options.templatePath ?? path.join(ROOT, 'template.yaml'));
+  const tables = tableSpecsOf(template);
+  const local = options.local ?? (await startLocalAws(options.world, { clock, dynamo: { tables } }));
+  // A local endpoint given without a DynamoDB gets one of its own (its calls counted with the rest).
+  const ownDynamo =
+    local.dynamo === undefined ? await startLocalDynamo({ tables, calls: local.calls }) : undefined;
   const paths = deliveryPathsOf(template, functionsOf(template), options.parameters);
-  const sdkEnv = localSdkEnvironment(local);
-  for (const [key, value] of Object.entries(sdkEnv)) {
+  const sdkEnv = {
+    ...localSdkEnvironment(local),
+    AWS_ENDPOINT_URL_DYNAMODB: (local.dynamo ?? ownDynamo)?.endpoint ?? '',
+  };
+  const tableEnv = tableEnvironment(template, functionsOf(template));
+  // The handler modules build Lambda's handler at import, from the process environment.
+  for (const [key, value] of Object.entries({ ...tableEnv, ...sdkEnv })) {
     if (value === '') delete process.env[key];
     else process.env[key] = value;
   }
@@ -163,15 +174,24 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
 
   const timeline = jumpingTimeline(clock);
   const containers = createContainers({
-    envFor: (fn, region) => ({
-      ...resolveEnvironment(template, fn, options.envVars, { parameterOverrides: options.parameters ?? {} }),
-      ...queueUrlsFor(fn, paths, local.url, local.world.accountId),
-      ...sdkEnv,
-      AWS_REGION: region,
-    }),
+    envFor: (fn, region) => {
+      const env = resolveEnvironment(template, fn, options.envVars, {
+        parameterOverrides: options.parameters ?? {},
+      });
+      // A table's name, unless --env-vars names one.
+      for (const [key, name] of Object.entries(tableEnv)) if (env[key] === '') env[key] = name;
+      return {
+        ...env,
+        ...queueUrlsFor(fn, paths, local.url, local.world.accountId),
+        ...sdkEnv,
+        AWS_REGION: region,
+      };
+    },
     clientOptions: {
       ...options.clientOptions,
       pacingClock: virtualPacingClock(clock),
+      // Items expire and claims lapse in event time, as they would have when the events happened.
+      stateNow: () => clock.now(),
     },
     eventClock: () => clock.now(),
   });
@@ -273,6 +293,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
       deadLetters,
     };
   } finally {
+    await ownDynamo?.close();
     if (options.local === undefined) await local.close();
   }
 };

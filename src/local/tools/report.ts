@@ -54,6 +54,8 @@ const FINDINGS: Readonly<Record<string, string>> = {
   archived: 'the subject is gone: finding ARCHIVED',
   'not-written': 'no finding (compliant, or an outcome not reported)',
   skipped: 'out of scope for the function',
+  stored: 'an STS record kept in the state table (its session tags)',
+  recorded: 'an SSMSessionRunAs change kept in the state table with its time',
 };
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
@@ -147,16 +149,54 @@ const linesOfRun = (run: FunctionRun): Line[] => {
   }
   if (r.check === 'preferences') return [{ row: postureRow('preferences', str(r.document), r) }];
   if (r.check === 'session-log') return [{ row: sessionLogRow(r) }];
-  const row: Row = {
-    check,
-    subject: shortPrincipal(str(r.principal)),
-    node: str(r.target),
-    outcome: str(r.outcome),
-    finding: typeof r.findingId === 'string' ? 'written' : r.findingId === null ? 'not-written' : '',
-    expected: expectedText(str(r.expectedUser), str(r.expectedUserSource)),
-    severity: str(r.severity),
-  };
-  return [{ row }];
+  if (r.check === 'identity') return identityLines(r);
+  if (r.check === 'tag-history') {
+    const value = r.value;
+    const row = { ...NO_VERDICT, check: 'tag-history', subject: shortPrincipal(str(r.principal)) };
+    return [
+      {
+        row: {
+          ...row,
+          finding: str(r.recorded),
+          expected: typeof value === 'string' ? `${userText(value)} from ${str(r.eventTime)}` : '(removed)',
+        },
+      },
+    ];
+  }
+  return [{ row: sessionRow(check, r) }];
+};
+
+const NO_VERDICT = { node: '', outcome: '-', finding: '', expected: '', severity: '' };
+
+const sessionRow = (check: string, r: Record<string, unknown>): Row => ({
+  check,
+  subject: shortPrincipal(str(r.principal)),
+  node: str(r.target),
+  outcome: str(r.outcome),
+  finding: typeof r.findingId === 'string' ? 'written' : r.findingId === null ? 'not-written' : '',
+  expected:
+    expectedText(str(r.expectedUser), str(r.expectedUserSource)) +
+    (r.sessionTagsPending === true ? '; tags not known yet' : ''),
+  severity: str(r.severity),
+});
+
+/** An STS record kept (where it was recorded, its tag keys), then each session it audited again. */
+const identityLines = (r: Record<string, unknown>): Line[] => {
+  const reaudited = Array.isArray(r.reaudited) ? (r.reaudited as Record<string, unknown>[]) : [];
+  const runAs = r.runAsSessionTag;
+  return [
+    {
+      row: {
+        ...NO_VERDICT,
+        check: 'identity',
+        subject: shortPrincipal(str(r.issuer)),
+        node: str(r.recordedIn),
+        finding: 'stored',
+        expected: typeof runAs === 'string' ? expectedText(runAs, 'session-tag') : '(no Run As session tag)',
+      },
+    },
+    ...reaudited.map((session) => ({ row: sessionRow('re-audit', session) })),
+  ];
 };
 
 const linesOf = (evaluation: ReplayEvaluation): Line[] => {

@@ -134,3 +134,26 @@ export const tableSpecsOf = (template: Template): TableSpec[] =>
   Object.entries(template.body.Resources)
     .filter(([, resource]) => resource.Type === TABLE_TYPE)
     .map(([logicalId]) => tableSpecOf(template, logicalId));
+
+/**
+ * The variables whose template value is a `!Ref` to a table, as a local run sets them: the table's
+ * name (a deployment's is generated; locally the table is named after its logical id).
+ */
+export const tableEnvironment = (
+  template: Template,
+  functions: readonly { readonly environment: Readonly<Record<string, unknown>> }[],
+): Record<string, string> => {
+  const names = new Map(
+    Object.entries(template.body.Resources)
+      .filter(([, resource]) => resource.Type === TABLE_TYPE)
+      .map(([logicalId]) => [logicalId, tableSpecOf(template, logicalId).TableName]),
+  );
+  const out: Record<string, string> = {};
+  for (const fn of functions) {
+    for (const [variable, value] of Object.entries(fn.environment)) {
+      const ref = isRecord(value) && typeof value.Ref === 'string' ? names.get(value.Ref) : undefined;
+      if (ref !== undefined) out[variable] = ref;
+    }
+  }
+  return out;
+};

@@ -79,6 +79,7 @@ export interface WorldSession {
   readonly status: SessionStatus;
   readonly startDate: string;
   readonly documentName?: string;
+  readonly accessType?: 'Standard' | 'JustInTime';
 }
 
 /** A raw CloudTrail record: only `eventName` and `eventTime` are checked. */

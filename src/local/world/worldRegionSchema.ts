@@ -143,6 +143,9 @@ const sessionSchema = closed({
   status: oneOf(['Connected', 'Connecting', 'Disconnected', 'Terminated', 'Terminating', 'Failed']),
   startDate: time(),
   documentName: nonBlank().exactOptional(),
+  accessType: oneOf(['Standard', 'JustInTime'])
+    .exactOptional()
+    .describe('DescribeSessions AccessType: JustInTime for just-in-time node access sessions.'),
 });
 
 /** A raw CloudTrail record, kept as given: only `eventName` and `eventTime` are checked. */

@@ -42,6 +42,7 @@ export interface SessionState {
   readonly startDate: string;
   endDate?: string;
   readonly documentName?: string;
+  readonly accessType?: 'Standard' | 'JustInTime';
 }
 
 export type CommandOutcome =

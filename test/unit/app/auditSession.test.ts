@@ -55,6 +55,8 @@ const command = (overrides: Partial<StartSessionCommand> = {}): StartSessionComm
   errorMessage: null,
   sourceIPAddress: '203.0.113.10',
   userAgent: 'aws-cli/2',
+  console: false,
+  event: {},
   ...overrides,
 });
 

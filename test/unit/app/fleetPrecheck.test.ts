@@ -55,6 +55,7 @@ const principalCommand = (overrides: Partial<PrincipalChangeCommand> = {}): Prin
   principal: role('Operators'),
   pathKnown: false,
   runAsTagInvolved: true,
+  runAsValue: 'ec2-user',
   deleted: false,
   changedBy: `arn:aws:iam::${ACCOUNT}:user/admin`,
   ...overrides,

@@ -47,6 +47,7 @@ const command = (overrides: Partial<PrincipalChangeCommand> = {}): PrincipalChan
   principal: role('Operators'),
   pathKnown: false,
   runAsTagInvolved: true,
+  runAsValue: 'ec2-user',
   deleted: false,
   changedBy: `arn:aws:iam::${ACCOUNT}:user/admin`,
   ...overrides,

@@ -6,258 +6,173 @@ import {
 } from '@aws-sdk/client-cloudtrail';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  createCloudTrailSessionTags,
-  NOT_FOUND_REASON,
-  sessionTagsOfRecord,
-} from '../../../src/aws/cloudTrailSessionTags.ts';
-import type { Principal } from '../../../src/domain/facts.ts';
+import { createCloudTrailStsRecords } from '../../../src/aws/cloudTrailSessionTags.ts';
 import { AwsCallError } from '../../../src/errors.ts';
 import { servePages, serviceError } from './sdkMocks.ts';
 
 const ACCOUNT = '111122223333';
 const ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/Operators`;
 const KEY = 'ASIAEXAMPLEBOB000001';
+const CREATED = '2026-01-01T12:00:00Z';
+const NOW = Date.parse('2026-01-02T00:00:00Z');
 const ct = mockClient(CloudTrailClient);
 const client = new CloudTrailClient({ region: 'us-east-1' });
 
-const bob: Principal = {
-  kind: 'role',
-  arn: ROLE_ARN,
-  accountId: ACCOUNT,
-  name: 'Operators',
-  path: '/',
-  callerArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/bob`,
-  accessKeyId: KEY,
-  sessionName: 'bob',
-  sessionCreatedAt: '2026-01-01T12:00:00Z',
-};
-
-/** A CloudTrail AssumeRole* record as LookupEvents returns it (record JSON in CloudTrailEvent). */
+/** A CloudTrail STS record as LookupEvents returns it (the record JSON in CloudTrailEvent). */
 const stsEvent = (
   eventName: string,
   accessKeyId: string,
-  requestParameters: Record<string, unknown>,
+  requestParameters: Record<string, unknown> = {},
+  session = 'bob',
 ): Event => ({
   EventId: `evt-${eventName}-${accessKeyId}`,
   EventName: eventName,
   EventSource: 'sts.amazonaws.com',
   CloudTrailEvent: JSON.stringify({
     eventVersion: '1.08',
+    userIdentity:
+      eventName === 'GetFederationToken'
+        ? { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/broker`, accountId: ACCOUNT }
+        : { type: 'IAMUser', arn: `arn:aws:iam::${ACCOUNT}:user/alice`, accountId: ACCOUNT },
     eventSource: 'sts.amazonaws.com',
     eventName,
-    eventTime: '2026-01-01T12:00:00Z',
+    eventTime: CREATED,
+    awsRegion: 'eu-west-1',
+    recipientAccountId: ACCOUNT,
     sourceIPAddress: '203.0.113.10',
-    requestParameters: { roleArn: ROLE_ARN, roleSessionName: 'bob', ...requestParameters },
-    responseElements: { credentials: { accessKeyId, expiration: 'Jan 1, 2026, 1:00:00 PM' } },
+    eventID: `evt-${eventName}-${accessKeyId}`,
+    requestParameters:
+      eventName === 'GetFederationToken'
+        ? { name: session, ...requestParameters }
+        : { roleArn: ROLE_ARN, roleSessionName: session, ...requestParameters },
+    responseElements: {
+      credentials: { accessKeyId, expiration: 'Jan 1, 2026, 1:00:00 PM' },
+      ...(eventName === 'GetFederationToken'
+        ? { federatedUser: { arn: `arn:aws:sts::${ACCOUNT}:federated-user/${session}` } }
+        : { assumedRoleUser: { arn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/${session}` } }),
+    },
     resources: [{ ARN: ROLE_ARN, accountId: ACCOUNT, type: 'AWS::IAM::Role' }],
   }),
 });
 
 const ctError = serviceError(CloudTrailServiceException);
-
-const adapter = (ttlMs = 60_000, now?: () => number) =>
-  createCloudTrailSessionTags(client, { ttlMs, ...(now === undefined ? {} : { now }) });
+const adapter = () => createCloudTrailStsRecords(client, { now: () => NOW });
 
 beforeEach(() => {
   ct.reset();
 });
 
-describe('createCloudTrailSessionTags', () => {
-  it('looks up the role ARN within 5 minutes either side of the session creation', async () => {
+describe('createCloudTrailStsRecords', () => {
+  it('finds the record of an issued key with one exact ResourceName look-up, no time window', async () => {
     // Prepare
-    ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', KEY, {})] });
+    ct.on(LookupEventsCommand).resolves({
+      Events: [stsEvent('AssumeRole', KEY, { tags: [{ key: 'SSMSessionRunAs', value: 'bob' }] })],
+    });
 
     // Act
-    await adapter().sessionTagsOf(bob);
+    const found = await adapter().byAccessKey(KEY);
 
     // Assess
-    expect(ct).toReceiveNthCommandWith(LookupEventsCommand, 1, {
-      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: ROLE_ARN }],
-      StartTime: new Date('2026-01-01T11:55:00Z'),
-      EndTime: new Date('2026-01-01T12:05:00Z'),
+    expect(ct).toReceiveCommandTimes(LookupEventsCommand, 1);
+    expect(ct).toReceiveCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: KEY }],
       MaxResults: 50,
     });
+    expect(ct.commandCalls(LookupEventsCommand)[0]?.args[0].input.StartTime).toBeUndefined();
+    expect(found).toEqual({
+      known: true,
+      value: [
+        expect.objectContaining({
+          eventName: 'AssumeRole',
+          recordedIn: 'eu-west-1',
+          accessKeyId: KEY,
+          sessionArn: `arn:aws:sts::${ACCOUNT}:assumed-role/Operators/bob`,
+          issuedAt: '2026-01-01T12:00:00.000Z',
+          tags: { SSMSessionRunAs: 'bob' },
+        }),
+      ],
+    });
   });
 
-  it.each([
-    {
-      label: 'AssumeRole tags list plus incoming transitive tags',
-      event: stsEvent('AssumeRole', KEY, {
-        incomingTransitiveTags: { Department: 'Engineering' },
-        tags: [
-          { key: 'SSMSessionRunAs', value: 'bob' },
-          { key: 'CostCenter', value: '12345' },
-        ],
-        transitiveTagKeys: ['SSMSessionRunAs'],
-      }),
-      tags: { Department: 'Engineering', SSMSessionRunAs: 'bob', CostCenter: '12345' },
-    },
-    {
-      label: 'AssumeRoleWithSAML principalTags map',
-      event: stsEvent('AssumeRoleWithSAML', KEY, {
-        principalTags: { SSMSessionRunAs: 'bob', Project: 'Unicorn' },
-      }),
-      tags: { SSMSessionRunAs: 'bob', Project: 'Unicorn' },
-    },
-    {
-      label: 'AssumeRoleWithWebIdentity principalTags map',
-      event: stsEvent('AssumeRoleWithWebIdentity', KEY, { principalTags: { ssmsessionrunas: 'web' } }),
-      tags: { ssmsessionrunas: 'web' },
-    },
-    { label: 'AssumeRole without tags', event: stsEvent('AssumeRole', KEY, {}), tags: {} },
-  ])('reads the session tags of $label', async ({ event, tags }) => {
+  it('keeps a record without session tags: it proves the session has none', async () => {
     // Prepare
-    ct.on(LookupEventsCommand).resolves({ Events: [event] });
+    ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', KEY)] });
 
     // Act
-    const fact = await adapter().sessionTagsOf(bob);
+    const found = await adapter().byAccessKey(KEY);
 
     // Assess
-    expect(fact).toEqual({ status: 'known', tags });
+    expect(found).toEqual({ known: true, value: [expect.objectContaining({ accessKeyId: KEY, tags: {} })] });
   });
 
-  it('matches the record whose issued access key is the session key, skipping others and junk', async () => {
+  it('skips records that are not STS issues, unreadable or malformed, keeping the others', async () => {
     // Prepare
     ct.on(LookupEventsCommand).resolves({
       Events: [
-        stsEvent('AssumeRole', 'ASIAOTHERSESSION0001', {
-          tags: [{ key: 'SSMSessionRunAs', value: 'mallory' }],
-        }),
         { EventName: 'AssumeRole', CloudTrailEvent: '{not json' },
-        { EventName: 'AssumeRole', CloudTrailEvent: '[1,2]' },
-        stsEvent('GetRole', KEY, {}),
-        stsEvent('AssumeRole', KEY, { tags: [{ key: 'SSMSessionRunAs', value: 'bob' }] }),
+        { EventName: 'AssumeRole' },
+        stsEvent('GetCallerIdentity', KEY),
+        stsEvent('AssumeRole', 'short'),
+        stsEvent('AssumeRoleWithSAML', KEY, { principalTags: { SSMSessionRunAs: 'bob' } }),
       ],
     });
 
     // Act
-    const fact = await adapter().sessionTagsOf(bob);
+    const found = await adapter().byAccessKey(KEY);
 
     // Assess
-    expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
+    expect(found.known && found.value.map((r) => r.eventName)).toEqual(['AssumeRoleWithSAML']);
   });
 
-  it('ignores tag values that are not strings', () => {
+  it('finds a console session’s record by its role, within a few seconds of its creationDate', async () => {
+    // Prepare
+    ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', 'ASIAISSUEDKEY0000001')] });
+
     // Act
-    const tags = sessionTagsOfRecord({
-      eventName: 'AssumeRole',
-      requestParameters: {
-        incomingTransitiveTags: { a: 1, b: 'ok' },
-        tags: [{ key: 'c', value: null }, { key: 'd', value: 'ok' }, 'junk'],
-      },
+    const found = await adapter().issuedAt({ kind: 'role', roleArn: ROLE_ARN }, CREATED);
+
+    // Assess
+    expect(ct).toReceiveCommandWith(LookupEventsCommand, {
+      LookupAttributes: [{ AttributeKey: 'ResourceName', AttributeValue: ROLE_ARN }],
+      StartTime: new Date('2026-01-01T11:59:59Z'),
+      EndTime: new Date('2026-01-01T12:00:02Z'),
     });
-
-    // Assess
-    expect(tags).toEqual({ b: 'ok', d: 'ok' });
+    expect(found.known && found.value).toHaveLength(1);
   });
 
-  it('follows NextToken across 3 pages', async () => {
+  it('finds a federated user’s records by event name: they name the federating IAM user', async () => {
     // Prepare
-    const sent = servePages(ct.on(LookupEventsCommand), [
-      { Events: [stsEvent('AssumeRole', 'ASIAOTHER00000000001', {})], NextToken: 't1' },
-      { Events: [], NextToken: 't2' },
-      { Events: [stsEvent('AssumeRoleWithSAML', KEY, { principalTags: { SSMSessionRunAs: 'bob' } })] },
-    ]);
-
-    // Act
-    const fact = await adapter().sessionTagsOf(bob);
-
-    // Assess
-    expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(sent.map((input) => input.NextToken)).toEqual([undefined, 't1', 't2']);
-  });
-
-  it('stops after 5 pages and says the record was not found', async () => {
-    // Prepare
-    ct.on(LookupEventsCommand).resolves({ Events: [], NextToken: 'more' });
-
-    // Act
-    const fact = await adapter().sessionTagsOf(bob);
-
-    // Assess
-    expect(fact).toEqual({ status: 'unknown', reason: `${NOT_FOUND_REASON} (searched 5 pages)` });
-    expect(ct).toReceiveCommandTimes(LookupEventsCommand, 5);
-  });
-
-  it('says the record was not found, and looks again next time (CloudTrail can be late)', async () => {
-    // Prepare
-    ct.on(LookupEventsCommand)
-      .resolvesOnce({ Events: [] })
-      .resolves({
-        Events: [stsEvent('AssumeRole', KEY, { tags: [{ key: 'SSMSessionRunAs', value: 'bob' }] })],
-      });
-    const tags = adapter();
-
-    // Act
-    const first = await tags.sessionTagsOf(bob);
-    const second = await tags.sessionTagsOf(bob);
-
-    // Assess
-    expect(first).toEqual({ status: 'unknown', reason: NOT_FOUND_REASON });
-    expect(second).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
-    expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
-  });
-
-  it.each([
-    {
-      label: 'an IAM user',
-      principal: { ...bob, kind: 'user' as const },
-      fact: { status: 'not-a-role-session' },
-    },
-    { label: 'root', principal: { ...bob, kind: 'root' as const }, fact: { status: 'not-a-role-session' } },
-    {
-      label: 'a role session with a blank access key',
-      principal: { ...bob, accessKeyId: ' ' },
-      fact: { status: 'unknown', reason: 'CloudTrail recorded no access key id for the session' },
-    },
-    {
-      label: 'a role session without a creation date',
-      principal: { ...bob, sessionCreatedAt: 'yesterday' },
-      fact: { status: 'unknown', reason: 'CloudTrail recorded no creation date for the session' },
-    },
-  ])('answers without calling CloudTrail for $label', async ({ principal, fact }) => {
-    // Act
-    const result = await adapter().sessionTagsOf(principal);
-
-    // Assess
-    expect(result).toEqual(fact);
-    expect(ct).not.toReceiveAnyCommand();
-  });
-
-  it('finds the session tags of a federated user in its GetFederationToken record, by event name', async () => {
-    // Prepare
-    const federated: Principal = {
-      kind: 'federated-user',
-      arn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
-      accountId: ACCOUNT,
-      name: 'bob',
-      path: '/',
-      callerArn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
-      accessKeyId: KEY,
-      sessionCreatedAt: '2026-01-01T12:00:00Z',
-    };
     ct.on(LookupEventsCommand).resolves({
-      Events: [
-        stsEvent('GetFederationToken', 'ASIAOTHERKEY00000001', {
-          name: 'eve',
-          tags: [{ key: 'SSMSessionRunAs', value: 'eve' }],
-        }),
-        stsEvent('GetFederationToken', KEY, {
-          name: 'bob',
-          tags: [{ key: 'SSMSessionRunAs', value: 'bob' }],
-        }),
-      ],
+      Events: [stsEvent('GetFederationToken', KEY, { tags: [{ key: 'SSMSessionRunAs', value: 'bob' }] })],
     });
 
     // Act
-    const fact = await adapter().sessionTagsOf(federated);
+    const found = await adapter().issuedAt({ kind: 'federated-user' }, CREATED);
 
     // Assess
-    expect(fact).toEqual({ status: 'known', tags: { SSMSessionRunAs: 'bob' } });
     expect(ct).toReceiveCommandWith(LookupEventsCommand, {
       LookupAttributes: [{ AttributeKey: 'EventName', AttributeValue: 'GetFederationToken' }],
     });
+    expect(found.known && found.value[0]).toMatchObject({
+      sessionArn: `arn:aws:sts::${ACCOUNT}:federated-user/bob`,
+      issuerArn: `arn:aws:iam::${ACCOUNT}:user/broker`,
+    });
+  });
+
+  it('follows NextToken, and stops after 3 pages', async () => {
+    // Prepare
+    const sent = servePages(ct.on(LookupEventsCommand), [
+      { Events: [stsEvent('AssumeRole', 'ASIAOTHER00000000001', {}, 'other')], NextToken: 't1' },
+      { Events: [], NextToken: 't2' },
+      { Events: [stsEvent('AssumeRole', KEY)], NextToken: 't3' },
+    ]);
+
+    // Act
+    const found = await adapter().issuedAt({ kind: 'role', roleArn: ROLE_ARN }, CREATED);
+
+    // Assess
+    expect(sent.map((input) => input.NextToken)).toEqual([undefined, 't1', 't2']);
+    expect(found.known && found.value.map((r) => r.accessKeyId)).toEqual(['ASIAOTHER00000000001', KEY]);
   });
 
   it('turns AccessDenied into unknown', async () => {
@@ -265,11 +180,11 @@ describe('createCloudTrailSessionTags', () => {
     ct.on(LookupEventsCommand).rejects(ctError('AccessDeniedException', 400));
 
     // Act
-    const fact = await adapter().sessionTagsOf(bob);
+    const found = await adapter().byAccessKey(KEY);
 
     // Assess
-    expect(fact).toEqual({
-      status: 'unknown',
+    expect(found).toEqual({
+      known: false,
       reason: 'the auditor is not allowed cloudtrail:LookupEvents (AccessDeniedException)',
     });
   });
@@ -277,77 +192,15 @@ describe('createCloudTrailSessionTags', () => {
   it.each([
     { label: 'ThrottlingException', err: ctError('ThrottlingException', 400) },
     { label: 'a 500', err: ctError('InternalFailure', 500) },
-    { label: 'InvalidTimeRangeException', err: ctError('InvalidTimeRangeException', 400) },
   ])('throws AwsCallError on $label', async ({ err }) => {
     // Prepare
     ct.on(LookupEventsCommand).rejects(err);
 
     // Act
-    const result = adapter().sessionTagsOf(bob);
+    const result = adapter().byAccessKey(KEY);
 
     // Assess
     await expect(result).rejects.toBeInstanceOf(AwsCallError);
-    await expect(adapter().sessionTagsOf(bob)).rejects.toMatchObject({
-      operation: 'cloudtrail:LookupEvents',
-    });
-  });
-
-  describe('cache (by access key id)', () => {
-    it('reuses a found record for the same access key until the TTL expires', async () => {
-      // Prepare
-      let clock = 0;
-      ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', KEY, {})] });
-      const tags = adapter(1_000, () => clock);
-
-      // Act
-      await tags.sessionTagsOf(bob);
-      await tags.sessionTagsOf({ ...bob, callerArn: 'another caller ARN, same key' });
-      const cachedCalls = ct.commandCalls(LookupEventsCommand).length;
-      clock = 1_001;
-      await tags.sessionTagsOf(bob);
-
-      // Assess
-      expect(cachedCalls).toBe(1);
-      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
-    });
-
-    it('makes one LookupEvents call for concurrent look-ups of one session', async () => {
-      // Prepare
-      ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', KEY, {})] });
-      const tags = adapter();
-
-      // Act
-      await Promise.all([tags.sessionTagsOf(bob), tags.sessionTagsOf(bob), tags.sessionTagsOf(bob)]);
-
-      // Assess
-      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 1);
-    });
-
-    it('does not cache a throttled look-up', async () => {
-      // Prepare
-      ct.on(LookupEventsCommand)
-        .rejectsOnce(ctError('ThrottlingException', 400))
-        .resolves({ Events: [stsEvent('AssumeRole', KEY, {})] });
-      const tags = adapter();
-
-      // Act
-      await expect(tags.sessionTagsOf(bob)).rejects.toBeInstanceOf(AwsCallError);
-      const second = await tags.sessionTagsOf(bob);
-
-      // Assess
-      expect(second).toEqual({ status: 'known', tags: {} });
-    });
-
-    it('looks up every time with ttl 0', async () => {
-      // Prepare
-      ct.on(LookupEventsCommand).resolves({ Events: [stsEvent('AssumeRole', KEY, {})] });
-      const tags = adapter(0);
-
-      // Act
-      await Promise.all([tags.sessionTagsOf(bob), tags.sessionTagsOf(bob)]);
-
-      // Assess
-      expect(ct).toReceiveCommandTimes(LookupEventsCommand, 2);
-    });
+    await expect(adapter().byAccessKey(KEY)).rejects.toMatchObject({ operation: 'cloudtrail:LookupEvents' });
   });
 });

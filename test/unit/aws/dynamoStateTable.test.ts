@@ -278,7 +278,7 @@ describe('the STS fixtures through the table', () => {
       const match = await find(callerOf(caller, console));
 
       // Assess
-      expect(intakes.filter((intake) => intake.inScope)).toHaveLength(5);
+      expect(intakes.filter((intake) => intake.inScope)).toHaveLength(6);
       expect(match.kind).toBe(kind);
       expect(match.kind === 'none' ? undefined : match.record.eventId).toBe(detailOf(issuer).eventID);
       expect(match.kind === 'none' ? undefined : effectiveRunAs(match.record.tags, {})).toEqual({

@@ -66,6 +66,47 @@ describe('parsePrincipalChangeEvent: each event name', () => {
   });
 });
 
+describe('parsePrincipalChangeEvent: SSMSessionRunAs after the change (the tag history)', () => {
+  it.each([
+    ['TagRole setting it', 'TagRole', { roleName: 'Operators', tags: runAs }, 'root'],
+    [
+      'TagUser setting it in another case, beside another tag',
+      'TagUser',
+      {
+        userName: 'alice',
+        tags: [
+          { key: 'team', value: 'ops' },
+          { key: 'ssmsessionrunas', value: 'alice' },
+        ],
+      },
+      'alice',
+    ],
+    [
+      'TagUser setting it blank',
+      'TagUser',
+      { userName: 'alice', tags: [{ key: 'SSMSessionRunAs', value: '' }] },
+      '',
+    ],
+    [
+      'TagRole of other tags only',
+      'TagRole',
+      { roleName: 'Operators', tags: [{ key: 'team', value: 'x' }] },
+      undefined,
+    ],
+    ['UntagUser removing it', 'UntagUser', { userName: 'alice', tagKeys: ['SSMSessionRunAs'] }, null],
+    ['UntagRole of other tags only', 'UntagRole', { roleName: 'Operators', tagKeys: ['team'] }, undefined],
+    ['CreateUser with it', 'CreateUser', { userName: 'dave', tags: runAs }, 'root'],
+    ['CreateRole without it', 'CreateRole', { roleName: 'DbAdmins' }, null],
+    ['DeleteUser', 'DeleteUser', { userName: 'dave' }, null],
+  ] as const)('%s', (_name, eventName, requestParameters, value) => {
+    // Act
+    const command = commandOf(iamEvent(eventName, requestParameters));
+
+    // Assess
+    expect(command.runAsValue).toBe(value);
+  });
+});
+
 describe('parsePrincipalChangeEvent: details', () => {
   it.each([
     [

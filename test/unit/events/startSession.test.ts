@@ -64,7 +64,20 @@ describe('parseStartSessionEvent: a well-formed StartSession', () => {
       errorMessage: null,
       sourceIPAddress: '203.0.113.10',
       userAgent: 'aws-cli/2.15.0 Python/3.11.6 Linux/6.1 exe/x86_64',
+      console: false,
+      event,
     });
+  });
+
+  it.each([
+    ['sessionCredentialFromConsole', { sessionCredentialFromConsole: 'true' }],
+    ['an AWS front end’s user agent', { userAgent: 'aws-internal/3 aws-sdk-java/1.12.780' }],
+  ])('marks a console session by %s (its key is never the one STS issued)', (_name, detail) => {
+    // Act
+    const command = commandOf(startSessionEvent(detail));
+
+    // Assess
+    expect(command.console).toBe(true);
   });
 
   it('keeps a named document and its parameters', () => {

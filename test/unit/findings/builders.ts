@@ -38,6 +38,8 @@ export const command = (overrides: Partial<StartSessionCommand> = {}): StartSess
   errorMessage: null,
   sourceIPAddress: '203.0.113.10',
   userAgent: 'aws-cli/2.15.0',
+  console: false,
+  event: {},
   ...overrides,
 });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { tableSpecOf, tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
+import { functionsOf } from '../../../src/local/tools/samFunctions.ts';
+import { tableEnvironment, tableSpecOf, tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
 import { loadTemplate, parseTemplate, TemplateError } from '../../../src/local/tools/template.ts';
 
 const TEMPLATE = new URL('../../../template.yaml', import.meta.url).pathname;
@@ -22,6 +23,17 @@ const KEYS = [
 ].join('\n');
 
 describe('the state table of template.yaml', () => {
+  it('names it in the variables every function sets from it, as a local run passes them', async () => {
+    // Prepare
+    const template = await loadTemplate(TEMPLATE);
+
+    // Act
+    const env = tableEnvironment(template, functionsOf(template));
+
+    // Assess
+    expect(env).toEqual({ STATE_TABLE_NAME: 'StateTable' });
+  });
+
   it('is the only table, and its local spec is what the template declares', async () => {
     // Prepare
     const template = await loadTemplate(TEMPLATE);
