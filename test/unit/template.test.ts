@@ -67,6 +67,9 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   dynamodb: 'dynamodb',
 };
 
+/** Functions polled in batches of BatchSize; the others in ChangeBatchSize. */
+const SESSION_BATCHED = new Set(['AuditSessionFunction', 'SessionVerificationFunction']);
+
 /** Functions whose queue another function of the stack feeds (SendMessage), not a rule: function → its senders. */
 const FED_BY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
   SessionVerificationFunction: ['AuditSessionFunction', 'IdentityFunction', 'SessionVerificationFunction'],
@@ -431,7 +434,8 @@ describe('template.yaml', () => {
         expect(mapping?.Properties).toMatchObject({
           EventSourceArn: { 'Fn::GetAtt': [path.queue?.logicalId, 'Arn'] },
           BatchSize: {
-            Ref: path.fn.logicalId.endsWith('ChangeFunction') ? 'ChangeBatchSize' : 'BatchSize',
+            // Session events come in bursts; changes and STS records one at a time (each rereads state).
+            Ref: SESSION_BATCHED.has(path.fn.logicalId) ? 'BatchSize' : 'ChangeBatchSize',
           },
           MaximumBatchingWindowInSeconds: { Ref: 'BatchingWindowSeconds' },
           FunctionResponseTypes: ['ReportBatchItemFailures'],
