@@ -33,6 +33,11 @@ export interface Config {
    * mapping's maximum concurrency); each paces its calls to that share of the account's quotas.
    */
   readonly maximumConcurrency: number;
+  /**
+   * STATE_TABLE_NAME: the state table (the stack's StateTable); '' where none is deployed (replay
+   * and local invokes without a local DynamoDB), and then nothing is kept between invocations.
+   */
+  readonly stateTableName: string;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -121,6 +126,13 @@ export const loadConfig = (env: Env = process.env): Config => {
     );
   }
 
+  const stateTableName = env.STATE_TABLE_NAME?.trim() ?? '';
+  if (stateTableName !== '' && !/^[A-Za-z0-9_.-]{3,255}$/.test(stateTableName)) {
+    throw new ConfigError(
+      `STATE_TABLE_NAME must be a DynamoDB table name, got ${JSON.stringify(stateTableName)}`,
+    );
+  }
+
   return Object.freeze({
     region,
     deniedRunAsUsers: new Set(denied),
@@ -135,5 +147,6 @@ export const loadConfig = (env: Env = process.env): Config => {
     probePollIntervalMs: Math.max(1, positiveNumber(env, 'PROBE_POLL_INTERVAL_MS', 1000)),
     sessionDocumentVersion,
     maximumConcurrency,
+    stateTableName,
   });
 };

@@ -11,6 +11,7 @@ import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import type { StartSessionCommand } from '../events/startSession.ts';
 import { buildSessionFinding } from '../findings/sessionFinding.ts';
 import type { SessionAuditPorts } from './ports.ts';
+import type { AuditPath } from './statePorts.ts';
 
 export interface SessionAuditSettings {
   readonly deniedRunAsUsers: ReadonlySet<string>;
@@ -18,6 +19,8 @@ export interface SessionAuditSettings {
   readonly reportNotApplicable: boolean;
   /** The version sessions are judged by (SESSION_DOCUMENT_VERSION). */
   readonly sessionDocumentVersion: VersionLabel;
+  /** Which audit path the ledger entry names; the event path when not said. */
+  readonly auditPath?: AuditPath;
 }
 
 /** What happened to one StartSession: logged by the handler, printed by replay. */
@@ -130,6 +133,16 @@ export const auditSession = async (
     await ports.findings.importFindings([finding]);
     findingId = finding.Id;
   }
+  // Marked once audited: a record whose import then fails is redelivered and finally kept in the
+  // dead-letter queue (alarmed), so an entry never hides a session that nobody holds.
+  await ports.ledger?.mark({
+    accountId: command.accountId,
+    region: command.region,
+    eventId: command.eventId,
+    eventTime: command.eventTime,
+    sessionId: command.sessionId,
+    auditedBy: settings.auditPath ?? 'event',
+  });
 
   return {
     check: 'session',

@@ -15,6 +15,7 @@ import type {
 } from '../domain/facts.ts';
 import type { FleetPresence } from '../domain/fleetPresence.ts';
 import type { AsffFinding } from '../findings/asff.ts';
+import type { Ledger } from './statePorts.ts';
 
 export interface PrincipalTags {
   /** Tags of an IAM user or role in this account (all pages). */
@@ -99,6 +100,8 @@ export interface SessionAuditPorts {
   readonly platforms: NodePlatforms;
   readonly nodeUsers: NodeUsers;
   readonly findings: FindingSink;
+  /** Where an audited StartSession is marked, so the sweep leaves it alone; absent without a state table. */
+  readonly ledger?: Pick<Ledger, 'mark'>;
 }
 
 /** What the adapters provide for a session audit: its reads (the batch supplies the sink). */
@@ -129,10 +132,15 @@ export interface StoredFinding {
 export interface FindingReader {
   /** The findings among ids that exist (any record state), keyed by Id. */
   findingsByIds(ids: readonly string[]): Promise<ReadonlyMap<string, StoredFinding>>;
-  /** All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must match). */
+  /**
+   * All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must
+   * match) and to those last updated before a time (ISO; Security Hub deletes an active finding
+   * not updated for 90 days).
+   */
   activeFindings(filter: {
     readonly generatorId: string;
     readonly productFields?: Readonly<Record<string, string>>;
+    readonly updatedBefore?: string;
   }): Promise<readonly StoredFinding[]>;
 }
 

@@ -22,6 +22,10 @@ export interface ClientOptions {
   readonly pacingClock?: PacingClock;
   /** The clock of the warm-container caches (the bench models a busy container's pace). */
   readonly cacheNow?: () => number;
+  /** A shared config profile (`runas-audit audit --profile`): its credentials and Region, SSO included. */
+  readonly profile?: string;
+  /** The clock stored expiry times are compared with (the state table): replay's and the bench's event time. */
+  readonly clock?: () => number;
 }
 
 export interface RegionClients {
@@ -63,6 +67,7 @@ export const createClients = (
       ? { retryMode: 'adaptive' }
       : { retryStrategy: options.retryStrategy }),
     ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+    ...(options.profile === undefined ? {} : { profile: options.profile }),
   };
   const paced = <C extends Parameters<typeof pace>[0]>(client: C, service: string): C =>
     pace(client, pacer, { ...scope, service });
@@ -117,3 +122,5 @@ export const createContainerWiring = (config: Config, options: ClientOptions) =>
     importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };
 };
+
+export type ContainerWiring = ReturnType<typeof createContainerWiring>;

@@ -9,11 +9,13 @@ import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
+  type ContainerWiring,
   createContainerWiring,
   memoize,
   type Placement,
   type RegionClients,
 } from './clients.ts';
+import { createLedger } from './stateTable.ts';
 
 /** Read ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe and the pacer wait within it). */
 export type SessionAuditPortsFor = (
@@ -58,11 +60,14 @@ const nodeUsersFor = (
 export const createSessionAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
+  /** Another wiring's container, whose pacer and clients these ports share (the sweep, the audit command). */
+  shared?: ContainerWiring,
 ): SessionAuditWiring => {
   const ttlMs = config.cacheTtlSeconds * 1000;
   const now = clientOptions.cacheNow ?? Date.now;
   // The adapters and the pacer outlive an invocation (their caches and buckets are the point); the deadline does not.
-  const container = createContainerWiring(config, clientOptions);
+  const container = shared ?? createContainerWiring(config, clientOptions);
+  const ledger = createLedger(config, clientOptions);
   // One set of adapters (and so of caches) per account and Region, for the life of the container.
   const ports = memoize((key): SessionReadPorts => {
     const [accountId = '', region = ''] = key.split('/');
@@ -73,6 +78,7 @@ export const createSessionAuditPorts = (
       documents: createSsmSessionDocuments(ssm, { ttlMs, now }),
       platforms: createSsmNodePlatforms(ssm, { ttlMs, now }),
       nodeUsers: nodeUsersFor(config, ssm, container.remainingTimeMs, now),
+      ...(ledger === undefined ? {} : { ledger }),
     };
   });
   return {
