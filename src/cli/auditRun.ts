@@ -180,7 +180,9 @@ export const runAudit = async (options: AuditRunOptions): Promise<AuditResult> =
     readsFor: wiring.readsFor,
     settings,
     now: target.clock,
-    parallelism: 20,
+    // Enough that reading goes on at LookupEvents' pace while the first sight of each node waits
+    // for its SSM reads (10 calls/s); later sessions find everything cached.
+    parallelism: 1000,
     batch,
     onProgress: (p) => options.progress?.update({ ...p, fraction: covered() }),
   });

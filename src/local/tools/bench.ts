@@ -15,6 +15,7 @@ import { startLocalAws } from '../services/server.ts';
 import { type BurstFigures, runBurst } from './benchBurst.ts';
 import { measureFunction, measureTracerCost } from './benchColdStart.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
+import { runHistoryBenches } from './benchHistoryRun.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
 import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
@@ -234,6 +235,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     console.error(`bench: Powertools Tracer's cold start cost on ${fn.logicalId}…`);
     const tracer = await measureTracerCost(fn);
 
+    const history = await runHistoryBenches(options);
     const ratio = compareRuns(cached.summary, uncached.summary);
     const { summary: cachedSummary, ...cachedRest } = cached;
     const { summary: uncachedSummary, ...uncachedRest } = uncached;
@@ -250,6 +252,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       functions: figures,
       ...(burst === undefined ? {} : { burst }),
       tracer,
+      history: history.figures,
       targets: [
         ...evaluateTargets(
           cached.summary,
@@ -259,6 +262,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
           compulsorySteadyStateReads(scenario, scenario.events),
         ),
         ...(burst === undefined ? [] : burstTargets(burst)),
+        ...history.targets,
       ],
       node: process.version,
       date: new Date().toISOString(),

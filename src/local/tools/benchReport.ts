@@ -1,6 +1,7 @@
 /** The benchmark's report: the figures as a table, with the targets and why one does not apply. */
 import type { BurstFigures } from './benchBurst.ts';
 import type { TracerFigures } from './benchColdStart.ts';
+import { type HistoryFigures, historyLines } from './benchHistoryReport.ts';
 import { BENCH_REGION } from './benchRecords.ts';
 import type { Scenario } from './benchScenario.ts';
 import {
@@ -49,6 +50,8 @@ export interface BenchReport {
   readonly burst?: BurstFigures;
   /** What Powertools Tracer would add to the audit function's cold start. */
   readonly tracer?: TracerFigures;
+  /** The audit of history and the sweep. */
+  readonly history?: HistoryFigures;
   readonly targets: readonly Target[];
   readonly node: string;
   readonly date: string;
@@ -180,6 +183,7 @@ export const formatReport = (report: BenchReport): string => {
     ]),
     ...burstLines(report.burst),
     ...tracerLines(report.tracer),
+    ...historyLines(report.history),
     '',
     'Targets',
     ...report.targets.map(
