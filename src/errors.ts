@@ -92,3 +92,14 @@ export class DeadlineError extends AuditorError {
   override readonly name = 'DeadlineError';
   readonly retryable = true;
 }
+
+/**
+ * Thrown by the sweep when StartSession records (or posture reviews) failed for a reason that can
+ * pass, after it did everything else: the watermark stays before their hour, so Lambda's retries
+ * and the next scheduled sweep read it again; after the retries the invocation is kept in the
+ * sweep's dead-letter queue, which is alarmed.
+ */
+export class SweepIncompleteError extends AuditorError {
+  override readonly name = 'SweepIncompleteError';
+  readonly retryable = true;
+}

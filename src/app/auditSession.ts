@@ -209,6 +209,8 @@ export const auditSession = async (
     await ports.findings.importFindings([finding]);
     findingId = finding.Id;
   }
+  // Marked once audited: a record whose import then fails is redelivered and finally kept in the
+  // dead-letter queue (alarmed), so an entry never hides a session that nobody holds.
   await ports.ledger?.mark({
     accountId: command.accountId,
     region: command.region,

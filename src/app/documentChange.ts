@@ -12,7 +12,7 @@ import type { Decision } from '../domain/decision.ts';
 import { type DocumentRead, type Known, known } from '../domain/facts.ts';
 import { decidePreferencesPosture, decidePrincipalPosture } from '../domain/posture.ts';
 import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
-import type { DocumentChangeCommand } from '../events/documentChange.ts';
+import type { DocumentChangeCommand as DocumentEventCommand } from '../events/documentChange.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 import type { ChangeContext } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
@@ -38,6 +38,9 @@ import {
 } from './postureResult.ts';
 import { principalFromArn } from './principalFromArn.ts';
 import { type OpenSessionsReview, reviewOpenSessions } from './reviewOpenSessions.ts';
+
+/** A document change event's command, or a review no event asked for (posture, refresh), by its own event name. */
+export type DocumentChangeCommand = Omit<DocumentEventCommand, 'eventName'> & { readonly eventName: string };
 
 export interface DocumentChangeEvaluation extends PostureResult {
   readonly check: 'preferences';

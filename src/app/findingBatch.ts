@@ -108,9 +108,12 @@ export const createFindingBatch = (): FindingBatch => {
     activeFindings: async (filter) => {
       const stored = await base.activeFindings(filter);
       const pairs = Object.entries(filter.productFields ?? {});
+      const before =
+        filter.updatedBefore === undefined ? Number.POSITIVE_INFINITY : Date.parse(filter.updatedBefore);
       const matches = (f: StoredFinding): boolean =>
         f.GeneratorId === filter.generatorId &&
         f.RecordState === 'ACTIVE' &&
+        Date.parse(f.UpdatedAt) < before &&
         pairs.every(([key, value]) => f.ProductFields[key] === value);
       const out = new Map<string, StoredFinding>();
       for (const f of stored) {

@@ -133,8 +133,8 @@ export interface SessionAuditPorts {
   readonly verifications?: SessionVerifications;
   /** The state table's record of tag changes (sessions are judged by the tags of their time). */
   readonly tagHistory?: TagHistory;
-  /** The state table's ledger of audited StartSession events. Absent without a state table. */
-  readonly ledger?: Ledger;
+  /** Where an audited StartSession is marked, so the sweep leaves it alone; absent without a state table. */
+  readonly ledger?: Pick<Ledger, 'mark'>;
   /** Sessions that wait for their STS record. Absent without a state table. */
   readonly pendingSessions?: PendingSessions;
 }
@@ -167,10 +167,15 @@ export interface StoredFinding {
 export interface FindingReader {
   /** The findings among ids that exist (any record state), keyed by Id. */
   findingsByIds(ids: readonly string[]): Promise<ReadonlyMap<string, StoredFinding>>;
-  /** All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must match). */
+  /**
+   * All ACTIVE findings of a generator, optionally narrowed by ProductFields values (all must
+   * match) and to those last updated before a time (ISO; Security Hub deletes an active finding
+   * not updated for 90 days).
+   */
   activeFindings(filter: {
     readonly generatorId: string;
     readonly productFields?: Readonly<Record<string, string>>;
+    readonly updatedBefore?: string;
   }): Promise<readonly StoredFinding[]>;
 }
 

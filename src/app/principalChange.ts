@@ -9,7 +9,7 @@ import { assumedRolePrefix } from '../domain/arn.ts';
 import type { Known, Principal } from '../domain/facts.ts';
 import type { Partition } from '../domain/identifiers.ts';
 import { decidePrincipalPosture } from '../domain/posture.ts';
-import type { PrincipalChangeCommand } from '../events/principalChange.ts';
+import type { PrincipalChangeCommand as PrincipalEventCommand } from '../events/principalChange.ts';
 import type { AsffFinding } from '../findings/asff.ts';
 import type { ChangeContext } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
@@ -40,6 +40,14 @@ import {
 } from './postureResult.ts';
 import { principalFromArn } from './principalFromArn.ts';
 import { type OpenSessionsReview, reviewOpenSessions } from './reviewOpenSessions.ts';
+
+/**
+ * An IAM change event's command, or a review of the principal that no event asked for (the audit
+ * command's posture, the sweep's refresh), named by its own event name.
+ */
+export type PrincipalChangeCommand = Omit<PrincipalEventCommand, 'eventName'> & {
+  readonly eventName: string;
+};
 
 export interface PrincipalRegionResult extends PostureResult {
   readonly region: string;

@@ -10,13 +10,15 @@
  *   session#<sessionArn>             pending#<creationDate>#<evt>  pending session (*)  filed + 1 d
  *   key#<accessKeyId>                pending#<evt>                 pending (no date)    filed + 1 d
  *   tags#<account>#<kind>#<name>     <eventTime>                   SSMSessionRunAs then change + 90 d
- *   ledger#<account>#<region>#<evt>  ledger                        audited StartSession event + 90 d
- *   watermark#<account>#<region>     mark                          sweep read through   through + 90 d
+ *   ledger#<account>#<region>#<evt>  ledger                        audited StartSession event + 90 d  (*2)
+ *   watermark#<account>#<region>     mark                          sweep read through   through + 90 d (*2)
  *
  * 14 days: a StartSession can come back that late (a failure queue keeps events 14 days), and
  * must then still find its record. 1 day: EventBridge gives up delivering an STS record after
  * 24 hours. 90 days: LookupEvents reaches back 90 days, so the sweep and a late audit can meet
  * any StartSession of that window. IAM names are case-insensitive: lower-cased in the key.
+ * (*2) written and read by dynamoLedger.ts: a function that only marks the ledger or sweeps is
+ * granted just the calls those items need.
  * (*) `claimedUntil`: a lease taken by the function re-auditing it, so a retry can take it again.
  * Records and pending sessions are JSON text: exact round trips, and a `__proto__` tag key
  * stays a key (the document client reads maps into plain objects).
@@ -29,7 +31,7 @@ import {
   paginateQuery,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
-import type { LedgerRef, PendingSession, PrincipalRef, StatePorts } from '../app/statePorts.ts';
+import type { PendingSession, PrincipalRef, StatePorts } from '../app/statePorts.ts';
 import { type IdentityRecord, ISSUE_TIME_SLACK_MS, MAX_CREDENTIAL_LIFETIME_MS } from '../domain/identity.ts';
 import { sdkErrorName, toAwsCallError } from './sdkErrors.ts';
 
@@ -79,8 +81,6 @@ const keys = {
       ? { pk: `session#${waitsFor.sessionArn}`, sk: `pending#${iso(waitsFor.creationDate)}#${eventId}` }
       : { pk: `key#${waitsFor.accessKeyId}`, sk: `pending#${eventId}` },
   tags: (p: PrincipalRef): string => `tags#${p.accountId}#${p.kind}#${p.name.toLowerCase()}`,
-  ledger: (r: LedgerRef): Key => ({ pk: `ledger#${r.accountId}#${r.region}#${r.eventId}`, sk: 'ledger' }),
-  watermark: (account: string, region: string): Key => ({ pk: `watermark#${account}#${region}`, sk: 'mark' }),
 };
 
 const parsed = (item: Item, name: string): Item => {
@@ -126,10 +126,13 @@ const UNCLAIMED = 'attribute_exists(#pk) AND (attribute_not_exists(claimedUntil)
 /** Longer than a function's 30-second timeout, shorter than Lambda's minute before it retries. */
 const CLAIM_LEASE_MS = 45_000;
 
+/** The identity and tag-history items; the ledger and watermarks are dynamoLedger.ts's. */
+export type IdentityStatePorts = Pick<StatePorts, 'identities' | 'tagHistory'>;
+
 export const createDynamoStateTable = (
   doc: DynamoDBDocumentClient,
   options: DynamoStateTableOptions,
-): StatePorts => {
+): IdentityStatePorts => {
   const TableName = options.tableName;
   const now = options.now ?? Date.now;
   const live = (item: Item | undefined): item is Item =>
@@ -264,35 +267,5 @@ export const createDynamoStateTable = (
     },
   };
 
-  const ledger: StatePorts['ledger'] = {
-    mark: async (entry) => {
-      const item = {
-        ...keys.ledger(entry),
-        eventTime: iso(entry.eventTime),
-        sessionId: entry.sessionId,
-        auditedBy: entry.auditedBy,
-        expiresAt: keptUntil(entry.eventTime, HISTORY_KEPT_MS),
-      };
-      return (await put(item, ABSENT)) ? 'marked' : 'already-marked';
-    },
-    has: async (ref) => (await get(keys.ledger(ref))) !== undefined,
-  };
-
-  const watermarks: StatePorts['watermarks'] = {
-    get: async (accountId, region) => {
-      const item = await get(keys.watermark(accountId, region));
-      return item === undefined ? undefined : text(item, 'through');
-    },
-    advance: async (accountId, region, through) => {
-      const to = iso(through);
-      const item = {
-        ...keys.watermark(accountId, region),
-        through: to,
-        expiresAt: keptUntil(to, HISTORY_KEPT_MS),
-      };
-      return (await put(item, `${ABSENT} OR through < :to`, { ':to': to })) ? 'advanced' : 'not-advanced';
-    },
-  };
-
-  return { identities, tagHistory, ledger, watermarks };
+  return { identities, tagHistory };
 };

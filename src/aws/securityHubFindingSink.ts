@@ -144,13 +144,15 @@ export const createSecurityHubFindingReader = (sh: SecurityHubClient): FindingRe
       return found;
     },
 
-    activeFindings: async ({ generatorId, productFields = {} }) => {
+    activeFindings: async ({ generatorId, productFields = {}, updatedBefore }) => {
       const pairs = Object.entries(productFields);
       // Security Hub takes 20 values per filter attribute; any further pairs are matched here.
       const sent = pairs.slice(0, MAX_FILTER_VALUES);
       const findings = await getAll({
         GeneratorId: [{ Value: generatorId, Comparison: 'EQUALS' }],
         RecordState: [{ Value: 'ACTIVE', Comparison: 'EQUALS' }],
+        // DateFilter End is inclusive; a finding updated at exactly that instant is matched below.
+        ...(updatedBefore === undefined ? {} : { UpdatedAt: [{ End: updatedBefore }] }),
         ...(sent.length === 0
           ? {}
           : { ProductFields: sent.map(([Key, Value]) => ({ Key, Value, Comparison: 'EQUALS' as const })) }),
@@ -158,7 +160,8 @@ export const createSecurityHubFindingReader = (sh: SecurityHubClient): FindingRe
       return findings
         .map(toStored)
         .filter((f): f is StoredFinding => f !== undefined)
-        .filter((f) => pairs.every(([key, value]) => f.ProductFields[key] === value));
+        .filter((f) => pairs.every(([key, value]) => f.ProductFields[key] === value))
+        .filter((f) => updatedBefore === undefined || Date.parse(f.UpdatedAt) < Date.parse(updatedBefore));
     },
   };
 };

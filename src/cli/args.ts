@@ -15,6 +15,8 @@ export interface FlagSpec {
   readonly default?: string;
   /** Values the flag accepts; anything else is a usage error naming them. */
   readonly choices?: readonly string[];
+  /** The flag may be given more than once; its value is then the list (empty when absent). */
+  readonly multiple?: boolean;
 }
 
 export interface CommandSpec {
@@ -37,7 +39,7 @@ export const COMMON_FLAGS: readonly FlagSpec[] = [
 ];
 
 export interface ParsedArgs {
-  readonly values: Readonly<Record<string, string | boolean | undefined>>;
+  readonly values: Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
   readonly positionals: readonly string[];
 }
 
@@ -52,6 +54,7 @@ export const parseCommand = (spec: CommandSpec, args: readonly string[]): Parsed
       {
         type: flag.value === undefined ? ('boolean' as const) : ('string' as const),
         ...(flag.short === undefined ? {} : { short: flag.short }),
+        ...(flag.multiple === true ? { multiple: true } : {}),
       },
     ]),
   );
@@ -75,10 +78,14 @@ export const parseCommand = (spec: CommandSpec, args: readonly string[]): Parsed
     }
     throw cause;
   }
-  const values: Record<string, string | boolean | undefined> = {};
+  const values: Record<string, string | boolean | readonly string[] | undefined> = {};
   if (parsed.values.help === true) return { values: { help: true }, positionals: parsed.positionals };
   for (const flag of flags) {
     const raw = parsed.values[flag.name];
+    if (flag.multiple === true) {
+      values[flag.name] = Array.isArray(raw) ? raw.filter((v): v is string => typeof v === 'string') : [];
+      continue;
+    }
     const value = typeof raw === 'string' || typeof raw === 'boolean' ? raw : flag.default;
     if (flag.choices !== undefined && typeof value === 'string' && !flag.choices.includes(value)) {
       throw new UsageError(
@@ -110,6 +117,12 @@ export const optional = (parsed: ParsedArgs, name: string): string | undefined =
   return typeof value === 'string' ? value : undefined;
 };
 
+/** The values of a flag given any number of times. */
+export const list = (parsed: ParsedArgs, name: string): readonly string[] => {
+  const value = parsed.values[name];
+  return Array.isArray(value) ? value : [];
+};
+
 const flagLabel = (flag: FlagSpec): string =>
   `${flag.short === undefined ? '    ' : `-${flag.short}, `}--${flag.name}${flag.value === undefined ? '' : ` ${flag.value}`}`;
 
@@ -118,7 +131,8 @@ export const formatHelp = (spec: CommandSpec): string => {
   const flags = [...spec.flags, ...COMMON_FLAGS];
   const width = Math.max(...flags.map((flag) => flagLabel(flag).length)) + 2;
   const lines = flags.map((flag) => {
-    const suffix = flag.default === undefined ? '' : ` (default: ${flag.default})`;
+    const repeat = flag.multiple === true ? ' (repeatable)' : '';
+    const suffix = `${repeat}${flag.default === undefined ? '' : ` (default: ${flag.default})`}`;
     return `  ${flagLabel(flag).padEnd(width)}${flag.help}${suffix}`;
   });
   return [

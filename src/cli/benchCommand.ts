@@ -5,13 +5,14 @@ export const benchCommand: Command = {
   spec: {
     name: 'bench',
     summary:
-      'measure AWS calls per event, latency, a burst under the quotas and cold start of the audit function',
+      'measure calls per event, latency, a burst under the quotas, cold starts, the audit of history and the sweep',
     usage: '[flags]',
     description: [
       'Replays synthetic StartSession events through the real AuditSessionFunction handler against the',
       'local endpoint with latency added to every call, with and without the warm-container caches; sends a',
       'burst through the queue path with quotas enforced; then bundles each function and times its import',
-      '(and what Powertools Tracer would add). Prints a table with the targets; writes the figures as JSON.',
+      "(and what Powertools Tracer would add); then the history: `audit` against LookupEvents' quota, trail log",
+      "parsing, and the sweep's calls for an hour. Prints a table with the targets; writes the figures as JSON.",
     ],
     flags: [
       { name: 'events', value: 'N', help: 'StartSession events in the cached pass', default: '2000' },
@@ -30,6 +31,19 @@ export const benchCommand: Command = {
         value: 'N',
         help: 'seconds of event time the burst arrives within',
         default: '10',
+      },
+      {
+        name: 'audit-events',
+        value: 'N',
+        help: 'StartSessions per Region the audit command reads from LookupEvents (0: skip)',
+        default: '3000',
+      },
+      { name: 'trail-records', value: 'N', help: 'trail log records parsed (0: skip)', default: '100000' },
+      {
+        name: 'sweep-sessions',
+        value: 'N',
+        help: 'StartSessions of the hour the sweep sweeps (0: skip)',
+        default: '600',
       },
       {
         name: 'out',
@@ -52,6 +66,9 @@ export const benchCommand: Command = {
       'latency-ms': flag('latency-ms'),
       'burst-events': flag('burst-events'),
       'burst-seconds': flag('burst-seconds'),
+      'audit-events': flag('audit-events'),
+      'trail-records': flag('trail-records'),
+      'sweep-sessions': flag('sweep-sessions'),
       out: flag('out'),
     });
     return runBenchmark(options);

@@ -1,16 +1,24 @@
 /**
- * runas-audit: demo, replay, invoke, local-aws, bench. Each is also an npm script.
+ * runas-audit: demo, audit, replay, invoke, local-aws, bench. Each is also an npm script.
  * Exit status: 0 success; 1 an event or a function failed, or an internal error; 2 a usage or
  * input error, printed as one line naming the file and the problem (the stack only with --debug).
  */
 import { InputError, UsageError } from '../local/tools/inputError.ts';
 import { type CommandSpec, formatHelp, parseCommand } from './args.ts';
+import { auditCommand } from './auditCommand.ts';
 import { benchCommand } from './benchCommand.ts';
 import { invokeCommand } from './invokeCommand.ts';
 import { localAwsCommand } from './localAwsCommand.ts';
 import { type Command, demo, replayCommand } from './replayCommands.ts';
 
-const COMMANDS: readonly Command[] = [demo, replayCommand, invokeCommand, localAwsCommand, benchCommand];
+const COMMANDS: readonly Command[] = [
+  demo,
+  auditCommand,
+  replayCommand,
+  invokeCommand,
+  localAwsCommand,
+  benchCommand,
+];
 
 const topHelp = (): string => {
   const width = Math.max(...COMMANDS.map((c) => c.spec.name.length)) + 2;

@@ -6,6 +6,7 @@ import { UsageError } from '../local/tools/inputError.ts';
 import { type ReplayResult, replay } from '../local/tools/replay.ts';
 import { formatTable } from '../local/tools/report.ts';
 import { type CommandSpec, type FlagSpec, optional, type ParsedArgs, required } from './args.ts';
+import { demoAudit } from './auditCommand.ts';
 import { loadEnvVarsFile, loadWorldFile } from './inputs.ts';
 import { checkWritable, emit, withStdoutOnStderr } from './output.ts';
 import { DEMO_WORLD, EVENTS_DIR } from './paths.ts';
@@ -37,8 +38,8 @@ const render = (result: ReplayResult, format: string): string =>
     : formatTable(result);
 
 /** `--duplicates N%`: the share of deliveries that arrive twice. */
-const duplicatesOf = (raw: string | boolean | undefined): number => {
-  if (raw === undefined || typeof raw === 'boolean') return 0;
+const duplicatesOf = (raw: string | boolean | readonly string[] | undefined): number => {
+  if (typeof raw !== 'string') return 0;
   const match = /^(\d{1,3}(?:\.\d+)?)%?$/.exec(raw.trim());
   const percent = Number(match?.[1]);
   if (match === null || percent > 100) {
@@ -66,7 +67,8 @@ export const demo: Command = {
     usage: '',
     description: [
       'Replays every event in events/ (in event-time order) against src/local/world/demo-world.json,',
-      'exactly as `replay --sort time` would, and prints one row per evaluation and a summary.',
+      'exactly as `replay --sort time` would, and prints one row per evaluation and a summary; then audits',
+      "the same world's CloudTrail history as `audit --world` would and writes its HTML report to a temp folder.",
     ],
     flags: [FORMAT_FLAG, OUT_FLAG],
   },
@@ -78,7 +80,11 @@ export const demo: Command = {
       .map((name) => path.join(EVENTS_DIR, name));
     const events = sortByEventTime(await readEventFiles(files));
     const result = await withStdoutOnStderr(() => replay({ world, events }));
-    await emit(render(result, String(args.values.format)), optional(args, 'out'));
+    const format = String(args.values.format);
+    // The table ends with an audit of the same world's history (json stays replay's one document).
+    const history =
+      format === 'table' ? `\n${await withStdoutOnStderr(() => demoAudit(world, DEMO_WORLD))}` : '';
+    await emit(`${render(result, format)}${history}`, optional(args, 'out'));
     return exitCodeOf(result);
   },
 };

@@ -17,6 +17,7 @@ import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
+  type ContainerWiring,
   createContainerWiring,
   memoize,
   type Placement,
@@ -55,8 +56,10 @@ const fleetUsersFor = (config: Config, ssm: RegionClients['ssm']): Pick<RegionCh
 export const createChangeAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
+  /** Another wiring's container, whose pacer and clients these ports share (the sweep, the audit command). */
+  shared?: ContainerWiring,
 ): ChangeAuditWiring => {
-  const container = createContainerWiring(config, clientOptions);
+  const container = shared ?? createContainerWiring(config, clientOptions);
   const inRegionOf = memoize((accountId) =>
     memoize((region): Omit<RegionChangePorts, 'findings'> => {
       const { ssm, securityHub } = container.clientsOf({ accountId, region });

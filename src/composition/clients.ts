@@ -26,6 +26,8 @@ export interface ClientOptions {
   readonly cacheNow?: () => number;
   /** The state table's clock (item expiry, claim leases): replay's event time. */
   readonly stateNow?: () => number;
+  /** A shared config profile (`runas-audit audit --profile`): its credentials and Region, SSO included. */
+  readonly profile?: string;
 }
 
 export interface RegionClients {
@@ -56,12 +58,13 @@ export const createContainerPacer = (
  * Clients for one account and Region; callers keep them for the life of the container
  * (connection reuse). `account` is whose quotas the calls spend: the function's own.
  */
-const sdkConfig = (region: string, options: ClientOptions) => ({
+export const sdkConfig = (region: string, options: ClientOptions) => ({
   region,
   ...(options.retryStrategy === undefined
     ? { retryMode: 'adaptive' }
     : { retryStrategy: options.retryStrategy }),
   ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
+  ...(options.profile === undefined ? {} : { profile: options.profile }),
 });
 
 export const createClients = (
@@ -140,3 +143,5 @@ export const createContainerWiring = (config: Config, options: ClientOptions) =>
     importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };
 };
+
+export type ContainerWiring = ReturnType<typeof createContainerWiring>;

@@ -1,7 +1,6 @@
 /** Wires the session audit use case to the AWS adapters, per account and Region. */
 import type { FindingImporter, NodeUsers, SessionReadPorts } from '../app/ports.ts';
 import { createSessionIdentity, type Located } from '../app/sessionIdentity.ts';
-import type { StatePorts } from '../app/statePorts.ts';
 import { createTtlCache } from '../aws/cache.ts';
 import { createCachedTagHistory } from '../aws/cachedTagHistory.ts';
 import { createCloudTrailStsRecords } from '../aws/cloudTrailSessionTags.ts';
@@ -15,13 +14,14 @@ import { createSsmSessionDocuments } from '../aws/ssmSessionDocuments.ts';
 import type { Config } from '../config.ts';
 import {
   type ClientOptions,
+  type ContainerWiring,
   createContainerWiring,
   createSqsClient,
   memoize,
   type Placement,
   type RegionClients,
 } from './clients.ts';
-import { createStateTable } from './stateTable.ts';
+import { createStateTable, type StateTableWiring } from './stateTable.ts';
 
 /** Read ports for an account and Region; `remainingTimeMs` is the current invocation's (the probe and the pacer wait within it). */
 export type SessionAuditPortsFor = (
@@ -35,7 +35,7 @@ export interface SessionAuditWiring {
   /** Imports a batch's findings in the account and Region they belong to. */
   readonly importerFor: (placement: Placement) => FindingImporter;
   /** The state table; absent when STATE_TABLE_NAME is not set. */
-  readonly state?: StatePorts;
+  readonly state?: StateTableWiring;
 }
 
 const nodeUsersFor = (
@@ -68,11 +68,13 @@ const nodeUsersFor = (
 export const createSessionAuditPorts = (
   config: Config,
   clientOptions: ClientOptions = {},
+  /** Another wiring's container, whose pacer and clients these ports share (the sweep, the audit command). */
+  shared?: ContainerWiring,
 ): SessionAuditWiring => {
   const ttlMs = config.cacheTtlSeconds * 1000;
   const now = clientOptions.cacheNow ?? Date.now;
   // The adapters and the pacer outlive an invocation (their caches and buckets are the point); the deadline does not.
-  const container = createContainerWiring(config, clientOptions);
+  const container = shared ?? createContainerWiring(config, clientOptions);
   // The verification queue is the stack's own, in its own Region, whatever account a session is in.
   const verifications =
     config.sessionVerificationQueueUrl === ''

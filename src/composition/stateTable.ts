@@ -1,32 +1,65 @@
 /**
- * The state table's adapter for a function: one DynamoDB client in the function's own Region (the
- * table is the stack's), paced like every client so that replay's event time never moves while a
- * call is on the wire, retrying in the SDK's adaptive mode. Absent when no table is configured.
+ * The state table's adapters, from STATE_TABLE_NAME: one DynamoDB client in the function's own
+ * Region (the table is the stack's, whatever account a session is in), paced like every client so
+ * that replay's event time never moves while a call is on the wire, retrying in the SDK's adaptive
+ * mode. The endpoint comes from the SDK's own AWS_ENDPOINT_URL_DYNAMODB (the local DynamoDB in
+ * local runs). Absent when no table is configured.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { StatePorts } from '../app/statePorts.ts';
+import type { IdentityStore, Ledger, TagHistory } from '../app/statePorts.ts';
+import { createDynamoLedger, createDynamoLedgerMarks, createDynamoWatermarks } from '../aws/dynamoLedger.ts';
 import { createDynamoStateTable } from '../aws/dynamoStateTable.ts';
 import { type Pacer, pace } from '../aws/pacing.ts';
 import type { Config } from '../config.ts';
-import type { ClientOptions } from './clients.ts';
+import { ConfigError } from '../errors.ts';
+import { type ClientOptions, sdkConfig } from './clients.ts';
+
+/** What the session audit and the identity function keep in the table. */
+export interface StateTableWiring {
+  readonly identities: IdentityStore;
+  readonly tagHistory: TagHistory;
+  /** The ledger's write alone (PutItem): every audit path marks what it audited. */
+  readonly ledger: Pick<Ledger, 'mark'>;
+}
+
+const documentClient = (config: Config, options: ClientOptions, pacer: Pacer): DynamoDBDocumentClient => {
+  const client = new DynamoDBClient(sdkConfig(config.region, options));
+  pace(client, pacer, { account: 'state-table', region: config.region, service: 'dynamodb' });
+  return DynamoDBDocumentClient.from(client);
+};
 
 export const createStateTable = (
   config: Config,
   options: ClientOptions,
   pacer: Pacer,
-): StatePorts | undefined => {
+): StateTableWiring | undefined => {
   if (config.stateTableName === undefined) return undefined;
-  const client = new DynamoDBClient({
-    region: config.region,
-    ...(options.retryStrategy === undefined
-      ? { retryMode: 'adaptive' }
-      : { retryStrategy: options.retryStrategy }),
-    ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-  });
-  pace(client, pacer, { account: 'state-table', region: config.region, service: 'dynamodb' });
-  return createDynamoStateTable(DynamoDBDocumentClient.from(client), {
+  const doc = documentClient(config, options, pacer);
+  const tableOptions = {
     tableName: config.stateTableName,
     ...(options.stateNow === undefined ? {} : { now: options.stateNow }),
-  });
+  };
+  return {
+    ...createDynamoStateTable(doc, tableOptions),
+    ledger: createDynamoLedgerMarks(doc, tableOptions),
+  };
+};
+
+/** The sweep's ledger and watermarks: the sweep cannot run without the state table. */
+export const createSweepState = (config: Config, options: ClientOptions, pacer: Pacer) => {
+  if (config.stateTableName === undefined) {
+    throw new ConfigError(
+      'STATE_TABLE_NAME must name the state table: the sweep keeps its ledger and watermarks there',
+    );
+  }
+  const doc = documentClient(config, options, pacer);
+  const tableOptions = {
+    tableName: config.stateTableName,
+    ...(options.stateNow === undefined ? {} : { now: options.stateNow }),
+  };
+  return {
+    ledger: createDynamoLedger(doc, tableOptions),
+    watermarks: createDynamoWatermarks(doc, tableOptions),
+  };
 };

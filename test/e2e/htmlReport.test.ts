@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ReplayResult } from '../../src/local/tools/replay.ts';
 import { htmlReport } from '../../src/report/htmlReport.ts';
 import { HOSTILE, hostileFinding, input, sessionFinding } from '../unit/report/reportFixtures.ts';
+import { cli } from './cliHelpers.ts';
 import { demoWorld, EVENTS_DIR, ROOT, readEvents, replayAll } from './replayHelpers.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -42,6 +43,11 @@ let context: BrowserContext;
 let result: ReplayResult;
 let reportUrl: string;
 let hostileUrl: string;
+let auditUrl: string;
+/** The audit command's findings of the same report (`--format json`), to check the HTML against. */
+let audited: {
+  findings: { RecordState: string; Compliance: { Status: string }; Severity: { Label: string } }[];
+};
 const offPage: string[] = [];
 
 const open = async (url: string): Promise<{ page: Page; problems: string[] }> => {
@@ -68,6 +74,16 @@ beforeAll(async () => {
   await writeFile(hostile, htmlReport(input(sessionFinding(), hostileFinding())));
   reportUrl = pathToFileURL(report).href;
   hostileUrl = pathToFileURL(hostile).href;
+  // The command a user runs to get the report of what already happened (the world's CloudTrail history).
+  const auditFile = path.join(dir, 'audit-report.html');
+  const world = 'src/local/world/demo-world.json';
+  const [html, json] = await Promise.all([
+    cli(['audit', '--world', world, '--format', 'html', '--out', auditFile]),
+    cli(['audit', '--world', world, '--format', 'json']),
+  ]);
+  if (html.code !== 3 || json.code !== 3) throw new Error(`audit failed: ${html.stderr}${json.stderr}`);
+  audited = JSON.parse(json.stdout) as typeof audited;
+  auditUrl = pathToFileURL(auditFile).href;
   context = await chromium.launchPersistentContext(path.join(dir, 'profile'), {
     executablePath: CHROMIUM,
     headless: true,
@@ -195,6 +211,38 @@ describe('HTML report in headless Chromium', () => {
     expect(await page.locator('.ctl').first().textContent()).toBe('\\u200b');
     expect(filtered).toBe(1);
     expect(html).toContain('http-equiv="Content-Security-Policy"');
+    expect(problems).toEqual([]);
+    expect(offPage).toEqual([]);
+    await page.close();
+  });
+});
+
+describe("the audit command's HTML report in headless Chromium", () => {
+  it('shows the counts of every session audited, one chart of them, and filters by severity', async () => {
+    // Prepare
+    const { findings } = audited;
+    const status = (s: string): number => findings.filter((f) => f.Compliance.Status === s).length;
+    const high = findings.filter((f) => f.Severity.Label === 'HIGH').length;
+    const { page, problems } = await open(auditUrl);
+
+    // Act
+    const tile = (key: string) => page.locator(`#count-${key}`).textContent();
+    const bars = await page
+      .locator('#outcome-chart rect.bar')
+      .evaluateAll((rects) => rects.map((rect) => Number(rect.getAttribute('data-count'))));
+    await page.selectOption('select[name=severity]', 'HIGH');
+    const shownHigh = await visibleCount(page);
+
+    // Assess
+    expect(findings.length).toBe(37);
+    expect(await tile('total')).toBe(String(findings.length));
+    expect(await tile('failed')).toBe(String(status('FAILED')));
+    expect(await tile('passed')).toBe(String(status('PASSED')));
+    expect(await page.locator('svg.chart').count()).toBe(1);
+    expect(bars.reduce((a, b) => a + b, 0)).toBe(findings.length);
+    expect(await page.locator('#evaluations').textContent()).toContain('37 event(s) evaluated');
+    expect(shownHigh).toBe(high);
+    expect(shownHigh).toBeGreaterThan(0);
     expect(problems).toEqual([]);
     expect(offPage).toEqual([]);
     await page.close();

@@ -89,7 +89,7 @@ describe('invoke AuditSessionFunction', () => {
     expect(run.code).toBe(2);
     expect(linesOf(run.stderr)).toEqual([
       'runas-audit invoke: template.yaml: has no function "AuditSessionFunctoin" ' +
-        '(functions: AuditSessionFunction, SessionVerificationFunction, PrincipalChangeFunction, DocumentChangeFunction, IdentityFunction)',
+        '(functions: AuditSessionFunction, SessionVerificationFunction, PrincipalChangeFunction, DocumentChangeFunction, IdentityFunction, SweepFunction)',
     ]);
     expect(run.stdout).toBe('');
   });

@@ -90,6 +90,18 @@ const DOCUMENT_CLIENT_ACTIONS: Readonly<Record<string, string>> = {
   TransactWriteCommand: 'dynamodb:TransactWriteItems',
 };
 
+/** The DynamoDB document client's commands (`@aws-sdk/lib-dynamodb`) and the action each sends. */
+const DOCUMENT_COMMANDS: Readonly<Record<string, string>> = {
+  GetCommand: 'GetItem',
+  PutCommand: 'PutItem',
+  DeleteCommand: 'DeleteItem',
+  UpdateCommand: 'UpdateItem',
+  QueryCommand: 'Query',
+  BatchGetCommand: 'BatchGetItem',
+  BatchWriteCommand: 'BatchWriteItem',
+  paginateQuery: 'Query',
+};
+
 /** Actions without resource-level permissions (Service Authorization Reference): only these may use "*". */
 const NO_RESOURCE_LEVEL = new Set([
   'ssm:DescribeInstanceInformation',
@@ -107,14 +119,22 @@ const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
   'logs:GetLogEvents': 'VerifiesSessionLogs',
 };
 
+/** Functions EventBridge Scheduler invokes (no queue, no rule; checked in sweepTemplate.test.ts). */
+const SCHEDULED = new Set(['SweepFunction']);
+/** Functions that read and write in every audited Region, not only their own. */
+const AUDITS_EVERY_REGION = new Set(['PrincipalChangeFunction', 'SweepFunction']);
+
 let template: Template;
 let functions: FunctionSpec[];
+/** The functions CloudTrail events reach, through a rule and a queue. */
+let queued: FunctionSpec[];
 let paths: DeliveryPath[];
 
 beforeAll(async () => {
   template = await loadTemplate(path.join(ROOT, 'template.yaml'));
   functions = functionsOf(template);
-  paths = deliveryPathsOf(template, functions);
+  queued = functions.filter((fn) => !SCHEDULED.has(fn.logicalId));
+  paths = deliveryPathsOf(template, queued);
 });
 
 const resource = (id: string) => {
@@ -296,7 +316,8 @@ describe('template.yaml', () => {
     });
 
     it('is reached through its own queue, never invoked by a rule or asynchronously', () => {
-      for (const fn of functions) {
+      expect(queued.length).toBe(functions.length - SCHEDULED.size);
+      for (const fn of queued) {
         // Assess
         const path = paths.find((p) => p.fn.logicalId === fn.logicalId);
         expect(path?.queue, `${fn.logicalId} has a queue`).toBeDefined();
@@ -648,7 +669,11 @@ describe('the dashboard', () => {
 
       // Assess
       expect(of('ApproximateNumberOfMessagesVisible')).toEqual(
-        [...queues.flatMap((p) => [p.queue?.logicalId, p.queue?.deadLetterQueue]), 'RuleDeadLetterQueue']
+        [
+          ...queues.flatMap((p) => [p.queue?.logicalId, p.queue?.deadLetterQueue]),
+          'RuleDeadLetterQueue',
+          'SweepDeadLetterQueue',
+        ]
           .map((id) => `<${id}.QueueName>`)
           .sort(),
       );
@@ -945,6 +970,18 @@ describe('least privilege', () => {
       }
     }
     const calls: SdkCall[] = [];
+    for (const m of source.matchAll(/import\s*\{([^}]*)\}\s*from\s*'@aws-sdk\/lib-dynamodb'/g)) {
+      for (const raw of (m[1] ?? '').split(',')) {
+        const name = raw.trim();
+        const action = DOCUMENT_COMMANDS[name];
+        if (action !== undefined) {
+          calls.push({
+            action: `dynamodb:${action}`,
+            call: new RegExp(`\\b${name === 'paginateQuery' ? name : `new ${name}`}\\d*\\(`),
+          });
+        }
+      }
+    }
     for (const m of source.matchAll(/new\s+([A-Za-z0-9_]+)\s*\(/g)) {
       const found = imported.get(m[1] ?? '');
       if (found?.name.endsWith('Command')) {
@@ -972,6 +1009,7 @@ describe('least privilege', () => {
     'DocumentChangeFunction',
     'SessionVerificationFunction',
     'IdentityFunction',
+    'SweepFunction',
   ])('grants %s exactly the actions its bundled adapters send', async (logicalId) => {
     // Prepare
     const fn = functions.find((f) => f.logicalId === logicalId);
@@ -1003,19 +1041,34 @@ describe('least privilege', () => {
 
     // Assess
     expect(fn.otherPolicies, 'only inline policy statements, so the grant is visible').toEqual([]);
-    expect(poller).toHaveLength(1);
-    expect([...(poller[0]?.Action ?? [])].sort()).toEqual(POLLER_ACTIONS);
-    expect(poller[0]?.Resource).toEqual([
-      { 'Fn::GetAtt': [paths.find((p) => p.fn === fn)?.queue?.logicalId, 'Arn'] },
-    ]);
+    if (SCHEDULED.has(logicalId)) expect(poller).toEqual([]);
+    else {
+      expect(poller).toHaveLength(1);
+      expect([...(poller[0]?.Action ?? [])].sort()).toEqual(POLLER_ACTIONS);
+      expect(poller[0]?.Resource).toEqual([
+        { 'Fn::GetAtt': [paths.find((p) => p.fn.logicalId === fn.logicalId)?.queue?.logicalId, 'Arn'] },
+      ]);
+    }
     expect([...new Set(granted)].sort()).toEqual([...new Set(sent)].sort());
     expect(granted.length, 'each action granted once').toBe(new Set(granted).size);
+  });
+
+  it('grants the state table only its item actions, on that table', () => {
+    for (const fn of functions) {
+      for (const statement of fn.policyStatements.filter((s) =>
+        s.Action.some((a) => a.startsWith('dynamodb:')),
+      )) {
+        // Assess
+        expect(statement.Resource, fn.logicalId).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+        for (const action of statement.Action) expect(action).toMatch(/^dynamodb:([A-Z]\w+Item|Query)$/);
+      }
+    }
   });
 
   it('uses "*" only for actions IAM cannot scope to a resource', () => {
     for (const fn of functions) {
       for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
-        // The state table's ARN exists once deployed; its statement is checked on its own.
+        // The state table's ARN exists once deployed; its statement is checked above.
         if (getAttTarget(statement.Resource[0], 'Arn') === 'StateTable') continue;
         // Prepare: a queue of the stack (Fn::GetAtt) is one resource by construction.
         const own = statement.Resource.filter((r) => getAttTarget(r, 'Arn') === undefined);
@@ -1030,11 +1083,11 @@ describe('least privilege', () => {
           for (const action of statement.Action)
             expect([...NO_RESOURCE_LEVEL], `${action} on "*"`).toContain(action);
         } else {
-          // A Region of `*` only for the one function that serves every audited Region (IAM changes).
+          // A Region of `*` only for the functions that serve every audited Region (IAM changes, the sweep's refresh).
           const scoped = /^arn:aws:[a-z0-9-]+:[a-z0-9-]*:(123456789012)?:/;
           const anyRegion = /^arn:aws:[a-z0-9-]+:([a-z0-9-]*|\*):(123456789012)?:/;
           for (const arn of resources)
-            expect(arn).toMatch(fn.logicalId === 'PrincipalChangeFunction' ? anyRegion : scoped);
+            expect(arn).toMatch(AUDITS_EVERY_REGION.has(fn.logicalId) ? anyRegion : scoped);
         }
       }
     }

@@ -16,6 +16,7 @@ import { startLocalAws } from '../services/server.ts';
 import { type BurstFigures, runBurst } from './benchBurst.ts';
 import { measureFunction, measureTracerCost } from './benchColdStart.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
+import { runHistoryBenches } from './benchHistoryRun.ts';
 import { deliverStsRecords, identityFigures, identityTargets } from './benchIdentity.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
@@ -264,6 +265,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
     console.error(`bench: Powertools Tracer's cold start cost on ${fn.logicalId}…`);
     const tracer = await measureTracerCost(fn);
 
+    const history = await runHistoryBenches(options);
     const ratio = compareRuns(cached.summary, uncached.summary);
     const { summary: cachedSummary, ...cachedRest } = cached;
     const { summary: uncachedSummary, ...uncachedRest } = uncached;
@@ -281,6 +283,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
       ...(burst === undefined ? {} : { burst }),
       ...(sessionLogs === undefined ? {} : { sessionLogs }),
       tracer,
+      history: history.figures,
       targets: [
         ...evaluateTargets(
           cached.summary,
@@ -292,6 +295,7 @@ export const runBenchmark = async (options: BenchOptions): Promise<number> => {
         ...(burst === undefined ? [] : burstTargets(burst)),
         ...(sessionLogs === undefined ? [] : sessionLogTargets(sessionLogs)),
         ...identityTargets(cached.identity),
+        ...history.targets,
       ],
       node: process.version,
       date: new Date().toISOString(),

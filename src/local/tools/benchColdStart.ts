@@ -28,7 +28,7 @@ export const timeImport = (file: string): Promise<number> =>
       process.execPath,
       ['--input-type=module', '-e', IMPORT_SCRIPT, pathToFileURL(file).href],
       {
-        // Only what the handler's cold start needs: config is loaded at import.
+        // Only what the handler's cold start needs: config is loaded at import (the sweep needs its table).
         env: { PATH: process.env.PATH ?? '', AWS_REGION: 'us-east-1', STATE_TABLE_NAME: 'StateTable' },
         stdio: ['ignore', 'pipe', 'pipe'],
         timeout: IMPORT_TIMEOUT_MS,

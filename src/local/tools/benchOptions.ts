@@ -14,6 +14,12 @@ export interface BenchOptions {
   /** StartSessions of the burst (0: no burst pass), and the seconds of event time they arrive within. */
   readonly burstEvents: number;
   readonly burstSeconds: number;
+  /** StartSessions per Region of the audit command's throughput runs (0: none). */
+  readonly auditEvents: number;
+  /** Records of trail log files parsed (0: none). */
+  readonly trailRecords: number;
+  /** StartSessions of the hour the sweep sweeps (0: no sweep bench). */
+  readonly sweepSessions: number;
   readonly out: string;
 }
 
@@ -25,6 +31,9 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   latencyMs: 20,
   burstEvents: DEFAULT_BURST.events,
   burstSeconds: DEFAULT_BURST.burstSeconds,
+  auditEvents: 3000,
+  trailRecords: 100_000,
+  sweepSessions: 600,
   out: path.join(ROOT, 'bench-results.json'),
 };
 
@@ -36,6 +45,9 @@ type Flag =
   | 'latency-ms'
   | 'burst-events'
   | 'burst-seconds'
+  | 'audit-events'
+  | 'trail-records'
+  | 'sweep-sessions'
   | 'out';
 
 /** Bench flags as given on the command line (absent ones take the defaults). */
@@ -67,5 +79,14 @@ export const benchOptions = (flags: BenchFlags): BenchOptions => ({
   latencyMs: integer(flags['latency-ms'], 'latency-ms', DEFAULT_OPTIONS.latencyMs, 0, 10_000),
   burstEvents: integer(flags['burst-events'], 'burst-events', DEFAULT_OPTIONS.burstEvents, 0, 100_000),
   burstSeconds: integer(flags['burst-seconds'], 'burst-seconds', DEFAULT_OPTIONS.burstSeconds, 1, 3600),
+  auditEvents: integer(flags['audit-events'], 'audit-events', DEFAULT_OPTIONS.auditEvents, 0, 1_000_000),
+  trailRecords: integer(flags['trail-records'], 'trail-records', DEFAULT_OPTIONS.trailRecords, 0, 10_000_000),
+  sweepSessions: integer(
+    flags['sweep-sessions'],
+    'sweep-sessions',
+    DEFAULT_OPTIONS.sweepSessions,
+    0,
+    100_000,
+  ),
   out: flags.out === undefined ? DEFAULT_OPTIONS.out : path.resolve(flags.out),
 });

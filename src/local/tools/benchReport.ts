@@ -2,6 +2,7 @@
 
 import type { BurstFigures } from './benchBurst.ts';
 import type { TracerFigures } from './benchColdStart.ts';
+import { type HistoryFigures, historyLines } from './benchHistoryReport.ts';
 import { type IdentityFigures, identityLines } from './benchIdentity.ts';
 import { BENCH_REGION } from './benchRecords.ts';
 import type { Scenario } from './benchScenario.ts';
@@ -56,6 +57,8 @@ export interface BenchReport {
   readonly sessionLogs?: SessionLogFigures;
   /** What Powertools Tracer would add to the audit function's cold start. */
   readonly tracer?: TracerFigures;
+  /** The audit of history and the sweep. */
+  readonly history?: HistoryFigures;
   readonly targets: readonly Target[];
   readonly node: string;
   readonly date: string;
@@ -189,6 +192,7 @@ export const formatReport = (report: BenchReport): string => {
     ...burstLines(report.burst),
     ...sessionLogLines(report.sessionLogs),
     ...tracerLines(report.tracer),
+    ...historyLines(report.history),
     '',
     'Targets',
     ...report.targets.map(

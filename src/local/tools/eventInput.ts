@@ -4,10 +4,10 @@
  * in the envelope EventBridge delivers them in, so the template's rules see what they would see
  * on AWS. A file that is none of these is an InputFileError naming it.
  */
-import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import { isCloudTrailRecord, wrapCloudTrailRecord } from '../../events/cloudTrailRecord.ts';
 import { InputFileError } from './inputError.ts';
 
 export interface ReplayEvent {
@@ -21,50 +21,8 @@ type Json = Record<string, unknown>;
 const isObject = (value: unknown): value is Json =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** CloudTrail's eventType → the detail-type EventBridge gives the record. */
-const DETAIL_TYPES: Readonly<Record<string, string>> = {
-  AwsApiCall: 'AWS API Call via CloudTrail',
-  AwsConsoleSignIn: 'AWS Console Signin via CloudTrail',
-  AwsConsoleAction: 'AWS Console Action via CloudTrail',
-  AwsServiceEvent: 'AWS Service Event via CloudTrail',
-  AwsCloudTrailInsight: 'AWS Insight via CloudTrail',
-};
-
 const isEventBridgeEvent = (value: unknown): value is Json =>
   isObject(value) && typeof value['detail-type'] === 'string' && typeof value.source === 'string';
-
-const isCloudTrailRecord = (value: unknown): value is Json =>
-  isObject(value) &&
-  typeof value.eventVersion === 'string' &&
-  typeof value.eventSource === 'string' &&
-  typeof value.eventName === 'string';
-
-/** A stable UUID-shaped id from the record's eventID, so a replay is the same every time. */
-const envelopeId = (record: Json): string => {
-  const hex = createHash('sha256')
-    .update(String(record.eventID ?? JSON.stringify(record)))
-    .digest('hex');
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-};
-
-/** The event EventBridge delivers for a CloudTrail record: the record is its detail. */
-export const wrapCloudTrailRecord = (record: Json): Json => {
-  const service = String(record.eventSource).replace(/\.amazonaws\.com$/, '');
-  const eventTime = typeof record.eventTime === 'string' ? record.eventTime : undefined;
-  return {
-    version: '0',
-    id: envelopeId(record),
-    'detail-type': DETAIL_TYPES[String(record.eventType)] ?? DETAIL_TYPES.AwsApiCall,
-    source: `aws.${service}`,
-    account:
-      record.recipientAccountId ?? (isObject(record.userIdentity) ? record.userIdentity.accountId : ''),
-    // EventBridge's time has whole seconds.
-    time: eventTime?.replace(/\.\d+Z$/, 'Z') ?? '',
-    region: record.awsRegion ?? '',
-    resources: [],
-    detail: record,
-  };
-};
 
 const NOT_AN_EVENT =
   'is not an EventBridge event, a CloudTrail record or a CloudTrail log file ({"Records": [...]})';

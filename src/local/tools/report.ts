@@ -31,7 +31,7 @@ const INDENT = '  ';
 const GAP = '  ';
 
 /** What each outcome code means, in a line (the codes are stable; users filter on them). */
-const OUTCOMES: Readonly<Record<string, string>> = {
+export const OUTCOMES: Readonly<Record<string, string>> = {
   NOT_APPLICABLE: 'no shell user to judge (failed call, port forwarding, Windows node, non-node target)',
   SSH_TUNNEL: 'port session to port 22: Run As is bypassed, the SSH login decides the user',
   UNVERIFIED: 'a fact the decision needs cannot be read or known',
@@ -60,17 +60,17 @@ const FINDINGS: Readonly<Record<string, string>> = {
 
 const str = (value: unknown): string => (typeof value === 'string' ? value : '');
 /** `user/engineering/erin` → `user/…/erin`: the kind and the name; the path is in the finding. */
-const shortPrincipal = (arn: string): string => {
+export const shortPrincipal = (arn: string): string => {
   const resource = arn.replace(/^arn:[^:]*:(iam|sts)::\d{12}:/, '');
   const parts = resource.split('/');
   return parts.length > 2 && parts[0] !== 'assumed-role' ? `${parts[0]}/…/${parts.at(-1)}` : resource;
 };
-const clip = (raw: string, width: number): string => {
+export const clip = (raw: string, width: number): string => {
   const text = printable(raw);
   return text.length > width ? `${text.slice(0, Math.max(0, width - 1))}…` : text;
 };
 /** Breaks text at spaces into lines of at most `width` characters. */
-const wrap = (text: string, width: number): string[] => {
+export const wrap = (text: string, width: number): string[] => {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(' ')) {
@@ -92,7 +92,7 @@ const printable = (text: string): string =>
   );
 
 /** A user name as the table shows it: bare when it is a safe name, quoted and escaped otherwise. */
-const userText = (user: string): string =>
+export const userText = (user: string): string =>
   /^[A-Za-z0-9_][A-Za-z0-9_.@-]*\$?$/.test(user) && user.length <= 64 ? user : JSON.stringify(user);
 const expectedText = (user: string, source: string): string =>
   user === '' ? `(${source || 'none'})` : source === '' ? userText(user) : `${userText(user)} (${source})`;

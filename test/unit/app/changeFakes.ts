@@ -150,12 +150,13 @@ const regionPorts = (world: FakeWorld, name: string): RegionChangePorts => {
         }
         return found;
       },
-      activeFindings: async ({ generatorId, productFields = {} }) =>
+      activeFindings: async ({ generatorId, productFields = {}, updatedBefore }) =>
         [...region.stored.values()]
           .filter(
             (f) =>
               f.GeneratorId === generatorId &&
               f.RecordState === 'ACTIVE' &&
+              (updatedBefore === undefined || Date.parse(f.UpdatedAt) < Date.parse(updatedBefore)) &&
               Object.entries(productFields).every(([k, v]) => f.ProductFields[k] === v),
           )
           .map(toStored),

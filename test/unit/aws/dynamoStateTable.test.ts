@@ -8,8 +8,12 @@ import { DynamoDBClient, ProvisionedThroughputExceededException } from '@aws-sdk
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { PendingSession, StatePorts } from '../../../src/app/statePorts.ts';
-import { createDynamoStateTable, StateItemError } from '../../../src/aws/dynamoStateTable.ts';
+import type { PendingSession } from '../../../src/app/statePorts.ts';
+import {
+  createDynamoStateTable,
+  type IdentityStatePorts,
+  StateItemError,
+} from '../../../src/aws/dynamoStateTable.ts';
 import {
   effectiveRunAs,
   type IdentityRecord,
@@ -76,7 +80,7 @@ let dynamo: LocalDynamo;
 let doc: DynamoDBDocumentClient;
 let clock = START;
 let table = 0;
-let state: StatePorts;
+let state: IdentityStatePorts;
 let tableName: string;
 
 const counts: Record<string, number> = {};
@@ -508,60 +512,6 @@ describe('tag history', () => {
   });
 });
 
-describe('the ledger and the watermarks', () => {
-  const ref = { accountId: ACCOUNT, region: 'us-east-1', eventId: 'evt-session' };
-  const entry = {
-    ...ref,
-    eventTime: '2026-03-01T10:00:00Z',
-    sessionId: 'dana-0a1b',
-    auditedBy: 'event',
-  } as const;
-
-  it('writes a ledger entry once, whichever audit path comes first', async () => {
-    // Act
-    const before = await state.ledger.has(ref);
-    const marks = await Promise.all([
-      state.ledger.mark(entry),
-      state.ledger.mark({ ...entry, auditedBy: 'sweep' }),
-    ]);
-    const after = await state.ledger.has(ref);
-    const otherRegion = await state.ledger.has({ ...ref, region: 'eu-west-1' });
-    clock = Date.parse('2026-05-30T10:00:00Z');
-    const expired = await state.ledger.has(ref);
-
-    // Assess
-    expect(before).toBe(false);
-    expect(marks.sort()).toEqual(['already-marked', 'marked']);
-    expect([after, otherRegion, expired]).toEqual([true, false, false]);
-  });
-
-  it('moves a watermark forward only, per account and Region', async () => {
-    // Act
-    const initial = await state.watermarks.get(ACCOUNT, 'us-east-1');
-    const moves = [
-      await state.watermarks.advance(ACCOUNT, 'us-east-1', '2026-03-01T10:00:00Z'),
-      await state.watermarks.advance(ACCOUNT, 'us-east-1', '2026-03-01T09:00:00Z'),
-      await state.watermarks.advance(ACCOUNT, 'us-east-1', '2026-03-01T10:00:00.000Z'),
-    ];
-    const raced = await Promise.all(
-      ['2026-03-01T11:00:00Z', '2026-03-01T13:00:00Z', '2026-03-01T12:00:00Z'].map((to) =>
-        state.watermarks.advance(ACCOUNT, 'us-east-1', to),
-      ),
-    );
-    const [here, there] = await Promise.all([
-      state.watermarks.get(ACCOUNT, 'us-east-1'),
-      state.watermarks.get(ACCOUNT, 'eu-west-1'),
-    ]);
-
-    // Assess
-    expect(initial).toBeUndefined();
-    expect(moves).toEqual(['advanced', 'not-advanced', 'not-advanced']);
-    expect(raced).toContain('advanced');
-    expect(here).toBe('2026-03-01T13:00:00.000Z');
-    expect(there).toBeUndefined();
-  });
-});
-
 describe('failures', () => {
   it('are AwsCallErrors naming the operation when DynamoDB cannot be reached', async () => {
     // Prepare
@@ -579,7 +529,7 @@ describe('failures', () => {
     const errors = await Promise.all([
       broken.identities.byAccessKey('ASIAKEY0000000000001').catch((e: unknown) => e),
       broken.identities.byRoleSession(SESSION_ARN, ISSUED).catch((e: unknown) => e),
-      broken.ledger.mark(entryOf()).catch((e: unknown) => e),
+      broken.identities.addPending(pending('e', byRoleSession())).catch((e: unknown) => e),
     ]);
 
     // Assess
@@ -597,7 +547,7 @@ describe('failures', () => {
     const missing = createDynamoStateTable(doc, { tableName: 'NoSuchTable' });
 
     // Act
-    const error = await missing.watermarks.advance(ACCOUNT, 'us-east-1', ISSUED).catch((e: unknown) => e);
+    const error = await missing.identities.put(identity('evt-missing')).catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(AwsCallError);
@@ -619,7 +569,7 @@ describe('throttling', () => {
     const throttled = createDynamoStateTable(client, { tableName: 'StateTable' });
 
     // Act
-    const error = await throttled.ledger.has(entryOf()).catch((e: unknown) => e);
+    const error = await throttled.identities.byAccessKey('ASIAKEY0000000000001').catch((e: unknown) => e);
 
     // Assess
     expect(error).toBeInstanceOf(AwsCallError);
@@ -629,14 +579,3 @@ describe('throttling', () => {
     mock.restore();
   });
 });
-
-function entryOf() {
-  return {
-    accountId: ACCOUNT,
-    region: 'us-east-1',
-    eventId: 'e',
-    eventTime: ISSUED,
-    sessionId: null,
-    auditedBy: 'event',
-  } as const;
-}

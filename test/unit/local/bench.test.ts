@@ -379,6 +379,9 @@ describe('benchmark options', () => {
       latencyMs: 20,
       burstEvents: 2000,
       burstSeconds: 10,
+      auditEvents: 3000,
+      trailRecords: 100_000,
+      sweepSessions: 600,
     });
     expect(path.basename(options.out)).toBe('bench-results.json');
   });
@@ -393,6 +396,9 @@ describe('benchmark options', () => {
       'latency-ms': '0',
       'burst-events': '0',
       'burst-seconds': '5',
+      'audit-events': '0',
+      'trail-records': '2000',
+      'sweep-sessions': '60',
       out: 'x.json',
     });
 
@@ -405,6 +411,9 @@ describe('benchmark options', () => {
       latencyMs: 0,
       burstEvents: 0,
       burstSeconds: 5,
+      auditEvents: 0,
+      trailRecords: 2000,
+      sweepSessions: 60,
       out: path.resolve('x.json'),
     });
   });
@@ -415,6 +424,7 @@ describe('benchmark options', () => {
     [{ 'latency-ms': '-1' }, '--latency-ms'],
     [{ documents: '2.5' }, '--documents'],
     [{ 'burst-seconds': '0' }, '--burst-seconds'],
+    [{ 'sweep-sessions': '-5' }, '--sweep-sessions'],
   ])('rejects %j, naming the flag', (flags, flag) => {
     expect(() => benchOptions(flags)).toThrow(UsageError);
     expect(() => benchOptions(flags)).toThrow(flag);

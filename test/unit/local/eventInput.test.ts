@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eventsOfJson, sortByEventTime, wrapCloudTrailRecord } from '../../../src/local/tools/eventInput.ts';
+import { wrapCloudTrailRecord } from '../../../src/events/cloudTrailRecord.ts';
+import { eventsOfJson, sortByEventTime } from '../../../src/local/tools/eventInput.ts';
 import { InputFileError } from '../../../src/local/tools/inputError.ts';
 
 const record = (over: Record<string, unknown> = {}): Record<string, unknown> => ({
