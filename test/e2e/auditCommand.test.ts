@@ -99,9 +99,9 @@ describe('audit --world (LookupEvents of every Region of the world)', () => {
     expect(run.code).toBe(3);
     expect(Math.max(...lines.map((line) => [...line].length))).toBeLessThanOrEqual(TABLE_WIDTH);
     expect(lines[0]).toMatch(
-      /^Audit of 37 StartSession records \(LookupEvents, us-east-1, eu-west-1\), 2026-02-20T00:00:00.000Z to$/,
+      /^Audit of 41 StartSession records \(LookupEvents, us-east-1, eu-west-1\), 2026-02-20T00:00:00.000Z to$/,
     );
-    expect(run.stdout).toMatch(/^Sessions to look at \(20; 17 COMPLIANT or NOT_APPLICABLE not listed/m);
+    expect(run.stdout).toMatch(/^Sessions to look at \(21; 20 COMPLIANT or NOT_APPLICABLE not listed/m);
     expect(run.stdout).toMatch(
       /^ +TIME +REGION +PRINCIPAL \/ DOCUMENT +NODE \/ ACTION +OUTCOME +EXPECTED USER$/m,
     );
@@ -144,13 +144,13 @@ describe('audit --world (LookupEvents of every Region of the world)', () => {
 
     // Assess
     expect(linesOf(defaults.stderr)).toEqual([
-      'runas-audit audit: imported 20 finding(s) in 2 BatchImportFindings call(s)',
+      'runas-audit audit: imported 21 finding(s) in 2 BatchImportFindings call(s)',
     ]);
     expect(linesOf(all.stderr)).toEqual([
-      'runas-audit audit: imported 37 finding(s) in 2 BatchImportFindings call(s)',
+      'runas-audit audit: imported 41 finding(s) in 2 BatchImportFindings call(s)',
     ]);
     // The report is the same either way: every session's finding.
-    expect(linesOf(defaults.stdout).length).toBe(38);
+    expect(linesOf(defaults.stdout).length).toBe(42);
   });
 
   it("--posture also reviews each Region's preferences and every principal with a mapping", async () => {

@@ -101,7 +101,7 @@ beforeAll(async () => {
   handler = module.createHandler(env, {
     ...FAST_RETRIES,
     pacingClock: virtualPacingClock(clock),
-    clock: now,
+    stateNow: now,
   });
 }, 60_000);
 

@@ -48,7 +48,7 @@ describe('STATE_TABLE_NAME', () => {
     ];
 
     // Assess
-    expect([named.stateTableName, none.stateTableName]).toEqual(['runas-StateTable-1A2B', '']);
+    expect([named.stateTableName, none.stateTableName]).toEqual(['runas-StateTable-1A2B', undefined]);
   });
 
   it('fails the cold start when it cannot be a table name', () => {
@@ -57,7 +57,9 @@ describe('STATE_TABLE_NAME', () => {
 
     // Assess
     expect(attempt).toThrow(ConfigError);
-    expect(attempt).toThrow('STATE_TABLE_NAME must be a DynamoDB table name, got "no/slashes"');
+    expect(attempt).toThrow(
+      'STATE_TABLE_NAME must be a DynamoDB table name (3 to 255 of A-Z a-z 0-9 _ . -), got "no/slashes"',
+    );
   });
 });
 

@@ -72,7 +72,12 @@ const SESSION_BATCHED = new Set(['AuditSessionFunction', 'SessionVerificationFun
 
 /** Functions whose queue another function of the stack feeds (SendMessage), not a rule: function → its senders. */
 const FED_BY_FUNCTIONS: Readonly<Record<string, readonly string[]>> = {
-  SessionVerificationFunction: ['AuditSessionFunction', 'IdentityFunction', 'SessionVerificationFunction'],
+  SessionVerificationFunction: [
+    'AuditSessionFunction',
+    'IdentityFunction',
+    'SessionVerificationFunction',
+    'SweepFunction',
+  ],
 };
 
 /** The document client's commands (@aws-sdk/lib-dynamodb) and the DynamoDB actions they send. */
@@ -599,12 +604,16 @@ describe('the identity function’s rules', () => {
       const table = fn.policyStatements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
 
       // Assess
-      const audits = fn.logicalId === 'AuditSessionFunction' || fn.logicalId === 'IdentityFunction';
+      const audits = ['AuditSessionFunction', 'IdentityFunction', 'SweepFunction'].includes(fn.logicalId);
       expect(table.length, fn.logicalId).toBe(audits ? 1 : 0);
       if (!audits) continue;
       expect(table[0]?.Resource).toEqual([{ 'Fn::GetAtt': ['StateTable', 'Arn'] }]);
+      // Only the sweep reads and moves the watermarks.
+      const keys = ['key#*', 'session#*', 'tags#*', 'ledger#*'];
       expect(table[0]?.Condition).toEqual({
-        'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['key#*', 'session#*', 'tags#*', 'ledger#*'] },
+        'ForAllValues:StringLike': {
+          'dynamodb:LeadingKeys': fn.logicalId === 'SweepFunction' ? [...keys, 'watermark#*'] : keys,
+        },
       });
     }
   });

@@ -9,7 +9,6 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
-import type { ClientOptions } from '../../composition/clients.ts';
 import type { TableSpec } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { startLocalAws } from '../services/server.ts';
@@ -18,6 +17,7 @@ import { measureFunction, measureTracerCost } from './benchColdStart.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { runHistoryBenches } from './benchHistoryRun.ts';
 import { deliverStsRecords, identityFigures, identityTargets } from './benchIdentity.ts';
+import type { BenchOptions } from './benchOptions.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, BENCH_START } from './benchRecords.ts';
 import { type BenchReport, describeScenario, formatReport, type PassResult } from './benchReport.ts';
 import { generateScenario, type Scenario, type ScenarioEvent } from './benchScenario.ts';
@@ -37,6 +37,7 @@ import {
 } from './benchStats.ts';
 import { type DeliveryPath, deliveryPathsOf } from './deliveryPath.ts';
 import { matchesPattern } from './eventPattern.ts';
+import { type HandlerModule, lambdaContextOf } from './lambdaContainers.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { tableEnvironment, tableSpecsOf } from './tableSpec.ts';
 import { type FunctionSpec, loadTemplate } from './template.ts';
@@ -44,36 +45,19 @@ import { virtualPacingClock } from './virtualTime.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
 
-import type { BenchOptions } from './benchOptions.ts';
-
 export { type BenchFlags, type BenchOptions, benchOptions, DEFAULT_OPTIONS } from './benchOptions.ts';
 
 // --- Running the handler --------------------------------------------------------------------------
 
-type Handler = (event: unknown, context: Context) => Promise<unknown>;
-
-/** What the bench needs of a handler module: `createHandler(env, clientOptions)` as in handlers/auditSession.ts. */
-export interface HandlerModule {
-  readonly createHandler: (
-    env: Readonly<Record<string, string | undefined>>,
-    clientOptions?: ClientOptions,
-  ) => Handler;
-}
-
-const lambdaContext = (functionName: string, index: number): Context => ({
-  callbackWaitsForEmptyEventLoop: false,
-  functionName,
-  functionVersion: '$LATEST',
-  invokedFunctionArn: `arn:aws:lambda:${BENCH_REGION}:${BENCH_ACCOUNT}:function:${functionName}`,
-  memoryLimitInMB: '256',
-  awsRequestId: `bench-${index}`,
-  logGroupName: `/aws/lambda/${functionName}`,
-  logStreamName: 'bench',
-  getRemainingTimeInMillis: () => 30_000,
-  done: () => undefined,
-  fail: () => undefined,
-  succeed: () => undefined,
-});
+const lambdaContext = (functionName: string, index: number): Context =>
+  lambdaContextOf({
+    functionName,
+    region: BENCH_REGION,
+    account: BENCH_ACCOUNT,
+    memoryMb: 256,
+    requestId: `bench-${index}`,
+    remainingMs: () => 30_000,
+  });
 
 const outcomeOf = (result: unknown): string =>
   typeof result === 'object' && result !== null && 'outcome' in result && typeof result.outcome === 'string'

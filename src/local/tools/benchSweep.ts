@@ -136,7 +136,7 @@ export const runSweepBench = async (options: SweepOptions): Promise<SweepFigures
     const module = (await import(pathToFileURL(path.join(ROOT, 'handlers/sweep.ts')).href)) as {
       createHandler: (env: Record<string, string>, options: object) => Handler;
     };
-    const handler = module.createHandler(env, { pacingClock: virtualPacingClock(clock), clock: now });
+    const handler = module.createHandler(env, { pacingClock: virtualPacingClock(clock), stateNow: now });
     const before = local.calls.snapshot();
     const result = (await handler({ scheduledTime: scheduled }, context())) as SweepResult;
     const calls = delta(local.calls.snapshot(), before);

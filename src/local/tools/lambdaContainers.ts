@@ -45,6 +45,32 @@ interface Container {
   readonly reports: Map<string, RecordReport>;
 }
 
+/** What a local invocation's context says: the function, where it runs, and its time left. */
+export interface ContextSpec {
+  readonly functionName: string;
+  readonly region: string;
+  readonly account: string;
+  readonly memoryMb: number;
+  readonly requestId: string;
+  readonly remainingMs: () => number;
+}
+
+/** A Lambda context as the runtime hands it to a handler. */
+export const lambdaContextOf = (spec: ContextSpec): Context => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: spec.functionName,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:${spec.region}:${spec.account}:function:${spec.functionName}`,
+  memoryLimitInMB: String(spec.memoryMb),
+  awsRequestId: spec.requestId,
+  logGroupName: `/aws/lambda/${spec.functionName}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: spec.remainingMs,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
 const lambdaContext = (
   fn: FunctionSpec,
   region: string,
@@ -54,20 +80,14 @@ const lambdaContext = (
   const started = Date.now();
   const eventStart = options.eventClock?.() ?? 0;
   const used = (): number => Date.now() - started + ((options.eventClock?.() ?? 0) - eventStart);
-  return {
-    callbackWaitsForEmptyEventLoop: false,
+  return lambdaContextOf({
     functionName: fn.logicalId,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${account}:function:${fn.logicalId}`,
-    memoryLimitInMB: String(fn.memorySize),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${fn.logicalId}`,
-    logStreamName: 'local',
-    getRemainingTimeInMillis: () => Math.max(0, fn.timeout * 1000 - used()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+    region,
+    account,
+    memoryMb: fn.memorySize,
+    requestId: randomUUID(),
+    remainingMs: () => Math.max(0, fn.timeout * 1000 - used()),
+  });
 };
 
 /** Containers of every function and Region, created as invocations need them (one per concurrent invocation). */

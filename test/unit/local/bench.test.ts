@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseStartSessionEvent } from '../../../src/events/startSession.ts';
-import { benchOptions, type HandlerModule, runPass } from '../../../src/local/tools/bench.ts';
+import { benchOptions, runPass } from '../../../src/local/tools/bench.ts';
 import { type BurstFigures, quotaBound } from '../../../src/local/tools/benchBurst.ts';
 import {
   BENCH_START,
@@ -28,6 +28,7 @@ import {
   summarizeRun,
 } from '../../../src/local/tools/benchStats.ts';
 import { UsageError } from '../../../src/local/tools/inputError.ts';
+import type { HandlerModule } from '../../../src/local/tools/lambdaContainers.ts';
 import { tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
 import { loadTemplate } from '../../../src/local/tools/template.ts';
 
