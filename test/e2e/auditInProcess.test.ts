@@ -51,7 +51,7 @@ describe('the audit in this process', () => {
 
     // Assess
     const sessions = withPosture.evaluations.filter((e) => !e.event.startsWith('posture/')).length;
-    expect(sessions).toBe(37);
+    expect(sessions).toBe(41);
     expect(auditExitCode(withPosture)).toBe(3);
     expect(Math.max(...(table ?? '').split('\n').map((l) => [...l].length))).toBeLessThanOrEqual(TABLE_WIDTH);
     expect(table).toMatch(/^Posture as of 2026-03-01T12:00:00.000Z \(one row per subject and Region\):$/m);
@@ -92,7 +92,7 @@ describe('the audit in this process', () => {
     expect(demoCode).toBe(0);
     const text = await readFile(demo, 'utf8');
     expect(text).toMatch(/^History: runas-audit audit --world src\/local\/world\/demo-world\.json/m);
-    expect(text).toMatch(/^Audit of 37 StartSession records \(LookupEvents, us-east-1, eu-west-1\)/m);
+    expect(text).toMatch(/^Audit of 41 StartSession records \(LookupEvents, us-east-1, eu-west-1\)/m);
     expect(text).toMatch(/^HTML report: .*runas-audit-demo-.*report\.html$/m);
   });
 });

@@ -234,13 +234,13 @@ describe("the audit command's HTML report in headless Chromium", () => {
     const shownHigh = await visibleCount(page);
 
     // Assess
-    expect(findings.length).toBe(37);
+    expect(findings.length).toBe(41);
     expect(await tile('total')).toBe(String(findings.length));
     expect(await tile('failed')).toBe(String(status('FAILED')));
     expect(await tile('passed')).toBe(String(status('PASSED')));
     expect(await page.locator('svg.chart').count()).toBe(1);
     expect(bars.reduce((a, b) => a + b, 0)).toBe(findings.length);
-    expect(await page.locator('#evaluations').textContent()).toContain('37 event(s) evaluated');
+    expect(await page.locator('#evaluations').textContent()).toContain('41 event(s) evaluated');
     expect(shownHigh).toBe(high);
     expect(shownHigh).toBeGreaterThan(0);
     expect(problems).toEqual([]);
