@@ -251,3 +251,62 @@ describe('the ledger', () => {
     ]);
   });
 });
+
+describe('a pending session whose document streams its log', () => {
+  const STREAMED = {
+    ...PREFERENCES,
+    inputs: {
+      ...PREFERENCES.inputs,
+      cloudWatchLogGroupName: '/aws/ssm/sessions',
+      cloudWatchStreamingEnabled: true,
+      cloudWatchEncryptionEnabled: false,
+    },
+  };
+  const streamed = (world: World) => {
+    const queued: { body: string; delaySeconds: number }[] = [];
+    const base = fakes(world);
+    const ports: SessionAuditPorts = {
+      ...base.ports,
+      documents: {
+        documentOf: async (name) => known({ name, content: STREAMED, documentType: 'Session', version: '1' }),
+      },
+      verifications: {
+        queue: async (body, delaySeconds) => {
+          queued.push({ body, delaySeconds });
+          return { kind: 'queued' };
+        },
+      },
+    };
+    return { ...base, ports, queued };
+  };
+
+  it('is not queued for its log while its tags are unknown: the request would carry a decision without them', async () => {
+    // Prepare
+    const { ports, queued } = streamed({ sessionTags: PENDING, tags: { SSMSessionRunAs: 'root' } });
+
+    // Act
+    const evaluation = await auditSession(command(), ports, SETTINGS);
+
+    // Assess
+    expect(evaluation).toMatchObject({ sessionTagsPending: true });
+    expect(queued).toEqual([]);
+  });
+
+  it('is queued by its re-audit, with the decision its STS record settled', async () => {
+    // Prepare
+    const { ports, queued } = streamed({ sessionTags: ARRIVED, tags: { SSMSessionRunAs: 'root' } });
+    const options: AuditOptions = {
+      auditedBy: 'identity',
+      reaudit: { observedAt: reauditTime(command().eventTime), updates: true },
+    };
+
+    // Act
+    const evaluation = await auditSession(command(), ports, SETTINGS, options);
+
+    // Assess
+    expect(evaluation).toMatchObject({ expectedUser: 'dana', sessionTagsPending: false });
+    expect(queued).toHaveLength(1);
+    expect(queued[0]?.delaySeconds).toBe(60);
+    expect(JSON.parse(queued[0]?.body ?? '{}')).toMatchObject({ decision: { expectedUser: 'dana' } });
+  });
+});
