@@ -9,7 +9,7 @@ import { closed, oneOf, parseInput, text, whole } from '../world/inputSchema.ts'
 import { throttlingError } from './quotas.ts';
 import { AwsApiError } from './wire.ts';
 
-export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub' | 'logs' | 'sqs';
+export type FaultService = 'iam' | 'sts' | 'ssm' | 'cloudtrail' | 'securityhub' | 'logs' | 'sqs';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
 /** `pending`: GetCommandInvocation reports Pending/InProgress for `times` polls; `timeout`: forever. */
 export type CommandFaultKind = 'pending' | 'timeout';
@@ -41,7 +41,7 @@ const COMMAND_FAULTS: readonly FaultKind[] = ['pending', 'timeout'];
 
 /** One rule as a world's `faults` lists it (and as a test adds it). */
 export const faultRuleSchema = closed({
-  service: oneOf(['iam', 'ssm', 'cloudtrail', 'securityhub', 'logs', 'sqs']),
+  service: oneOf(['iam', 'sts', 'ssm', 'cloudtrail', 'securityhub', 'logs', 'sqs']),
   operation: text('a non-empty string', /./).exactOptional(),
   region: text('a non-empty string', /./).exactOptional(),
   kind: oneOf(['throttle', 'server-error', 'access-denied', 'latency', 'pending', 'timeout']),
@@ -171,6 +171,10 @@ const FAULT_ERRORS: Readonly<
 > = {
   iam: {
     'server-error': { code: 'ServiceFailure', status: 500 },
+    'access-denied': { code: 'AccessDenied', status: 403 },
+  },
+  sts: {
+    'server-error': { code: 'InternalFailure', status: 500 },
     'access-denied': { code: 'AccessDenied', status: 403 },
   },
   ssm: {
