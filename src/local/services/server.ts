@@ -93,10 +93,10 @@ async function dispatch(
       operation: r.operation,
     });
     if (throttled !== undefined) throw throttled;
-    const decision = state.faults.onCall({ service, operation: r.operation, region });
+    const call = { service, operation: r.operation, region, account: caller.world.accountId };
+    const decision = state.faults.onCall(call);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
-    if (decision.error !== undefined)
-      throw faultError({ service, operation: r.operation, region }, decision.error);
+    if (decision.error !== undefined) throw faultError(call, decision.error);
     const ctx: CallContext = {
       world: caller.world,
       region,

@@ -295,6 +295,29 @@ describe('the local endpoint tells accounts apart by credentials', () => {
     });
   });
 
+  it('fails only the account a fault names', async () => {
+    await withLocal(
+      orgWorld({ faults: [{ service: 'ssm', kind: 'access-denied', account: MEMBER }] }),
+      async (local) => {
+        // Act
+        const member = await rejection(documentDefaultUser(local, ALICE_KEY));
+        const audit = await documentDefaultUser(local);
+
+        // Assess
+        expect(member.name).toBe('AccessDeniedException');
+        expect(audit).toBe('audit-user');
+      },
+    );
+  });
+
+  it('refuses an account on a Run Command fault, naming the key', () => {
+    // Act
+    const act = () => orgWorld({ faults: [{ service: 'ssm', kind: 'pending', account: MEMBER }] });
+
+    // Assess
+    expect(act).toThrow(expect.objectContaining({ path: 'faults[0].account' }));
+  });
+
   it('counts quotas per account: one account’s burst leaves another’s bucket full', async () => {
     await withLocal(
       orgWorld({ quotas: { limits: { 'ssm:GetDocument': { rate: 1, burst: 1 } } } }),
