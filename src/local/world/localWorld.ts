@@ -41,8 +41,8 @@ export class LocalWorld {
   readonly inventoryTypeName: string;
   readonly initialFaults: readonly FaultRule[];
   denyTagReads: boolean;
-  /** The time of the event being replayed (applyChange sets it from every record it sees). */
-  eventTime: string | undefined;
+  /** The replay's clock, one for every account of the world. */
+  readonly #replay: { eventTime: string | undefined };
   /** Keyed by lower-cased name: IAM names are unique case-insensitively. */
   readonly users = new Map<string, PrincipalState>();
   readonly roles = new Map<string, PrincipalState>();
@@ -55,10 +55,15 @@ export class LocalWorld {
 
   constructor(
     world: World,
-    account?: { readonly of: WorldAccount; readonly accounts: Map<string, LocalWorld> },
+    account?: {
+      readonly of: WorldAccount;
+      readonly accounts: Map<string, LocalWorld>;
+      readonly replay: { eventTime: string | undefined };
+    },
   ) {
     const own = account?.of ?? { accountId: world.accountId, iam: world.iam, regions: world.regions };
     this.#accounts = account?.accounts ?? new Map();
+    this.#replay = account?.replay ?? { eventTime: undefined };
     this.#accounts.set(own.accountId, this);
     this.accountId = own.accountId;
     this.organization = world.organization;
@@ -67,7 +72,6 @@ export class LocalWorld {
     this.inventoryTypeName = world.inventoryTypeName;
     this.initialFaults = world.faults;
     this.denyTagReads = own.iam.denyTagReads;
-    this.eventTime = undefined;
     for (const user of own.iam.users) {
       this.putPrincipal('user', user.userName, user.path, tagList(user.tags));
       for (const key of user.accessKeyIds ?? []) this.accessKeyIds.set(key, user.userName);
@@ -100,9 +104,21 @@ export class LocalWorld {
     if (account === undefined) {
       for (const other of world.accounts ?? []) {
         if (!this.#accounts.has(other.accountId))
-          new LocalWorld(world, { of: other, accounts: this.#accounts });
+          new LocalWorld(world, { of: other, accounts: this.#accounts, replay: this.#replay });
       }
     }
+  }
+
+  /**
+   * The time of the event being replayed (applyChange sets it from every record it sees), shared
+   * by the accounts of the world: an event in one account is the time in all of them.
+   */
+  get eventTime(): string | undefined {
+    return this.#replay.eventTime;
+  }
+
+  set eventTime(time: string | undefined) {
+    this.#replay.eventTime = time;
   }
 
   /** An account of the world by id (this one, or another account of its organization). */

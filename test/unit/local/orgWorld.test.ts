@@ -212,9 +212,10 @@ describe('an organization world', () => {
     expect(act).toThrow(expect.objectContaining({ path, message: expect.stringContaining(message) }));
   });
 
-  it('builds one LocalWorld per account, each reaching the others', () => {
+  it('builds one LocalWorld per account, each reaching the others, on one replay clock', () => {
     // Act
     const local = new LocalWorld(orgWorld());
+    local.account(BARE)?.applyChange({ eventName: 'GetCallerIdentity', eventTime: '2026-03-01T10:00:00Z' });
 
     // Assess
     expect(local.accountId).toBe(AUDIT);
@@ -222,6 +223,9 @@ describe('an organization world', () => {
     expect(local.account(MEMBER)?.account(BARE)?.user('carol')?.name).toBe('carol');
     expect(local.account(MEMBER)?.role(MEMBER_ROLE)?.id).not.toBe(local.account(BARE)?.user('carol')?.id);
     expect(local.account('999988887777')).toBeUndefined();
+    // One replay clock: an event replayed in one account is the time in all of them.
+    expect(local.account(MEMBER)?.eventTime).toBe('2026-03-01T10:00:00Z');
+    expect(local.eventTime).toBe('2026-03-01T10:00:00Z');
   });
 
   it('publishes both forms in its JSON Schema', async () => {
