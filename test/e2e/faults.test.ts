@@ -118,7 +118,7 @@ describe('access denied on a read', () => {
 });
 
 describe('Security Hub refusing a finding', () => {
-  it('fails the record with FindingImportError until the event ends in the dead-letter queue', async () => {
+  it('fails the record with AccessDenied until the event ends in the dead-letter queue', async () => {
     // Prepare: an account whose product ARN this Security Hub does not serve.
     const [event] = await readEvents([ALICE]);
     if (event === undefined) throw new Error('no fixture');
@@ -131,11 +131,14 @@ describe('Security Hub refusing a finding', () => {
     const result = await replayOn([{ name: ALICE, event: foreign }]);
 
     // Assess
-    expect(onlyRun(result, ALICE).error).toMatchObject({ errorType: 'FindingImportError' });
-    expect(onlyRun(result, ALICE).error?.errorMessage).toContain('999988887777/us-east-1/ssm-runas/session/');
+    // The audit account may not import another account's finding: AccessDenied, as AWS answers.
+    expect(onlyRun(result, ALICE).error).toMatchObject({ errorType: 'AwsCallError' });
+    expect(onlyRun(result, ALICE).error?.errorMessage).toContain(
+      'securityhub:BatchImportFindings on resource: arn:aws:securityhub:us-east-1:999988887777:product/',
+    );
     expect(onlyRun(result, ALICE).receives).toBe(5);
     expect(result.deadLetters).toMatchObject([
-      { event: ALICE, receives: 5, error: { errorType: 'FindingImportError' } },
+      { event: ALICE, receives: 5, error: { errorType: 'AwsCallError' } },
     ]);
     expect(local.findings()).toEqual([]);
   });

@@ -3,13 +3,14 @@
  * and Run Command probe faults (an invocation that stays pending for N polls, or forever).
  */
 import { z } from 'zod';
+import { ACCOUNT_ID } from '../../domain/identifiers.ts';
 import { InputError } from '../tools/inputError.ts';
 import { createRng } from '../tools/random.ts';
 import { closed, oneOf, parseInput, text, whole } from '../world/inputSchema.ts';
 import { throttlingError } from './quotas.ts';
 import { AwsApiError } from './wire.ts';
 
-export type FaultService = 'iam' | 'ssm' | 'cloudtrail' | 'securityhub' | 'logs' | 'sqs';
+export type FaultService = 'iam' | 'sts' | 'ssm' | 'cloudtrail' | 'securityhub' | 'logs' | 'sqs';
 export type ApiFaultKind = 'throttle' | 'server-error' | 'access-denied' | 'latency';
 /** `pending`: GetCommandInvocation reports Pending/InProgress for `times` polls; `timeout`: forever. */
 export type CommandFaultKind = 'pending' | 'timeout';
@@ -21,6 +22,8 @@ export interface FaultRule {
   readonly operation?: string;
   /** Region from the request signature; absent = every Region. */
   readonly region?: string;
+  /** API faults: the account of the signing credentials; absent = every account. */
+  readonly account?: string;
   readonly kind: FaultKind;
   /** API faults: fail (or delay) this many calls, then stop. Command faults: pending polls. Absent = forever. */
   readonly times?: number;
@@ -41,9 +44,10 @@ const COMMAND_FAULTS: readonly FaultKind[] = ['pending', 'timeout'];
 
 /** One rule as a world's `faults` lists it (and as a test adds it). */
 export const faultRuleSchema = closed({
-  service: oneOf(['iam', 'ssm', 'cloudtrail', 'securityhub', 'logs', 'sqs']),
+  service: oneOf(['iam', 'sts', 'ssm', 'cloudtrail', 'securityhub', 'logs', 'sqs']),
   operation: text('a non-empty string', /./).exactOptional(),
   region: text('a non-empty string', /./).exactOptional(),
+  account: text('a 12-digit account id', ACCOUNT_ID).exactOptional(),
   kind: oneOf(['throttle', 'server-error', 'access-denied', 'latency', 'pending', 'timeout']),
   times: whole(0).exactOptional(),
   latencyMs: whole(0).exactOptional(),
@@ -71,6 +75,8 @@ export const faultRuleSchema = closed({
     problem('times', '"timeout" never completes: use "pending" with times');
   else if (isCommandFault && rule.chance !== undefined)
     problem('chance', 'expected a share of API calls, > 0 and ≤ 1');
+  else if (isCommandFault && rule.account !== undefined)
+    problem('account', `"${rule.kind}" applies to command invocations, not an account`);
 });
 
 /** Validates one rule (from a world file or a test); `path` prefixes error messages. */
@@ -82,6 +88,8 @@ export interface ApiCall {
   readonly service: FaultService;
   readonly operation: string;
   readonly region: string;
+  /** The account of the signing credentials (absent: a rule naming an account does not match). */
+  readonly account?: string;
 }
 
 /** What to do with one call: wait `delayMs`, then fail with `error` if set. */
@@ -161,7 +169,8 @@ function matchesCall(rule: FaultRule, call: ApiCall): boolean {
   return (
     rule.service === call.service &&
     (rule.operation === undefined || rule.operation === call.operation) &&
-    (rule.region === undefined || rule.region === call.region)
+    (rule.region === undefined || rule.region === call.region) &&
+    (rule.account === undefined || rule.account === call.account)
   );
 }
 
@@ -171,6 +180,10 @@ const FAULT_ERRORS: Readonly<
 > = {
   iam: {
     'server-error': { code: 'ServiceFailure', status: 500 },
+    'access-denied': { code: 'AccessDenied', status: 403 },
+  },
+  sts: {
+    'server-error': { code: 'InternalFailure', status: 500 },
     'access-denied': { code: 'AccessDenied', status: 403 },
   },
   ssm: {

@@ -62,9 +62,10 @@ export function sendError(
   protocol: Protocol,
   error: AwsApiError,
   requestId: string,
+  xmlns?: string,
 ): void {
   if (protocol === 'query') {
-    send(res, error.status, 'text/xml', renderQueryError(error, requestId), {
+    send(res, error.status, 'text/xml', renderQueryError(error, requestId, xmlns), {
       'x-amzn-requestid': requestId,
     });
     return;
@@ -80,9 +81,10 @@ export function sendError(
   });
 }
 
-export function unknownOperation(protocol: Protocol, operation: string): AwsApiError {
+/** `version`: the query API's (IAM 2010-05-08, STS 2011-06-15). */
+export function unknownOperation(protocol: Protocol, operation: string, version = '2010-05-08'): AwsApiError {
   return protocol === 'query'
-    ? new AwsApiError('InvalidAction', `Could not find operation ${operation} for version 2010-05-08`)
+    ? new AwsApiError('InvalidAction', `Could not find operation ${operation} for version ${version}`)
     : new AwsApiError(
         'UnknownOperationException',
         `The local endpoint does not implement ${operation}.`,

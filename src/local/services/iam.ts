@@ -4,6 +4,8 @@
  */
 import { IAM_NAME } from '../../domain/identifiers.ts';
 import type { PrincipalState } from '../world/worldState.ts';
+import { callerArn } from './credentials.ts';
+import { ownAccountTrust } from './stsDirectory.ts';
 import { AwsApiError, type CallContext, paginate } from './wire.ts';
 
 const XMLNS = 'https://iam.amazonaws.com/doc/2010-05-08/';
@@ -134,7 +136,7 @@ function listTags(kind: 'user' | 'role'): IamOperation {
       const action = kind === 'user' ? 'ListUserTags' : 'ListRoleTags';
       throw new AwsApiError(
         'AccessDenied',
-        `User: arn:${ctx.world.partition}:sts::${ctx.world.accountId}:assumed-role/auditor/local is not authorized to perform: iam:${action} on resource: ${kind} ${name} because no identity-based policy allows the iam:${action} action`,
+        `User: ${ctx.caller === undefined ? `arn:${ctx.world.partition}:sts::${ctx.world.accountId}:assumed-role/auditor/local` : callerArn(ctx.caller)} is not authorized to perform: iam:${action} on resource: ${kind} ${name} because no identity-based policy allows the iam:${action} action`,
         403,
       );
     }
@@ -164,16 +166,7 @@ function roleElement(
   role: PrincipalState,
   withTags: boolean,
 ): { readonly [key: string]: XmlValue } {
-  const trust = {
-    Version: '2012-10-17',
-    Statement: [
-      {
-        Effect: 'Allow',
-        Principal: { AWS: `arn:${ctx.world.partition}:iam::${ctx.world.accountId}:root` },
-        Action: 'sts:AssumeRole',
-      },
-    ],
-  };
+  const trust = role.trustPolicy ?? ownAccountTrust(ctx.world.partition, ctx.world.accountId);
   return {
     Path: role.path,
     RoleName: role.name,
@@ -182,7 +175,7 @@ function roleElement(
     CreateDate: role.createDate,
     // IAM returns the trust policy URL-encoded.
     AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(trust)),
-    MaxSessionDuration: 3600,
+    MaxSessionDuration: role.maxSessionDuration ?? 3600,
     Tags: withTags && role.tags.length > 0 ? role.tags : undefined,
   };
 }

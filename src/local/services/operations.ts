@@ -4,6 +4,7 @@
  * service's wire protocol (content type and body). Undefined: the service has no such operation.
  */
 import { cloudTrailOperation } from './cloudtrail.ts';
+import type { CredentialRegistry } from './credentials.ts';
 import type { Faults } from './faults.ts';
 import { parseJsonBody } from './http.ts';
 import { iamOperation, renderQueryResponse } from './iam.ts';
@@ -12,6 +13,8 @@ import type { Clock } from './quotas.ts';
 import { securityHubInput, securityHubOperation } from './securityHub.ts';
 import { type LocalQueues, sqsOperation } from './sqs.ts';
 import { ssmOperation } from './ssm.ts';
+import { STS_XMLNS, stsOperation } from './sts.ts';
+import type { StsDirectory } from './stsDirectory.ts';
 import { type CallContext, JsonInput } from './wire.ts';
 
 export interface ServiceState {
@@ -19,6 +22,10 @@ export interface ServiceState {
   readonly queues: LocalQueues;
   /** The world's clock for CloudWatch Logs: an event is visible once its time has come. Absent: all are. */
   readonly logsClock?: Clock;
+  /** Who each access key is: STS issues new keys into it. */
+  readonly credentials: CredentialRegistry;
+  /** The roles STS can assume, over every account of the world. */
+  readonly directory: StsDirectory;
 }
 
 type Output = readonly [contentType: string, body: string] | undefined;
@@ -31,6 +38,18 @@ export function serve(operation: string, body: string, ctx: CallContext, state: 
       const run = iamOperation(operation);
       if (run === undefined) return undefined;
       return ['text/xml', renderQueryResponse(operation, run(new URLSearchParams(body), ctx), ctx.requestId)];
+    }
+    case 'sts': {
+      const run = stsOperation(operation);
+      if (run === undefined || ctx.caller === undefined) return undefined;
+      const { credentials, directory } = state;
+      const result = run(new URLSearchParams(body), {
+        directory,
+        credentials,
+        caller: ctx.caller,
+        requestId: ctx.requestId,
+      });
+      return ['text/xml', renderQueryResponse(operation, result, ctx.requestId, STS_XMLNS)];
     }
     case 'securityhub': {
       const run = securityHubOperation(operation);
@@ -57,11 +76,7 @@ export function serve(operation: string, body: string, ctx: CallContext, state: 
         region: ctx.region,
         requestId: ctx.requestId,
         accountId: ctx.world.accountId,
-        partition: ctx.region.startsWith('cn-')
-          ? 'aws-cn'
-          : ctx.region.startsWith('us-gov-')
-            ? 'aws-us-gov'
-            : 'aws',
+        partition: partitionOf(ctx.region),
         logs: ctx.world,
         ...(now === undefined ? {} : { now }),
       };

@@ -102,8 +102,9 @@ export const DEFAULT_QUOTAS: QuotaLimits = {
 
 /**
  * What each service answers a throttled call, by wire protocol:
- * - IAM (awsQuery): HTTP 400, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>
- *   <Message>Rate exceeded</Message>…` ("Throttling: Rate exceeded, status code: 400").
+ * - IAM and STS (awsQuery): HTTP 400, `<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>
+ *   <Message>Rate exceeded</Message>…` ("Throttling: Rate exceeded, status code: 400", the AWS
+ *   knowledge-center article on IAM and STS throttling).
  * - SSM and CloudTrail (awsJson1_1): HTTP 400, `{"__type":"ThrottlingException","message":"Rate
  *   exceeded"}`. CloudTrail's model gives its ThrottlingException HTTP 429, but LookupEvents does
  *   not list it among its errors: its throttle is the JSON front end's generic one.
@@ -116,6 +117,7 @@ export const THROTTLING_ERRORS: Readonly<
   Record<FaultService, { readonly code: string; readonly status: number; readonly message: string }>
 > = {
   iam: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  sts: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   cloudtrail: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   securityhub: { code: 'TooManyRequestsException', status: 429, message: 'Too Many Requests' },
@@ -144,9 +146,9 @@ export class QuotaError extends InputError {
   override readonly name = 'QuotaError';
 }
 
-const KEY = /^(iam|ssm|cloudtrail|securityhub|logs|sqs):([A-Z][A-Za-z0-9]*|\*)$/;
+const KEY = /^(iam|sts|ssm|cloudtrail|securityhub|logs|sqs):([A-Z][A-Za-z0-9]*|\*)$/;
 const KEY_RULE =
-  'expected "service:Operation" or "service:*" with service iam, ssm, cloudtrail, securityhub, logs or sqs';
+  'expected "service:Operation" or "service:*" with service iam, sts, ssm, cloudtrail, securityhub, logs or sqs';
 /** Services whose quotas are per account, not per Region. */
 const GLOBAL_SERVICES: ReadonlySet<FaultService> = new Set(['iam']);
 /** Float slack so that refilling 0.1 s at 10/s gives a whole token. */

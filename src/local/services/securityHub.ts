@@ -1,7 +1,8 @@
 /**
  * Security Hub over restJson1: BatchImportFindings (POST /findings/import) with the service's
  * per-finding validation and upsert rules, and GetFindings (POST /findings) with the filters
- * of securityHubFilters.ts. Findings are stored per Region of the request signature.
+ * of securityHubFilters.ts. Findings are stored per account of the signing credentials and per
+ * Region of the request signature; an account imports only its own findings.
  *
  * Stored record (what the service keeps): the finding as sent, plus the service-managed fields
  * it fills when absent (Region = request Region, RecordState ACTIVE, Workflow.Status and
@@ -13,6 +14,7 @@
  * one is dropped but counted as a success.
  */
 import type { StoredFinding } from '../world/worldState.ts';
+import { callerArn } from './credentials.ts';
 import { predicates, sorter } from './securityHubFilters.ts';
 import { AwsApiError, type CallContext, isJsonObject, JsonInput, type JsonObject, paginate } from './wire.ts';
 
@@ -103,8 +105,8 @@ function findingProblem(finding: JsonObject, ctx: CallContext): string | undefin
   if (finding.ProductArn !== productArn)
     return `ProductArn must be ${productArn} for this account and Region`;
   if (!validString(finding.GeneratorId, 512)) return 'GeneratorId must be 1 to 512 characters';
-  if (finding.AwsAccountId !== ctx.world.accountId)
-    return `AwsAccountId must be the calling account ${ctx.world.accountId}`;
+  if (typeof finding.AwsAccountId !== 'string' || !/^\d{12}$/.test(finding.AwsAccountId))
+    return 'AwsAccountId must be a 12-digit account id';
   const typesIssue = typesProblem(finding.Types, 'Types');
   if (typesIssue !== undefined) return typesIssue;
   for (const field of ['CreatedAt', 'UpdatedAt', 'FirstObservedAt', 'LastObservedAt'] as const) {
@@ -179,11 +181,41 @@ function productFieldsProblem(fields: unknown): string | undefined {
   return undefined;
 }
 
+/** `product/<company>/<product>` of a Security Hub product ARN (the default product's company is the account). */
+const PRODUCT_ARN = /^arn:[a-z-]+:securityhub:[a-z0-9-]*:(\d{12})?:product\/([^/]+)\/([^/]+)$/;
+
+/**
+ * With the default product ARN only the finding's own account may import it: another account's
+ * AwsAccountId, or another account's (or a partner's) product, denies the whole call, as AWS
+ * Support confirmed for BatchImportFindings (AccessDeniedException on the product resource).
+ */
+function crossAccountDenial(findings: readonly unknown[], ctx: CallContext): AwsApiError | undefined {
+  const account = ctx.world.accountId;
+  for (const raw of findings) {
+    if (!isJsonObject(raw) || typeof raw.ProductArn !== 'string') continue;
+    const product = PRODUCT_ARN.exec(raw.ProductArn);
+    const ownProduct = product !== null && product[2] === account && product[3] === 'default';
+    const foreignFinding = typeof raw.AwsAccountId === 'string' && raw.AwsAccountId !== account;
+    if ((product !== null && !ownProduct) || foreignFinding) {
+      const who =
+        ctx.caller === undefined ? `arn:${ctx.world.partition}:iam::${account}:root` : callerArn(ctx.caller);
+      return new AwsApiError(
+        'AccessDeniedException',
+        `User: ${who} is not authorized to perform: securityhub:BatchImportFindings on resource: ${raw.ProductArn}`,
+        403,
+      );
+    }
+  }
+  return undefined;
+}
+
 const batchImportFindings: SecurityHubOperation = (input, ctx) => {
   const findings = input.optionalArray('Findings');
   if (findings === undefined || findings.length === 0 || findings.length > 100) {
     throw new AwsApiError('InvalidInputException', 'Findings must contain between 1 and 100 findings.');
   }
+  const denial = crossAccountDenial(findings, ctx);
+  if (denial !== undefined) throw denial;
   const store = ctx.world.region(ctx.region).findings;
   const failed: JsonObject[] = [];
   for (const raw of findings) {

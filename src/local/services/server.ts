@@ -1,15 +1,17 @@
 /**
- * The local AWS endpoint: one HTTP server that speaks IAM (awsQuery), SSM, CloudTrail and
+ * The local AWS endpoint: one HTTP server that speaks IAM and STS (awsQuery), SSM, CloudTrail and
  * CloudWatch Logs (awsJson1_1), SQS (awsJson1_0) and Security Hub (restJson1) well enough for the
- * real SDK v3 clients, serving a LocalWorld. The Region comes from the SigV4 credential scope;
- * signatures are not verified.
+ * real SDK v3 clients, serving a LocalWorld. The Region comes from the SigV4 credential scope and
+ * the account from the signing access key (callers.ts); signatures are not verified.
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalWorld } from '../world/localWorld.ts';
 import type { StoredFinding, World } from '../world/world.ts';
+import { callerOf, registerWorldKeys } from './callers.ts';
 import { CallLog } from './callLog.ts';
+import { CredentialRegistry } from './credentials.ts';
 import type { LocalDynamo, LocalDynamoOptions } from './dynamo.ts';
 import { Faults, faultError } from './faults.ts';
 import { readBody, send, sendError, unknownOperation } from './http.ts';
@@ -17,9 +19,14 @@ import { type ServiceState, serve } from './operations.ts';
 import { type Clock, type QuotaConfig, Quotas } from './quotas.ts';
 import { type Protocol, route, signedRegion } from './routing.ts';
 import { LocalQueues } from './sqs.ts';
+import { STS_XMLNS } from './sts.ts';
+import { stsDirectoryOfWorld } from './stsDirectory.ts';
 import { AwsApiError, type CallContext } from './wire.ts';
 
-/** Placeholder credentials so the SDK signs its requests; the local endpoint never checks them. */
+/**
+ * Placeholder credentials so the SDK signs its requests. The endpoint did not issue them, so they
+ * act as the audit functions' role session in the world's default account (callers.ts).
+ */
 export const localCredentials: Readonly<Record<'AWS_ACCESS_KEY_ID' | 'AWS_SECRET_ACCESS_KEY', string>> = {
   AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE',
   AWS_SECRET_ACCESS_KEY: 'local-endpoint-not-a-secret',
@@ -33,7 +40,10 @@ export interface LocalAws {
   readonly port: number;
   /** AWS_ENDPOINT_URL_<SERVICE> for the services served, all pointing here. */
   endpointEnv(): Record<string, string>;
+  /** The default account (an organization's audit account); `world.account(id)` reaches the others. */
   readonly world: LocalWorld;
+  /** Access keys the endpoint knows: the world users' keys, what its STS issued, what a test adds. */
+  readonly credentials: CredentialRegistry;
   readonly faults: Faults;
   readonly calls: CallLog;
   /** Request-rate quotas (token buckets); not enforced unless the world or `options.quotas` says so. */
@@ -42,8 +52,8 @@ export interface LocalAws {
   readonly queues: LocalQueues;
   /** The local DynamoDB, when started with `options.dynamo`. */
   readonly dynamo?: LocalDynamo;
-  /** Findings Security Hub stores, one Region or all. */
-  findings(region?: string): StoredFinding[];
+  /** Findings Security Hub stores, one Region or all; every account's unless `accountId` names one. */
+  findings(region?: string, accountId?: string): StoredFinding[];
   close(): Promise<void>;
 }
 
@@ -54,6 +64,7 @@ async function dispatch(
   res: ServerResponse,
   state: Pick<LocalAws, 'world' | 'faults' | 'calls' | 'quotas'> & ServiceState,
 ): Promise<void> {
+  let xmlns: string | undefined;
   const requestId = randomUUID();
   const path = (req.url ?? '/').split('?')[0] ?? '/';
   let protocol: Protocol = 'rest-json';
@@ -63,6 +74,7 @@ async function dispatch(
     protocol = r.protocol;
     const service = r.service;
     if (service === undefined) throw unknownOperation(protocol, r.operation);
+    if (service === 'sts') xmlns = STS_XMLNS;
     state.calls.record(`${service}:${r.operation}`);
     const region = signedRegion(req);
     if (region === undefined) {
@@ -72,21 +84,30 @@ async function dispatch(
         403,
       );
     }
+    const caller = callerOf(state.credentials, state.world, req.headers, state.quotas.clock.now(), protocol);
     const throttled = state.quotas.admit({
-      // The world's one account; a world of several accounts would pick it by the access key.
-      account: state.world.accountId,
+      // Quotas are the calling credentials' account's, as AWS counts them.
+      account: caller.world.accountId,
       region,
       service,
       operation: r.operation,
     });
     if (throttled !== undefined) throw throttled;
-    const decision = state.faults.onCall({ service, operation: r.operation, region });
+    const call = { service, operation: r.operation, region, account: caller.world.accountId };
+    const decision = state.faults.onCall(call);
     if (decision.delayMs > 0) await sleep(decision.delayMs);
-    if (decision.error !== undefined)
-      throw faultError({ service, operation: r.operation, region }, decision.error);
-    const ctx: CallContext = { world: state.world, region, service, operation: r.operation, requestId };
+    if (decision.error !== undefined) throw faultError(call, decision.error);
+    const ctx: CallContext = {
+      world: caller.world,
+      region,
+      service,
+      operation: r.operation,
+      requestId,
+      caller: caller.principal,
+    };
     const output = serve(r.operation, body, ctx, state);
-    if (output === undefined) throw unknownOperation(protocol, r.operation);
+    if (output === undefined)
+      throw unknownOperation(protocol, r.operation, service === 'sts' ? '2011-06-15' : undefined);
     const [contentType, text] = output;
     send(res, 200, contentType, text, { 'x-amzn-requestid': requestId });
   } catch (error) {
@@ -99,7 +120,7 @@ async function dispatch(
             500,
             { cause: error },
           );
-    if (!res.headersSent) sendError(res, protocol, apiError, requestId);
+    if (!res.headersSent) sendError(res, protocol, apiError, requestId, xmlns);
   }
 }
 
@@ -127,8 +148,13 @@ export async function startLocalAws(
     options.clock,
   );
   const queues = new LocalQueues();
+  const credentials = new CredentialRegistry();
+  registerWorldKeys(credentials, localWorld);
+  const directory = stsDirectoryOfWorld(localWorld, () => quotas.clock.now());
   const state = {
     world: localWorld,
+    credentials,
+    directory,
     faults,
     calls,
     quotas,
@@ -165,6 +191,7 @@ export async function startLocalAws(
     host,
     port,
     world: localWorld,
+    credentials,
     faults,
     calls,
     quotas,
@@ -172,6 +199,7 @@ export async function startLocalAws(
     ...(dynamo === undefined ? {} : { dynamo }),
     endpointEnv: () => ({
       AWS_ENDPOINT_URL_IAM: url,
+      AWS_ENDPOINT_URL_STS: url,
       AWS_ENDPOINT_URL_SSM: url,
       AWS_ENDPOINT_URL_CLOUDTRAIL: url,
       AWS_ENDPOINT_URL_SECURITYHUB: url,
@@ -179,7 +207,11 @@ export async function startLocalAws(
       AWS_ENDPOINT_URL_SQS: url,
       ...(dynamo === undefined ? {} : { AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint }),
     }),
-    findings: (region?: string) => localWorld.findings(region),
+    findings: (region?: string, accountId?: string) =>
+      localWorld
+        .accounts()
+        .filter((account) => accountId === undefined || account.accountId === accountId)
+        .flatMap((account) => account.findings(region)),
     close: async () => {
       await Promise.all([
         new Promise<void>((resolve, reject) => {

@@ -4,6 +4,8 @@
  * STS serves a single-account world and an organization.
  */
 import { createHash } from 'node:crypto';
+import type { LocalWorld } from '../world/localWorld.ts';
+import type { PrincipalState } from '../world/worldState.ts';
 import { parseTrustPolicy, type TrustPolicy } from './stsTrust.ts';
 
 export interface StsRole {
@@ -45,6 +47,20 @@ export interface StsAccountSpec {
   readonly roles: readonly StsRoleSpec[];
 }
 
+/** What the local IAM reports for a role the world gives no trust policy: its own account may assume it. */
+export function ownAccountTrust(partition: string, accountId: string): Record<string, unknown> {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${accountId}:root` },
+        Action: 'sts:AssumeRole',
+      },
+    ],
+  };
+}
+
 /** The stable role id the local IAM gives a role name (AROA + 17 base32 characters). */
 function roleIdOf(roleName: string): string {
   const digest = createHash('sha256').update(`AROA:${roleName}`).digest();
@@ -69,16 +85,7 @@ export function stsDirectoryOf(spec: {
       if (!Number.isInteger(maxSessionDuration) || maxSessionDuration < 3600 || maxSessionDuration > 43200) {
         throw new RangeError(`${where}.maxSessionDuration must be whole seconds from 3600 to 43200`);
       }
-      const trust = role.assumeRolePolicyDocument ?? {
-        Version: '2012-10-17',
-        Statement: [
-          {
-            Effect: 'Allow',
-            Principal: { AWS: `arn:${spec.partition}:iam::${accountId}:root` },
-            Action: 'sts:AssumeRole',
-          },
-        ],
-      };
+      const trust = role.assumeRolePolicyDocument ?? ownAccountTrust(spec.partition, accountId);
       roles.set(`${accountId}/${role.roleName.toLowerCase()}`, {
         arn: `arn:${spec.partition}:iam::${accountId}:role${path}${role.roleName}`,
         roleName: role.roleName,
@@ -93,5 +100,39 @@ export function stsDirectoryOf(spec: {
     role: (accountId, roleName) => roles.get(`${accountId}/${roleName.toLowerCase()}`),
     organizationId: (accountId) => spec.accounts[accountId]?.organizationId,
     now: spec.now,
+  };
+}
+
+/** The accounts a local world serves, as STS sees them: live, so a replayed CreateRole can be assumed. */
+export function stsDirectoryOfWorld(world: LocalWorld, now: () => number): StsDirectory {
+  const parsed = new WeakMap<PrincipalState, TrustPolicy>();
+  const trustOf = (account: LocalWorld, role: PrincipalState): TrustPolicy => {
+    let policy = parsed.get(role);
+    if (policy === undefined) {
+      policy = parseTrustPolicy(
+        role.trustPolicy ?? ownAccountTrust(world.partition, account.accountId),
+        `accounts.${account.accountId}.roles.${role.name}.trustPolicy`,
+      );
+      parsed.set(role, policy);
+    }
+    return policy;
+  };
+  return {
+    partition: world.partition,
+    role: (accountId, roleName) => {
+      const account = world.account(accountId);
+      const role = account?.role(roleName);
+      if (account === undefined || role === undefined) return undefined;
+      return {
+        arn: account.principalArn(role),
+        roleName: role.name,
+        roleId: role.id,
+        maxSessionDuration: role.maxSessionDuration ?? 3600,
+        trustPolicy: trustOf(account, role),
+      };
+    },
+    organizationId: (accountId) =>
+      world.account(accountId) === undefined ? undefined : world.organization?.id,
+    now,
   };
 }

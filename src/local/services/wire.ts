@@ -5,6 +5,7 @@
 
 import { isRecord } from '../../domain/json.ts';
 import type { LocalWorld } from '../world/localWorld.ts';
+import type { Principal } from './credentials.ts';
 import type { FaultService } from './faults.ts';
 
 /** An AWS error response: `code` is what the SDK turns into `err.name`. */
@@ -26,6 +27,8 @@ export interface CallContext {
   readonly service: FaultService;
   readonly operation: string;
   readonly requestId: string;
+  /** Who signed the request; absent when a test calls an operation directly. */
+  readonly caller?: Principal;
 }
 
 export type JsonObject = Record<string, unknown>;

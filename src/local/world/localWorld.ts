@@ -1,10 +1,13 @@
 /**
- * The account as the local endpoint serves it right now: built from a validated world, read by
+ * An account as the local endpoint serves it right now: built from a validated world, read by
  * the services, moved forward by replay one raw CloudTrail record at a time (worldChanges.ts).
+ * A world of several accounts gives one LocalWorld per account; the one `new LocalWorld(world)`
+ * returns is the default account's (the audit account of an organization), and `account(id)`
+ * reaches the others.
  */
 import { createHash } from 'node:crypto';
 import type { FaultRule } from '../services/faults.ts';
-import type { World, WorldNode } from './world.ts';
+import type { World, WorldAccount, WorldNode, WorldOrganization } from './world.ts';
 import { applyChange } from './worldChanges.ts';
 import type { WorldLogGroup } from './worldLogs.ts';
 import {
@@ -28,35 +31,58 @@ function tagList(record: Readonly<Record<string, string>>): Tag[] {
   return Object.entries(record).map(([Key, Value]) => ({ Key, Value }));
 }
 
-/** The account as the local endpoint serves it right now. */
+/** An account as the local endpoint serves it right now. */
 export class LocalWorld {
   readonly accountId: string;
+  /** The organization every account of the world belongs to, if the world describes one. */
+  readonly organization: WorldOrganization | undefined;
   readonly partition: string;
   readonly now: string;
   readonly inventoryTypeName: string;
   readonly initialFaults: readonly FaultRule[];
   denyTagReads: boolean;
-  /** The time of the event being replayed (applyChange sets it from every record it sees). */
-  eventTime: string | undefined;
+  /** The replay's clock, one for every account of the world. */
+  readonly #replay: { eventTime: string | undefined };
   /** Keyed by lower-cased name: IAM names are unique case-insensitively. */
   readonly users = new Map<string, PrincipalState>();
   readonly roles = new Map<string, PrincipalState>();
+  /** The world users' long-term access key ids → user name. */
+  readonly accessKeyIds = new Map<string, string>();
   readonly #regions = new Map<string, RegionState>();
   #commandCounter = 0;
+  /** Every account of the world by id, this one included (shared by all of them). */
+  readonly #accounts: Map<string, LocalWorld>;
 
-  constructor(world: World) {
-    this.accountId = world.accountId;
+  constructor(
+    world: World,
+    account?: {
+      readonly of: WorldAccount;
+      readonly accounts: Map<string, LocalWorld>;
+      readonly replay: { eventTime: string | undefined };
+    },
+  ) {
+    const own = account?.of ?? { accountId: world.accountId, iam: world.iam, regions: world.regions };
+    this.#accounts = account?.accounts ?? new Map();
+    this.#replay = account?.replay ?? { eventTime: undefined };
+    this.#accounts.set(own.accountId, this);
+    this.accountId = own.accountId;
+    this.organization = world.organization;
     this.partition = world.partition;
     this.now = world.now;
     this.inventoryTypeName = world.inventoryTypeName;
     this.initialFaults = world.faults;
-    this.denyTagReads = world.iam.denyTagReads;
-    this.eventTime = undefined;
-    for (const user of world.iam.users)
+    this.denyTagReads = own.iam.denyTagReads;
+    for (const user of own.iam.users) {
       this.putPrincipal('user', user.userName, user.path, tagList(user.tags));
-    for (const role of world.iam.roles)
-      this.putPrincipal('role', role.roleName, role.path, tagList(role.tags));
-    for (const [name, region] of Object.entries(world.regions)) {
+      for (const key of user.accessKeyIds ?? []) this.accessKeyIds.set(key, user.userName);
+    }
+    for (const role of own.iam.roles) {
+      this.putPrincipal('role', role.roleName, role.path, tagList(role.tags), {
+        maxSessionDuration: role.maxSessionDuration,
+        ...(role.trustPolicy === undefined ? {} : { trustPolicy: role.trustPolicy }),
+      });
+    }
+    for (const [name, region] of Object.entries(own.regions)) {
       const state = this.region(name);
       for (const doc of region.documents) {
         state.documents.set(doc.name, {
@@ -75,6 +101,34 @@ export class LocalWorld {
       state.cloudTrail.push(...region.cloudTrail);
       state.logGroups = region.logGroups;
     }
+    if (account === undefined) {
+      for (const other of world.accounts ?? []) {
+        if (!this.#accounts.has(other.accountId))
+          new LocalWorld(world, { of: other, accounts: this.#accounts, replay: this.#replay });
+      }
+    }
+  }
+
+  /**
+   * The time of the event being replayed (applyChange sets it from every record it sees), shared
+   * by the accounts of the world: an event in one account is the time in all of them.
+   */
+  get eventTime(): string | undefined {
+    return this.#replay.eventTime;
+  }
+
+  set eventTime(time: string | undefined) {
+    this.#replay.eventTime = time;
+  }
+
+  /** An account of the world by id (this one, or another account of its organization). */
+  account(accountId: string): LocalWorld | undefined {
+    return this.#accounts.get(accountId);
+  }
+
+  /** Every account of the world, in the order the world lists them (this one first when alone). */
+  accounts(): LocalWorld[] {
+    return [...this.#accounts.values()];
   }
 
   /** State of a Region, created empty on first use (any Region can receive findings). */
@@ -148,15 +202,26 @@ export class LocalWorld {
   }
 
   /** Adds (or replaces) a user or role, as the world or a replayed Create event gives it. */
-  putPrincipal(kind: 'user' | 'role', name: string, path: string, tags: Tag[]): void {
+  putPrincipal(
+    kind: 'user' | 'role',
+    name: string,
+    path: string,
+    tags: Tag[],
+    role: Pick<PrincipalState, 'trustPolicy' | 'maxSessionDuration'> = {},
+  ): void {
     const map = kind === 'user' ? this.users : this.roles;
     map.set(name.toLowerCase(), {
       kind,
       name,
       path,
-      id: iamUniqueId(kind === 'user' ? 'AIDA' : 'AROA', name),
+      // Unique per account in an organization; a single account keeps the ids it always had.
+      id: iamUniqueId(
+        kind === 'user' ? 'AIDA' : 'AROA',
+        this.organization === undefined ? name : `${this.accountId}/${name}`,
+      ),
       createDate: this.now,
       tags,
+      ...role,
     });
   }
 }

@@ -1,7 +1,7 @@
 /**
- * The world file: a description of one AWS account that the local endpoint serves, validated
- * strictly by its schema (worldSchema.ts), with every default filled in. LocalWorld
- * (localWorld.ts) holds the live state built from it.
+ * The world file: a description of one AWS account, or of an organization's accounts, that the
+ * local endpoint serves, validated strictly by its schema (worldSchema.ts), with every default
+ * filled in. LocalWorld (localWorld.ts) holds the live state built from it.
  */
 import { readFile } from 'node:fs/promises';
 import type { FaultRule } from '../services/faults.ts';
@@ -27,12 +27,18 @@ export interface WorldUser {
   readonly userName: string;
   readonly path: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Long-term access key ids (`AKIA…`) whose signed requests act as this user. */
+  readonly accessKeyIds: readonly string[];
 }
 
 export interface WorldRole {
   readonly roleName: string;
   readonly path: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** The role's trust policy; absent: it trusts its own account (the root principal). */
+  readonly trustPolicy?: Readonly<Record<string, unknown>>;
+  /** Seconds, 3600–43200. */
+  readonly maxSessionDuration: number;
 }
 
 export type DocumentContent = Readonly<Record<string, unknown>>;
@@ -97,20 +103,45 @@ export interface WorldRegion {
   readonly logGroups: readonly WorldLogGroup[];
 }
 
-/** A validated world with every default filled in. */
+export interface WorldIam {
+  readonly users: readonly WorldUser[];
+  readonly roles: readonly WorldRole[];
+  /** ListUserTags / ListRoleTags answer AccessDenied. */
+  readonly denyTagReads: boolean;
+}
+
+/** One account: its IAM (global) and, per Region, what the Regional services serve. */
+export interface WorldAccount {
+  readonly accountId: string;
+  readonly iam: WorldIam;
+  readonly regions: Readonly<Record<string, WorldRegion>>;
+}
+
+/** The AWS Organization a world of several accounts belongs to. */
+export interface WorldOrganization {
+  /** `o-…`: what `aws:PrincipalOrgID` is for every account of the world. */
+  readonly id: string;
+  readonly managementAccountId: string;
+  /** The account the audit stack runs in: whom credentials the endpoint did not issue act for. */
+  readonly auditAccountId: string;
+}
+
+/**
+ * A validated world with every default filled in. `accountId`, `iam` and `regions` are the
+ * default account's: the one account of a single-account world, the audit account of an
+ * organization. `accounts` lists every account, the default one included.
+ */
 export interface World {
   readonly accountId: string;
   readonly partition: 'aws' | 'aws-cn' | 'aws-us-gov';
   readonly now: string;
   /** Inventory type whose entries list a node's OS users (the auditor's INVENTORY_TYPE_NAME). */
   readonly inventoryTypeName: string;
-  readonly iam: {
-    readonly users: readonly WorldUser[];
-    readonly roles: readonly WorldRole[];
-    /** ListUserTags / ListRoleTags answer AccessDenied. */
-    readonly denyTagReads: boolean;
-  };
+  readonly iam: WorldIam;
   readonly regions: Readonly<Record<string, WorldRegion>>;
+  readonly accounts: readonly WorldAccount[];
+  /** Present when the world describes an organization. */
+  readonly organization?: WorldOrganization;
   readonly faults: readonly FaultRule[];
   /** Request-rate quotas; absent = not enforced. */
   readonly quotas?: QuotaConfig;

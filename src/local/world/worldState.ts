@@ -1,5 +1,5 @@
 /**
- * The live state of the local endpoint's account, as its services read and change it: principals
+ * The live state of one account the local endpoint serves, as its services read and change it: principals
  * with their tags, documents with their versions, sessions, command invocations and the findings
  * Security Hub stores. LocalWorld (localWorld.ts) holds one of each per Region.
  */
@@ -20,6 +20,10 @@ export interface PrincipalState {
   readonly createDate: string;
   /** In insertion order; keys are unique case-insensitively. */
   tags: Tag[];
+  /** Roles: the trust policy document the world gives; absent: the role trusts its own account. */
+  readonly trustPolicy?: Readonly<Record<string, unknown>>;
+  /** Roles: seconds, 3600–43200. */
+  readonly maxSessionDuration?: number;
 }
 
 export interface DocumentState {

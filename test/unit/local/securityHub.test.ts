@@ -97,12 +97,6 @@ describe('local Security Hub BatchImportFindings through the real SDK', () => {
       '240 KB',
     ],
     ['a ProductArn of another Region', { ProductArn: PRODUCT('eu-west-1') }, 'ProductArn'],
-    [
-      'a ProductArn of another account',
-      { ProductArn: `arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default` },
-      'ProductArn',
-    ],
-    ['another AwsAccountId', { AwsAccountId: '999999999999' }, 'AwsAccountId'],
     ['a Types namespace Security Hub does not know', { Types: ['Bad Namespace/x'] }, 'Types'],
     [
       'a Severity label Security Hub does not know',
@@ -134,6 +128,37 @@ describe('local Security Hub BatchImportFindings through the real SDK', () => {
         { Id: bad.Id ?? '', ErrorCode: 'InvalidInput', ErrorMessage: expect.stringContaining(message) },
       ]);
       expect(local.findings().map((f) => f.Id)).toEqual([finding('good').Id]);
+    });
+  });
+
+  it.each([
+    ['another AwsAccountId', { AwsAccountId: '999999999999' }, PRODUCT('us-east-1')],
+    [
+      'the default product of another account',
+      { ProductArn: 'arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default' },
+      'arn:aws:securityhub:us-east-1:999999999999:product/999999999999/default',
+    ],
+    [
+      'a partner product the account has not subscribed to',
+      { ProductArn: 'arn:aws:securityhub:us-east-1::product/prowler/prowler' },
+      'arn:aws:securityhub:us-east-1::product/prowler/prowler',
+    ],
+  ])('denies the whole call when a finding names %s, storing nothing', async (_case, overrides, resource) => {
+    await withLocal(baseWorld(), async (local) => {
+      // Act
+      const error = await rejection(
+        new SecurityHubClient(clientConfig(local)).send(
+          new BatchImportFindingsCommand({ Findings: [finding('good'), finding('foreign', overrides)] }),
+        ),
+      );
+
+      // Assess
+      expect(error.name).toBe('AccessDeniedException');
+      expect(error.$metadata?.httpStatusCode).toBe(403);
+      expect(error.message).toBe(
+        `User: arn:aws:sts::${ACCOUNT}:assumed-role/ssm-runas-auditor-local-function/ssm-runas-auditor-local is not authorized to perform: securityhub:BatchImportFindings on resource: ${resource}`,
+      );
+      expect(local.findings()).toEqual([]);
     });
   });
 

@@ -4,6 +4,7 @@ import { IAMClient, ListUserTagsCommand } from '@aws-sdk/client-iam';
 import { GetFindingsCommand, SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { GetDocumentCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startLocalAws } from '../../../src/local/services/server.ts';
 import { LocalWorld } from '../../../src/local/world/localWorld.ts';
@@ -57,6 +58,7 @@ describe('startLocalAws', () => {
       );
       const tags = await new IAMClient(config).send(new ListUserTagsCommand({ UserName: 'alice' }));
       const events = await new CloudTrailClient(config).send(new LookupEventsCommand({}));
+      const identity = await new STSClient(config).send(new GetCallerIdentityCommand({}));
       const findings = await new SecurityHubClient(config).send(new GetFindingsCommand({}));
       const sent: string[] = [];
       local.queues.register('111122223333', 'Verifications', (message) => sent.push(message.body));
@@ -81,7 +83,9 @@ describe('startLocalAws', () => {
         'AWS_ENDPOINT_URL_SECURITYHUB',
         'AWS_ENDPOINT_URL_SQS',
         'AWS_ENDPOINT_URL_SSM',
+        'AWS_ENDPOINT_URL_STS',
       ]);
+      expect(identity.Account).toBe('111122223333');
       expect(sent).toEqual(['{"ok":true}']);
       expect(message.MessageId).toMatch(/^[0-9a-f-]{36}$/);
       expect(noGroup.name).toBe('ResourceNotFoundException');
@@ -96,6 +100,7 @@ describe('startLocalAws', () => {
         'securityhub:GetFindings': 1,
         'sqs:SendMessage': 1,
         'ssm:GetDocument': 1,
+        'sts:GetCallerIdentity': 1,
       });
     });
   });

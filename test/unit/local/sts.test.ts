@@ -12,6 +12,7 @@ import {
 } from '../../../src/local/services/credentials.ts';
 import { type StsAccountSpec, stsDirectoryOf } from '../../../src/local/services/stsDirectory.ts';
 import { rejection } from './localAwsHelpers.ts';
+import { memberTrust } from './orgHelpers.ts';
 import { type LocalSts, startLocalSts } from './stsHelpers.ts';
 
 const AUDIT = '111122223333';
@@ -52,22 +53,6 @@ const operator: Principal = {
   userId: 'AIDAERINERINERINERIN',
 };
 const OPERATOR_KEY = { accessKeyId: 'AKIAERINOPERATOR0001', secretAccessKey: 'erin-secret' };
-
-/** Trusted only by the audit functions' roles, as the member template's role is. */
-const memberTrust = (extra: Record<string, unknown> = {}) => ({
-  Version: '2012-10-17',
-  Statement: [
-    {
-      Effect: 'Allow',
-      Principal: { AWS: `arn:aws:iam::${AUDIT}:root` },
-      Action: 'sts:AssumeRole',
-      Condition: {
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${AUDIT}:role/ssm-runas-auditor-*` },
-        StringEquals: { 'aws:PrincipalOrgID': ORG, ...extra },
-      },
-    },
-  ],
-});
 
 const taggingTrust = (principal: string) => ({
   Version: '2012-10-17',

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-securityhub';
 import { SendMessageCommand, SQSClient, SQSServiceException } from '@aws-sdk/client-sqs';
 import { GetDocumentCommand, SSMClient, ThrottlingException as SsmThrottling } from '@aws-sdk/client-ssm';
+import { GetCallerIdentityCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
 import { ConfiguredRetryStrategy } from '@smithy/core/retry';
 import { describe, expect, it } from 'vitest';
 import type { FaultService } from '../../../src/local/services/faults.ts';
@@ -75,6 +76,7 @@ function config(local: LocalAws, retryStrategy: RecordingRetryStrategy) {
 function callOf(service: FaultService, cfg: ReturnType<typeof config>): () => Promise<unknown> {
   return {
     iam: () => new IAMClient(cfg).send(new ListUserTagsCommand({ UserName: 'alice' })),
+    sts: () => new STSClient(cfg).send(new GetCallerIdentityCommand({})),
     ssm: () => new SSMClient(cfg).send(new GetDocumentCommand({ Name: 'SSM-SessionManagerRunShell' })),
     cloudtrail: () => new CloudTrailClient(cfg).send(new LookupEventsCommand({})),
     securityhub: () => new SecurityHubClient(cfg).send(new GetFindingsCommand({})),
@@ -94,6 +96,7 @@ function callOf(service: FaultService, cfg: ReturnType<typeof config>): () => Pr
 
 const OPERATION = {
   iam: 'iam:ListUserTags',
+  sts: 'sts:GetCallerIdentity',
   ssm: 'ssm:GetDocument',
   cloudtrail: 'cloudtrail:LookupEvents',
   securityhub: 'securityhub:GetFindings',
@@ -104,6 +107,7 @@ const OPERATION = {
 describe('quota throttling through the real SDK clients', () => {
   it.each([
     ['iam', 'Throttling', 400, IAMServiceException],
+    ['sts', 'Throttling', 400, STSServiceException],
     ['ssm', 'ThrottlingException', 400, SsmThrottling],
     ['cloudtrail', 'ThrottlingException', 400, CloudTrailThrottling],
     ['securityhub', 'TooManyRequestsException', 429, SecurityHubServiceException],

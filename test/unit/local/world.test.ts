@@ -35,6 +35,7 @@ describe('parseWorld', () => {
       inventoryTypeName: 'Custom:OSUsers',
       iam: { users: [], roles: [], denyTagReads: false },
       regions: {},
+      accounts: [{ accountId: ACCOUNT, iam: { users: [], roles: [], denyTagReads: false }, regions: {} }],
       faults: [],
     });
   });
@@ -75,8 +76,10 @@ describe('parseWorld', () => {
 
     // Assess
     expect(world.now).toBe('2026-03-01T12:00:00Z');
-    expect(world.iam.users).toEqual([{ userName: 'alice', path: '/', tags: {} }]);
-    expect(world.iam.roles).toEqual([{ roleName: 'Ops', path: '/team/', tags: {} }]);
+    expect(world.iam.users).toEqual([{ userName: 'alice', path: '/', tags: {}, accessKeyIds: [] }]);
+    expect(world.iam.roles).toEqual([
+      { roleName: 'Ops', path: '/team/', tags: {}, maxSessionDuration: 3600 },
+    ]);
     const region = world.regions['us-east-1'];
     expect(region?.documents[0]).toEqual({
       name: 'SSM-SessionManagerRunShell',

@@ -47,6 +47,8 @@ describe('the world JSON Schema', () => {
       'inventoryTypeName',
       'iam',
       'regions',
+      'organization',
+      'accounts',
       'faults',
       'quotas',
     ]);
