@@ -53,6 +53,10 @@ export const benchCommand: Command = {
     ],
   },
   run: async (args) => {
+    // Powertools reads these when its logger and metrics are built, at the first import of the
+    // handlers' modules: set before any is loaded, so no pass prints a log line or a metric.
+    process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+    process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
     const { benchOptions, runBenchmark } = await import('../local/tools/bench.ts');
     const flag = (name: string): string | undefined => {
       const value = args.values[name];

@@ -3,6 +3,7 @@
  * not failed by a fault: the service's input reader, the operation, and the response in the
  * service's wire protocol (content type and body). Undefined: the service has no such operation.
  */
+import { partitionOf } from '../../domain/identifiers.ts';
 import { cloudTrailOperation } from './cloudtrail.ts';
 import type { CredentialRegistry } from './credentials.ts';
 import type { Faults } from './faults.ts';
