@@ -15,7 +15,7 @@ import { trailLogFiles, trailLogPages } from '../../cli/trailLogs.ts';
 import { wrapCloudTrailRecord } from '../../events/cloudTrailRecord.ts';
 import { parseStartSessionEvent } from '../../events/startSession.ts';
 import { startLocalAws } from '../services/server.ts';
-import { parseWorld, type World } from '../world/world.ts';
+import { parseWorld, type World, worldFileOf } from '../world/world.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
 import { generateScenario } from './benchScenario.ts';
@@ -51,7 +51,7 @@ export const historyWorld = (options: HistoryScenario): { world: World; from: st
     .filter((e) => !options.usersOnly || scenario.principals[e.principal]?.kind === 'user')
     .slice(0, options.eventsPerRegion)
     .map((e) => e.event.detail as Json);
-  const json = JSON.parse(JSON.stringify(scenario.world)) as Json & { regions: Record<string, Json> };
+  const json = worldFileOf(scenario.world) as unknown as Json & { regions: Record<string, Json> };
   const base = json.regions[BENCH_REGION] as Json & { cloudTrail: Json[] };
   const inRegion = (record: Json, region: string, index: number): Json => ({
     ...record,

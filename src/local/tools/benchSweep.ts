@@ -13,7 +13,7 @@ import type { Context } from 'aws-lambda';
 import { createDynamoLedger, createDynamoWatermarks } from '../../aws/dynamoLedger.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { startLocalAws } from '../services/server.ts';
-import { parseWorld } from '../world/world.ts';
+import { parseWorld, worldFileOf } from '../world/world.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { BENCH_ACCOUNT, BENCH_REGION, createRng } from './benchRecords.ts';
 import { generateScenario } from './benchScenario.ts';
@@ -82,7 +82,7 @@ export const runSweepBench = async (options: SweepOptions): Promise<SweepFigures
   const records = scenario.events.map((e) => e.event.detail as Record<string, unknown>);
   const hourStart = Math.floor(Date.parse(String(records[0]?.eventTime)) / HOUR_MS) * HOUR_MS;
   const scheduled = new Date(hourStart + HOUR_MS + 15 * 60_000).toISOString();
-  const json = JSON.parse(JSON.stringify(scenario.world)) as {
+  const json = worldFileOf(scenario.world) as unknown as {
     now: string;
     regions: Record<string, { cloudTrail: unknown[] }>;
   };

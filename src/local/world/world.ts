@@ -157,6 +157,16 @@ export function toIsoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
+/**
+ * A world as a world file would hold it, to edit and parse again: a single-account world without
+ * the `accounts` list its parsed form adds (an edit of its regions would otherwise disagree with it).
+ */
+export function worldFileOf(world: World): Record<string, unknown> {
+  const json = JSON.parse(JSON.stringify(world)) as Record<string, unknown>;
+  if (world.organization === undefined) delete json.accounts;
+  return json;
+}
+
 /** Validates a world strictly; every error names the JSON path of the offending value. */
 export function parseWorld(json: unknown): World {
   return parseInput(worldSchema, json, '', (path, problem) => new WorldError(path, problem));
