@@ -167,6 +167,38 @@ describe('the member roles the functions assume', () => {
   });
 });
 
+describe('the functions’ grants in the audit account', () => {
+  it('name the stack’s Region alone, and every Region in an organization (its own events of every Region arrive)', () => {
+    for (const fn of functions) {
+      // The stack's own queues and table (Fn::GetAtt) are one resource by construction.
+      const inRegions = fn.policyStatements.filter(
+        (s) => !s.Action.includes('sts:AssumeRole') && !JSON.stringify(s.Resource).includes('Fn::GetAtt'),
+      );
+      for (const statement of inRegions) {
+        // Act
+        const resolve = (parameters: Record<string, string>) =>
+          (resolveIntrinsics(audit, statement.Resource, ctx(parameters)) as unknown[])
+            .filter((r): r is string => typeof r === 'string' && r.startsWith('arn:'))
+            .map((arn) => arn.split(':')[3]);
+        const alone = resolve({});
+        const organization = resolve({ OrganizationId: ORG });
+
+        // Assess
+        for (const [i, region] of alone.entries()) {
+          if (region === '' || region === '*') expect(organization[i], fn.logicalId).toBe(region);
+          else if (region === HOME) expect(organization[i], `${fn.logicalId} ${statement.Sid}`).toBe('*');
+        }
+      }
+    }
+    const importing = functions
+      .find((f) => f.logicalId === 'AuditSessionFunction')
+      ?.policyStatements.find((s) => s.Action.includes('securityhub:BatchImportFindings'));
+    expect(resolveIntrinsics(audit, importing?.Resource, ctx({ OrganizationId: ORG }))).toEqual([
+      `arn:aws:securityhub:*:${AUDIT}:product/${AUDIT}/default`,
+    ]);
+  });
+});
+
 describe('the IAM change function', () => {
   const principalResources = () =>
     Object.entries(audit.body.Resources).filter(([id]) => id.startsWith('PrincipalChange'));
