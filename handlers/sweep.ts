@@ -1,10 +1,14 @@
-/** EventBridge Scheduler (hourly) → runSweep: StartSessions no function audited, and posture findings about to expire. */
+/** EventBridge Scheduler (hourly) → runSweep per swept account: StartSessions no function audited, and posture findings about to expire. */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { runSweep, sweepFailure } from '../src/app/sweep.ts';
 import type { ClientOptions } from '../src/composition/clients.ts';
-import { createSweepPorts, type SweepPortsFor, sweepPlacement } from '../src/composition/sweep.ts';
+import {
+  createSweepPorts,
+  type SweepPortsFor,
+  sweepAccounts,
+  sweepPlacement,
+} from '../src/composition/sweep.ts';
 import { type Config, type Env, loadConfig } from '../src/config.ts';
 import { parseSweepEvent } from '../src/events/sweepEvent.ts';
 import { logger } from '../src/logger.ts';
@@ -17,13 +21,8 @@ export const makeHandler = (deps: SweepDeps) =>
     const { scheduledTime } = parseSweepEvent(event);
     const remainingTimeMs = () => context.getRemainingTimeInMillis();
     const placement = sweepPlacement(context.invokedFunctionArn, deps.config.region);
-    const ports = deps.portsFor(placement.accountId, remainingTimeMs);
     const input = { ...placement, scheduledTime, now: Date.now(), remainingTimeMs };
-    const result = await runSweep(input, ports, deps.config);
-    logger.info('sweep done', { sweep: result });
-    const failure = sweepFailure(result);
-    if (failure !== undefined) throw failure;
-    return result;
+    return sweepAccounts(input, deps.portsFor, deps.config);
   })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logAndRethrow());

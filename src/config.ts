@@ -10,6 +10,22 @@ import { ConfigError } from './errors.ts';
 
 export type UserDirectory = 'inventory' | 'command' | 'none';
 
+/** An organization deployment: the audit account reads every other account through its member role. */
+export interface OrganizationConfig {
+  /** ORGANIZATION_ID: `o-…`. */
+  readonly id: string;
+  /** AUDIT_ACCOUNT_ID: the function's own account, read with its own credentials. */
+  readonly auditAccountId: string;
+  /** MEMBER_ROLE_NAME: the role assumed in each member account (name, with its path if any). */
+  readonly memberRoleName: string;
+  /** MEMBER_EXTERNAL_ID: the sts:ExternalId the member role's trust requires, if any. */
+  readonly externalId: string | undefined;
+  /** AWS_LAMBDA_FUNCTION_NAME (set by Lambda): names the member role sessions. */
+  readonly functionName: string;
+  /** AUDITED_ACCOUNTS: member accounts the sweep reads besides the audit account. */
+  readonly sweptAccounts: readonly string[];
+}
+
 export interface Config {
   /** Region the function runs in (AWS_REGION, set by Lambda). */
   readonly region: string;
@@ -53,6 +69,8 @@ export interface Config {
   readonly stateTableName: string | undefined;
   /** IDENTITY_CENTER_REGION: a Region whose CloudTrail may hold IAM Identity Center sign-ins. */
   readonly identityCenterRegion: string | undefined;
+  /** Undefined (ORGANIZATION_ID empty): every event is read with the function's own credentials. */
+  readonly organization: OrganizationConfig | undefined;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -182,7 +200,59 @@ export const loadConfig = (env: Env = process.env): Config => {
     sessionLogWindowSeconds: window,
     stateTableName,
     identityCenterRegion,
+    organization: organizationOf(env),
   });
+};
+
+const DEFAULT_MEMBER_ROLE_NAME = 'ssm-runas-auditor-member';
+
+const organizationOf = (env: Env): OrganizationConfig | undefined => {
+  const id = env.ORGANIZATION_ID?.trim() || '';
+  const sweptAccounts = list(env.AUDITED_ACCOUNTS);
+  if (id === '') {
+    if (sweptAccounts.length > 0) {
+      throw new ConfigError(
+        'AUDITED_ACCOUNTS needs ORGANIZATION_ID: other accounts are read through their member roles',
+      );
+    }
+    return undefined;
+  }
+  for (const account of sweptAccounts) {
+    if (!/^\d{12}$/.test(account)) {
+      throw new ConfigError(
+        `AUDITED_ACCOUNTS has an entry that is not an account id: ${JSON.stringify(account)}`,
+      );
+    }
+  }
+  if (!/^o-[a-z0-9]{10,32}$/.test(id)) {
+    throw new ConfigError(
+      `ORGANIZATION_ID must be an organization id such as o-a1b2c3d4e5, got ${JSON.stringify(id)}`,
+    );
+  }
+  const auditAccountId = env.AUDIT_ACCOUNT_ID?.trim() || '';
+  if (!/^\d{12}$/.test(auditAccountId)) {
+    throw new ConfigError(
+      `AUDIT_ACCOUNT_ID must be the function's own 12-digit account id when ORGANIZATION_ID is set, got ${JSON.stringify(auditAccountId)}`,
+    );
+  }
+  const memberRoleName = env.MEMBER_ROLE_NAME?.trim() || DEFAULT_MEMBER_ROLE_NAME;
+  if (!/^(?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64}$/.test(memberRoleName) || memberRoleName.length > 576) {
+    throw new ConfigError(
+      `MEMBER_ROLE_NAME must be an IAM role name (with its path, if any), got ${JSON.stringify(memberRoleName)}`,
+    );
+  }
+  const externalId = env.MEMBER_EXTERNAL_ID?.trim() || undefined;
+  if (externalId !== undefined && !/^[\w+=,.@:/-]{2,1224}$/.test(externalId)) {
+    throw new ConfigError('MEMBER_EXTERNAL_ID must be 2 to 1224 of A-Z a-z 0-9 + = , . @ : / - _');
+  }
+  return {
+    id,
+    auditAccountId,
+    memberRoleName,
+    externalId,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME?.trim() || 'ssm-runas-auditor',
+    sweptAccounts: Object.freeze([...new Set(sweptAccounts.filter((account) => account !== auditAccountId))]),
+  };
 };
 
 /** SQS delays a message by at most 900 s: one for the first reading, one more for the last. */

@@ -103,3 +103,24 @@ export class SweepIncompleteError extends AuditorError {
   override readonly name = 'SweepIncompleteError';
   readonly retryable = true;
 }
+
+/**
+ * Thrown when a member account's role cannot be assumed: the role is missing (the member stack is
+ * not deployed in that account) or its trust refuses the audit function. Only that account's
+ * events fail, each naming the account and the role; once the member stack is deployed, the
+ * redriven events succeed.
+ */
+export class MemberRoleError extends AuditorError {
+  override readonly name = 'MemberRoleError';
+  readonly retryable = false;
+  readonly accountId: string;
+  readonly roleArn: string;
+  constructor(accountId: string, roleArn: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      `cannot audit account ${accountId}: sts:AssumeRole on ${roleArn} was refused (${reason}): deploy member-template.yaml there, with the audit stack's member role name and external id`,
+      options,
+    );
+    this.accountId = accountId;
+    this.roleArn = roleArn;
+  }
+}

@@ -3,7 +3,7 @@
  * (`unknown` / `null`) and throw everything else. By the time an error reaches us the
  * SDK's standard retry strategy has already retried throttling, 5xx and network errors.
  */
-import { AwsCallError } from '../errors.ts';
+import { AuditorError, AwsCallError } from '../errors.ts';
 
 export type SdkErrorKind = 'access-denied' | 'not-found' | 'retryable' | 'other';
 
@@ -96,8 +96,13 @@ export const classifySdkError = (err: unknown, notFound: readonly string[] = [])
 export const isThrottlingError = (err: unknown): boolean =>
   THROTTLING.has(stringOf(shape(err).name)) || shape(err).$metadata?.httpStatusCode === 429;
 
-/** Wraps any SDK failure in AwsCallError, keeping the original as cause. */
-export const toAwsCallError = (operation: string, err: unknown): AwsCallError => {
+/**
+ * Wraps any SDK failure in AwsCallError, keeping the original as cause. An AuditorError passes
+ * unchanged: a member account's credentials that could not be had (MemberRoleError) must reach
+ * the record's failure as they are, naming the account.
+ */
+export const toAwsCallError = (operation: string, err: unknown): AuditorError => {
+  if (err instanceof AuditorError) return err;
   const e = shape(err);
   const attempts = e.$metadata?.attempts;
   const message = stringOf(e.message) || String(err);

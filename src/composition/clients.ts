@@ -10,10 +10,17 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { SecurityHubClient } from '@aws-sdk/client-securityhub';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { SSMClient, type SSMClientConfig } from '@aws-sdk/client-ssm';
+import { STSClient } from '@aws-sdk/client-sts';
 import type { FindingImporter } from '../app/ports.ts';
+import {
+  type AwsCredentialIdentityProvider,
+  createMemberCredentials,
+  roleSessionNameOf,
+} from '../aws/memberCredentials.ts';
 import { createPacer, type Pacer, type PacingClock, pace } from '../aws/pacing.ts';
 import { createSecurityHubFindingImporter } from '../aws/securityHubFindingSink.ts';
 import type { Config } from '../config.ts';
+import { partitionOf } from '../domain/identifiers.ts';
 import { countThrottled } from '../metrics.ts';
 
 /** Test and benchmark knobs for every client (a fast retry strategy instead of sleeps; the pacing clock). */
@@ -55,24 +62,59 @@ export const createContainerPacer = (
   });
 
 /**
- * Clients for one account and Region; callers keep them for the life of the container
- * (connection reuse). `account` is whose quotas the calls spend: the function's own.
+ * The settings of every client: its Region, the retry mode, and whose credentials sign its calls
+ * (`credentials` absent: the SDK's default chain, the function's own).
  */
-export const sdkConfig = (region: string, options: ClientOptions) => ({
+export const sdkConfig = (
+  region: string,
+  options: ClientOptions,
+  credentials?: AwsCredentialIdentityProvider,
+) => ({
   region,
   ...(options.retryStrategy === undefined
     ? { retryMode: 'adaptive' }
     : { retryStrategy: options.retryStrategy }),
   ...(options.maxAttempts === undefined ? {} : { maxAttempts: options.maxAttempts }),
-  ...(options.profile === undefined ? {} : { profile: options.profile }),
+  ...(credentials === undefined
+    ? options.profile === undefined
+      ? {}
+      : { profile: options.profile }
+    : { credentials }),
 });
 
+/** Whose credentials read an account; undefined: the function's own (the SDK's default chain). */
+export type CredentialsFor = (accountId: string) => AwsCredentialIdentityProvider | undefined;
+
+/**
+ * The function's own credentials for its own account, and for every account when no
+ * organization is configured; the member role's for every other account of the organization,
+ * assumed through one STS client in the function's own Region (its regional endpoint, or
+ * AWS_ENDPOINT_URL_STS / AWS_ENDPOINT_URL like every client) and cached for the container.
+ */
+export const createAccountCredentials = (config: Config, options: ClientOptions = {}): CredentialsFor => {
+  const organization = config.organization;
+  if (organization === undefined) return () => undefined;
+  const member = createMemberCredentials(new STSClient(sdkConfig(config.region, options)), {
+    partition: partitionOf(config.region),
+    roleName: organization.memberRoleName,
+    sessionName: roleSessionNameOf(organization.functionName),
+    ...(organization.externalId === undefined ? {} : { externalId: organization.externalId }),
+  });
+  return (accountId) => (accountId === organization.auditAccountId ? undefined : member(accountId));
+};
+
+/**
+ * Clients for one account and Region; callers keep them for the life of the container
+ * (connection reuse). `account` is whose quotas the calls spend: the member role's credentials
+ * spend that account's.
+ */
 export const createClients = (
   scope: { readonly account: string; readonly region: string },
   pacer: Pacer,
   options: ClientOptions = {},
+  credentials?: AwsCredentialIdentityProvider,
 ): RegionClients => {
-  const config = sdkConfig(scope.region, options);
+  const config = sdkConfig(scope.region, options, credentials);
   const paced = <C extends Parameters<typeof pace>[0]>(client: C, service: string): C =>
     pace(client, pacer, { ...scope, service });
   return {
@@ -88,8 +130,12 @@ export const createLogsClient = (
   scope: { readonly account: string; readonly region: string },
   pacer: Pacer,
   options: ClientOptions = {},
+  credentials?: AwsCredentialIdentityProvider,
 ): CloudWatchLogsClient =>
-  pace(new CloudWatchLogsClient(sdkConfig(scope.region, options)), pacer, { ...scope, service: 'logs' });
+  pace(new CloudWatchLogsClient(sdkConfig(scope.region, options, credentials)), pacer, {
+    ...scope,
+    service: 'logs',
+  });
 
 /**
  * SQS in the function's own Region, for its verification queue. Not paced: a standard queue
@@ -119,16 +165,18 @@ export interface Placement {
 
 /**
  * What every function's wiring shares for the life of its container: one pacer, the clients of
- * each account and Region (connection reuse), their importers, and the current invocation's
+ * each account and Region (connection reuse) signed with that account's credentials, their
+ * importers (a finding is imported by its own account, in its Region), and the current invocation's
  * remaining time for the adapters that outlive an invocation (the probe, the pacer).
  */
 export const createContainerWiring = (config: Config, options: ClientOptions) => {
   let current: () => number = () => Number.POSITIVE_INFINITY;
   const remainingTimeMs = (): number => current();
   const pacer = createContainerPacer(config, options, remainingTimeMs);
+  const credentialsFor = createAccountCredentials(config, options);
   const clients = memoize((key) => {
     const [account = '', region = ''] = key.split('/');
-    return createClients({ account, region }, pacer, options);
+    return createClients({ account, region }, pacer, options, credentialsFor(account));
   });
   const importers = memoize((key) => createSecurityHubFindingImporter(clients(key).securityHub));
   return {
@@ -139,6 +187,8 @@ export const createContainerWiring = (config: Config, options: ClientOptions) =>
     remainingTimeMs,
     /** The container's pacer, for clients built outside clientsOf. */
     pacer,
+    /** Whose credentials read an account, for clients built outside clientsOf. */
+    credentialsFor,
     clientsOf: ({ accountId, region }: Placement): RegionClients => clients(`${accountId}/${region}`),
     importerFor: ({ accountId, region }: Placement): FindingImporter => importers(`${accountId}/${region}`),
   };

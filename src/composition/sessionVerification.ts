@@ -1,6 +1,7 @@
 /**
  * Wires the session log verification to the AWS adapters: CloudWatch Logs in the session's
- * account and Region (paced, GetLogEvents has a per-account quota), the stack's own verification
+ * account and Region (paced, GetLogEvents has a per-account quota; a member account's through its
+ * member role), the stack's own verification
  * queue for a session read again when its window closes, and the batch's importers.
  */
 import type { FindingImporter } from '../app/ports.ts';
@@ -41,7 +42,9 @@ export const createVerificationPorts = (
   const ports = memoize((key): VerificationReadPorts => {
     const [account = '', region = ''] = key.split('/');
     return {
-      sessionLogs: createCloudWatchSessionLogs(createLogsClient({ account, region }, pacer, clientOptions)),
+      sessionLogs: createCloudWatchSessionLogs(
+        createLogsClient({ account, region }, pacer, clientOptions, container.credentialsFor(account)),
+      ),
       verifications,
     };
   });

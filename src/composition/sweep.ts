@@ -5,11 +5,12 @@
  * pacer, so the sweep's LookupEvents and the audits' session-tag look-ups share one quota.
  */
 import type { SessionReadPorts } from '../app/ports.ts';
-import type { SweepWiringPorts } from '../app/sweep.ts';
+import { runSweep, type SweepResult, type SweepWiringPorts, sweepFailure } from '../app/sweep.ts';
 import { createCloudTrailStartSessions } from '../aws/cloudTrailStartSessions.ts';
 import type { Config } from '../config.ts';
 import { parseArn } from '../domain/arn.ts';
 import { ConfigError } from '../errors.ts';
+import { logger } from '../logger.ts';
 import { createChangeAuditPorts } from './changeAudit.ts';
 import { type ClientOptions, createContainerWiring, memoize } from './clients.ts';
 import { createSessionAuditPorts } from './sessionAudit.ts';
@@ -46,6 +47,45 @@ export const createSweepPorts = (config: Config, clientOptions: ClientOptions = 
       remainingTimeMs,
     },
   });
+};
+
+/** The accounts a sweep reads: its own, then the organization's AUDITED_ACCOUNTS (through their member roles). */
+export const sweptAccounts = (config: Config, ownAccountId: string): readonly string[] => [
+  ownAccountId,
+  ...(config.organization?.sweptAccounts ?? []).filter((account) => account !== ownAccountId),
+];
+
+/**
+ * Sweeps the function's own account and the organization's AUDITED_ACCOUNTS at once (each spends
+ * its own quotas); one that fails (its member role refused, records that can pass) fails alone,
+ * and then the invocation, after the others are done. One account: its result, as before.
+ */
+export const sweepAccounts = async (
+  input: Omit<Parameters<typeof runSweep>[0], 'accountId'> & { readonly accountId: string },
+  portsFor: SweepPortsFor,
+  config: Config,
+): Promise<SweepResult | SweepResult[]> => {
+  const accounts = sweptAccounts(config, input.accountId);
+  const settled = await Promise.allSettled(
+    accounts.map(async (accountId) => {
+      const result = await runSweep(
+        { ...input, accountId },
+        portsFor(accountId, input.remainingTimeMs),
+        config,
+      );
+      logger.info('sweep done', { accountId, sweep: result });
+      const failure = sweepFailure(result);
+      if (failure !== undefined) throw failure;
+      return result;
+    }),
+  );
+  const failed = settled.flatMap((s, i) =>
+    s.status === 'rejected' ? [{ accountId: accounts[i], error: s.reason as unknown }] : [],
+  );
+  for (const { accountId, error } of failed) logger.error('account not swept', { accountId, error });
+  if (failed[0] !== undefined) throw failed[0].error;
+  const results = settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  return accounts.length === 1 && results[0] !== undefined ? results[0] : results;
 };
 
 /** Where the sweep runs: the function's own account (from its ARN) and partition, and its Region. */

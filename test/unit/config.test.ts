@@ -143,4 +143,81 @@ describe('loadConfig', () => {
     expect(act).toThrow(ConfigError);
     expect(act).toThrow(name);
   });
+
+  describe('organization', () => {
+    const organization = { ...base, ORGANIZATION_ID: 'o-a1b2c3d4e5', AUDIT_ACCOUNT_ID: '111122223333' };
+
+    it('is off without ORGANIZATION_ID, whatever else is set', () => {
+      // Act
+      const config = loadConfig({ ...base, ORGANIZATION_ID: '', MEMBER_ROLE_NAME: 'reader' });
+
+      // Assess
+      expect(config.organization).toBeUndefined();
+    });
+
+    it('reads the organization, the audit account, the member role (default) and the function name', () => {
+      // Act
+      const config = loadConfig({ ...organization, AWS_LAMBDA_FUNCTION_NAME: 'stack-AuditSession-AbC' });
+
+      // Assess
+      expect(config.organization).toEqual({
+        id: 'o-a1b2c3d4e5',
+        auditAccountId: '111122223333',
+        memberRoleName: 'ssm-runas-auditor-member',
+        externalId: undefined,
+        functionName: 'stack-AuditSession-AbC',
+        sweptAccounts: [],
+      });
+    });
+
+    it('reads a member role with a path and an external id', () => {
+      // Act
+      const config = loadConfig({
+        ...organization,
+        MEMBER_ROLE_NAME: 'audit/runas-reader',
+        MEMBER_EXTERNAL_ID: 'runas-7f3a',
+      });
+
+      // Assess
+      expect(config.organization).toMatchObject({
+        memberRoleName: 'audit/runas-reader',
+        externalId: 'runas-7f3a',
+      });
+    });
+
+    it('refuses AUDITED_ACCOUNTS without an organization', () => {
+      // Act
+      const act = () => loadConfig({ ...base, AUDITED_ACCOUNTS: '222233334444' });
+
+      // Assess
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow('AUDITED_ACCOUNTS needs ORGANIZATION_ID');
+    });
+
+    it.each([
+      ['AUDITED_ACCOUNTS', '2222'],
+      ['ORGANIZATION_ID', 'o-A1'],
+      ['AUDIT_ACCOUNT_ID', '1111'],
+      ['AUDIT_ACCOUNT_ID', ''],
+      ['MEMBER_ROLE_NAME', 'has space'],
+      ['MEMBER_ROLE_NAME', 'x'.repeat(65)],
+      ['MEMBER_EXTERNAL_ID', 'a'],
+      ['MEMBER_EXTERNAL_ID', 'has space'],
+    ])('refuses %s=%j, naming it', (name, value) => {
+      // Act
+      const act = () => loadConfig({ ...organization, [name]: value });
+
+      // Assess
+      expect(act).toThrow(ConfigError);
+      expect(act).toThrow(name);
+    });
+
+    it('never repeats the external id in its error', () => {
+      // Act
+      const act = () => loadConfig({ ...organization, MEMBER_EXTERNAL_ID: 'secret value' });
+
+      // Assess
+      expect(act).toThrow(/^(?!.*secret value)/);
+    });
+  });
 });

@@ -40,6 +40,7 @@ const NOT_FROM_TEMPLATE = new Set([
   'AWS_DEFAULT_REGION', // set by Lambda
   'CACHE_TTL_SECONDS', // documented tunable with a default
   'PROBE_POLL_INTERVAL_MS', // documented tunable with a default
+  'AWS_LAMBDA_FUNCTION_NAME', // set by Lambda
 ]);
 
 /** Which function each events/ file prefix is meant for; files of other prefixes match no rule. */
@@ -65,6 +66,7 @@ const IAM_PREFIX: Readonly<Record<string, string>> = {
   'cloudwatch-logs': 'logs',
   sqs: 'sqs',
   dynamodb: 'dynamodb',
+  sts: 'sts',
 };
 
 /** Functions polled in batches of BatchSize; the others in ChangeBatchSize. */
@@ -122,6 +124,7 @@ const CONDITIONAL_ACTIONS: Readonly<Record<string, string>> = {
   'ssm:GetCommandInvocation': 'ProbesWithRunCommand',
   'ssm:TerminateSession': 'TerminatesStaleSessions',
   'logs:GetLogEvents': 'VerifiesSessionLogs',
+  'sts:AssumeRole': 'AuditsOrganization',
 };
 
 /** Functions EventBridge Scheduler invokes (no queue, no rule; checked in sweepTemplate.test.ts). */
@@ -635,7 +638,7 @@ describe('the dashboard', () => {
         const [condition, yes, no] = (value as { 'Fn::If': [string, { 'Fn::Sub': string }, string] })[
           'Fn::If'
         ];
-        expect(condition).toBe('ReceivesIamEvents');
+        expect(condition).toBe('HandlesIamEvents');
         return [name, iamRegion ? sub(yes['Fn::Sub'], {}) : no];
       }),
     );
@@ -1079,6 +1082,8 @@ describe('least privilege', () => {
       for (const statement of fn.policyStatements.filter((s) => !isPoller(s))) {
         // The state table's ARN exists once deployed; its statement is checked above.
         if (getAttTarget(statement.Resource[0], 'Arn') === 'StateTable') continue;
+        // The member roles are in every account of the organization; checked in organization.test.ts.
+        if (statement.Action.includes('sts:AssumeRole')) continue;
         // Prepare: a queue of the stack (Fn::GetAtt) is one resource by construction.
         const own = statement.Resource.filter((r) => getAttTarget(r, 'Arn') === undefined);
         const resources = resolveIntrinsics(template, own) as string[];

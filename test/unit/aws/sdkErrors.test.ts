@@ -8,7 +8,7 @@ import {
   type SdkErrorKind,
   toAwsCallError,
 } from '../../../src/aws/sdkErrors.ts';
-import { AwsCallError } from '../../../src/errors.ts';
+import { AwsCallError, MemberRoleError } from '../../../src/errors.ts';
 import { serviceError } from './sdkMocks.ts';
 
 const iamError = serviceError(IAMServiceException);
@@ -107,10 +107,25 @@ describe('toAwsCallError', () => {
 
     // Assess
     expect(wrapped).toBeInstanceOf(AwsCallError);
-    expect(wrapped.operation).toBe('iam:ListRoleTags');
+    expect((wrapped as AwsCallError).operation).toBe('iam:ListRoleTags');
     expect(wrapped.message).toBe('iam:ListRoleTags failed: Throttling: Rate exceeded (after 3 attempts)');
     expect(wrapped.cause).toBe(err);
     expect(wrapped.retryable).toBe(true);
+  });
+
+  it('passes an auditor error (a member account whose role was refused) through unchanged', () => {
+    // Prepare
+    const refused = new MemberRoleError(
+      '222233334444',
+      'arn:aws:iam::222233334444:role/ssm-runas-auditor-member',
+      'AccessDenied: not authorized',
+    );
+
+    // Act
+    const passed = toAwsCallError('ssm:GetDocument', refused);
+
+    // Assess
+    expect(passed).toBe(refused);
   });
 
   it('describes a non-Error failure', () => {

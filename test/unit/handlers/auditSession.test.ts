@@ -6,7 +6,12 @@ import { makeHandler } from '../../../handlers/auditSession.ts';
 import type { SessionReadPorts } from '../../../src/app/ports.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { known } from '../../../src/domain/facts.ts';
-import { AwsCallError, FindingImportError, MalformedEventError } from '../../../src/errors.ts';
+import {
+  AwsCallError,
+  FindingImportError,
+  MalformedEventError,
+  MemberRoleError,
+} from '../../../src/errors.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
 import { logger } from '../../../src/logger.ts';
 
@@ -315,5 +320,61 @@ describe('AuditSessionFunction handler with an SQS batch', () => {
 
     // Assess
     await expect(invocation).rejects.toBeInstanceOf(MalformedEventError);
+  });
+
+  it('fails only the records of a member whose role is refused, naming the account; other accounts carry on', async () => {
+    // Prepare
+    const errors = vi.spyOn(logger, 'error').mockImplementation(() => undefined);
+    const event = await fixture('startsession-ran-as-ssm-user-region-off.json');
+    const inAccount = (accountId: string, sessionId: string) =>
+      JSON.parse(JSON.stringify(session(event, sessionId)).replaceAll('111122223333', accountId)) as unknown;
+    const broken = '999988887777';
+    const refused = new MemberRoleError(
+      broken,
+      `arn:aws:iam::${broken}:role/ssm-runas-auditor-member`,
+      'AccessDenied: not authorized to perform sts:AssumeRole',
+    );
+    const importedIn: string[] = [];
+    const imported: AsffFinding[] = [];
+    const handler = makeHandler({
+      config: loadConfig({ AWS_REGION: 'us-east-1' }),
+      portsFor: (account, region) => {
+        const ports = runAsOffPorts({})(account, region);
+        if (account !== broken) return ports;
+        return { ...ports, documents: { documentOf: () => Promise.reject(refused) } };
+      },
+      importerFor: (placement) => ({
+        importFindings: async (findings) => {
+          importedIn.push(`${placement.accountId}:${findings.length}`);
+          return recordingImporter(imported).importFindings(findings);
+        },
+      }),
+    });
+    const batch = sqsBatch([
+      inAccount('111122223333', 'alice-own'),
+      inAccount(broken, 'alice-broken-1'),
+      inAccount('222233334444', 'alice-member'),
+      inAccount(broken, 'alice-broken-2'),
+    ]);
+
+    // Act
+    const result = await handler(batch as never, context);
+
+    // Assess
+    expect(result).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-1' }, { itemIdentifier: 'm-3' }] });
+    expect(importedIn.sort()).toEqual(['111122223333:1', '222233334444:1']);
+    expect(imported.map((f) => [f.AwsAccountId, f.ProductFields['RunAs/SessionId']]).sort()).toEqual([
+      ['111122223333', 'alice-own'],
+      ['222233334444', 'alice-member'],
+    ]);
+    const logged = errors.mock.calls.map(
+      ([, fields]) => fields as { messageId: string; error: unknown; retryable: unknown },
+    );
+    expect(logged.map((f) => [f.messageId, f.error, f.retryable])).toEqual([
+      ['m-1', refused, false],
+      ['m-3', refused, false],
+    ]);
+    expect(refused.message).toContain(`cannot audit account ${broken}`);
+    errors.mockRestore();
   });
 });

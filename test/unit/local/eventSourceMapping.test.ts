@@ -243,7 +243,7 @@ describe('deliveryPathsOf', () => {
       },
     });
     expect(paths.find((p) => p.fn.logicalId === 'PrincipalChangeFunction')?.condition).toBe(
-      'ReceivesIamEvents',
+      'HandlesIamEvents',
     );
   });
 
