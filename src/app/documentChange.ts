@@ -230,7 +230,7 @@ export const documentChange = async (
     terminationFailure = reviewed.terminationFailure;
   }
   if (findings.length > 0) await regionPorts.findings.importFindings(findings);
-  // Every finding is written first, so a failed termination is recorded before Lambda retries.
+  // Every finding is written first, so a failed termination is recorded before the change is retried.
   if (terminationFailure !== undefined) throw terminationFailure;
 
   return {

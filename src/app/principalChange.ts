@@ -247,7 +247,7 @@ export const principalChange = async (
     results.push(run.result);
     terminationFailure ??= run.terminationFailure;
   }
-  // Every finding is written first, so a failed termination is recorded before Lambda retries.
+  // Every finding is written first, so a failed termination is recorded before the change is retried.
   if (terminationFailure !== undefined) throw terminationFailure;
 
   return {

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { type RunFailure, runFailureOf } from '../../app/runFailure.ts';
 import type { ClientOptions } from '../../composition/clients.ts';
 import { isRegion } from '../../domain/identifiers.ts';
-import type { ReportEvaluation, ReportRun } from '../../report/reportInput.ts';
+import type { ReportEvaluation, ReportInput, ReportRun } from '../../report/reportInput.ts';
 import { startLocalDynamo } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { type LocalAws, localCredentials, startLocalAws } from '../services/server.ts';
@@ -57,7 +57,8 @@ export interface DeadLetter {
   readonly error: RunFailure;
 }
 
-export interface ReplayResult {
+/** What every report reads, with the calls, throttles and dead letters of the run. */
+export interface ReplayResult extends ReportInput {
   readonly evaluations: readonly ReplayEvaluation[];
   /** The findings as the local Security Hub stores them after all events. */
   readonly findings: readonly StoredFinding[];
