@@ -16,14 +16,10 @@ import { auditSession, type SessionAuditSettings, type SessionEvaluation } from 
 import { createFindingBatch, type FindingBatch, sessionPortsIn } from './findingBatch.ts';
 import type { HistoryRecord } from './historyPorts.ts';
 import type { SessionReadPorts } from './ports.ts';
+import { type RunFailure, runFailureOf } from './runFailure.ts';
 
 /** The function whose use case audits each record (the report names it, as replay does). */
 export const SESSION_FUNCTION = 'AuditSessionFunction';
-
-export interface RunFailure {
-  readonly errorType: string;
-  readonly errorMessage: string;
-}
 
 export interface HistoryRun {
   readonly logicalId: string;
@@ -69,11 +65,6 @@ export interface HistoryAudit {
   /** Records seen twice (the same eventID in two log files, or one file given twice): audited once. */
   readonly duplicates: number;
 }
-
-const failureOf = (error: unknown): RunFailure =>
-  error instanceof Error
-    ? { errorType: error.name, errorMessage: error.message }
-    : { errorType: 'Error', errorMessage: String(error) };
 
 const text = (record: unknown, key: string): string =>
   isRecord(record) && typeof record[key] === 'string' ? record[key] : '';
@@ -124,7 +115,7 @@ export const auditHistory = async (options: HistoryAuditOptions): Promise<Histor
         ),
       });
     } catch (error) {
-      settle(item, { error: failureOf(error) });
+      settle(item, { error: runFailureOf(error) });
     }
   };
 

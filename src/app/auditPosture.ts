@@ -7,7 +7,6 @@
  */
 import type { Principal } from '../domain/facts.ts';
 import { PREFERENCES_DOCUMENT, RUN_AS_TAG } from '../domain/sessionManager.ts';
-import type { RunFailure } from './auditHistory.ts';
 import { type DocumentChangeEvaluation, documentChange } from './documentChange.ts';
 import { changePortsIn, type FindingBatch } from './findingBatch.ts';
 import type { PrincipalLister } from './historyPorts.ts';
@@ -15,6 +14,7 @@ import type { ChangeReadPorts } from './ports.ts';
 import type { ChangeSettings } from './postureResult.ts';
 import { documentReview, principalReview, type Review } from './postureReviews.ts';
 import { type PrincipalChangeEvaluation, principalChange } from './principalChange.ts';
+import { type RunFailure, runFailureOf } from './runFailure.ts';
 
 export interface PostureRun {
   readonly logicalId: 'DocumentChangeFunction' | 'PrincipalChangeFunction';
@@ -59,11 +59,7 @@ const runOf = async (
   try {
     return { logicalId, result: await work() };
   } catch (error) {
-    const failure =
-      error instanceof Error
-        ? { errorType: error.name, errorMessage: error.message }
-        : { errorType: 'Error', errorMessage: String(error) };
-    return { logicalId, error: failure };
+    return { logicalId, error: runFailureOf(error) };
   }
 };
 

@@ -10,14 +10,13 @@
 import { documentNameOf } from '../domain/arn.ts';
 import type { Decision } from '../domain/decision.ts';
 import { type DocumentRead, type Known, known } from '../domain/facts.ts';
-import { decidePreferencesPosture, decidePrincipalPosture } from '../domain/posture.ts';
+import { decidePreferencesPosture } from '../domain/posture.ts';
 import { PREFERENCES_DOCUMENT } from '../domain/sessionManager.ts';
 import type { DocumentChangeCommand as DocumentEventCommand } from '../events/documentChange.ts';
 import type { AsffFinding } from '../findings/asff.ts';
-import type { ChangeContext } from '../findings/changeFinding.ts';
+import { type ChangeContext, changeOf, livePosture, type Posture } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
 import { buildPreferencesFinding } from '../findings/preferencesFinding.ts';
-import { buildPrincipalFinding } from '../findings/principalFinding.ts';
 import { readFields } from '../findings/productFields.ts';
 import type { Placement } from '../findings/resources.ts';
 import { type ChangeReads, createChangeReads } from './changeReads.ts';
@@ -37,6 +36,7 @@ import {
   skippedResult,
 } from './postureResult.ts';
 import { principalFromArn } from './principalFromArn.ts';
+import { judgePrincipal, livePrincipalFinding } from './principalPosture.ts';
 import { type OpenSessionsReview, reviewOpenSessions } from './reviewOpenSessions.ts';
 
 /** A document change event's command, or a review no event asked for (posture, refresh), by its own event name. */
@@ -85,9 +85,18 @@ interface Judged {
 const typeOf = (read: Known<DocumentRead | null>): string =>
   read.known && read.value !== null ? read.value.documentType : '';
 
+const preferencesFinding = (context: Context, posture: Posture, existing: StoredFinding | undefined) =>
+  buildPreferencesFinding({
+    ...context.placement,
+    documentName: context.command.documentName,
+    posture,
+    change: context.change,
+    ...createdAtOf(existing),
+  });
+
 /** The preferences finding of the changed document. */
 const judgeDocument = async (context: Context, existing: StoredFinding | undefined): Promise<Judged> => {
-  const { command, placement, change, reads, settings } = context;
+  const { command, placement, reads, settings } = context;
   const { documentName, region } = command;
   const id = findingId(placement.accountId, region, 'preferences', documentName);
   const versions = await reads.versionsOf(region, documentName);
@@ -101,13 +110,7 @@ const judgeDocument = async (context: Context, existing: StoredFinding | undefin
         findings: [],
         reviewSessions: false,
       };
-    const finding = buildPreferencesFinding({
-      ...placement,
-      documentName,
-      posture: { exists: false },
-      change,
-      ...createdAtOf(existing),
-    });
+    const finding = preferencesFinding(context, { exists: false }, existing);
     return {
       result: archivedResult([finding.Id], 'document deleted'),
       findings: [finding],
@@ -130,21 +133,12 @@ const judgeDocument = async (context: Context, existing: StoredFinding | undefin
     deniedUsers: settings.deniedRunAsUsers,
   });
   // The default user a compliant document names must also exist on the Region's nodes.
-  const { decision, fleet, summary } = await context.precheck(posture);
+  const judged = await context.precheck(posture);
+  const { decision, summary } = judged;
   const action = postureAction(decision, existing);
   // Another version with other settings is worth saying even when the judged one is fine.
   const write = action.write || decision.otherVersion !== undefined;
-  const findings = write
-    ? [
-        buildPreferencesFinding({
-          ...placement,
-          documentName,
-          posture: { exists: true, decision, ...(fleet === undefined ? {} : { fleet }) },
-          change,
-          ...createdAtOf(existing),
-        }),
-      ]
-    : [];
+  const findings = write ? [preferencesFinding(context, livePosture(judged), existing)] : [];
   const reason =
     action.write || !write ? action.reason : `${decision.outcome}; ${decision.otherVersion?.label} differs`;
   return {
@@ -166,7 +160,6 @@ const judgeDocument = async (context: Context, existing: StoredFinding | undefin
 const reevaluatePrincipals = async (context: Context): Promise<AsffFinding[]> => {
   const { placement, change, ports, reads, settings } = context;
   const stored = await ports.findingReader.activeFindings({ generatorId: PRINCIPAL_GENERATOR });
-  const preferences = await reads.preferencesOf(placement.region);
   const findings: AsffFinding[] = [];
   for (const finding of stored) {
     const arn = readFields(finding.ProductFields).principal;
@@ -174,24 +167,14 @@ const reevaluatePrincipals = async (context: Context): Promise<AsffFinding[]> =>
     const principal = principalFromArn(arn, placement.accountId);
     // Only IAM users and roles get principal findings: anything else was not written by us.
     if (principal.kind !== 'user' && principal.kind !== 'role') continue;
-    const { decision, fleet } = await context.precheck(
-      decidePrincipalPosture({
-        preferences,
-        judgedVersion: reads.judgedVersion,
-        principal,
-        principalTags: await reads.tagsOf(principal),
-        deniedUsers: settings.deniedRunAsUsers,
-      }),
+    const judged = await judgePrincipal(
+      principal,
+      placement.region,
+      reads,
+      context.precheck,
+      settings.deniedRunAsUsers,
     );
-    findings.push(
-      buildPrincipalFinding({
-        ...placement,
-        principal,
-        posture: { exists: true, decision, ...(fleet === undefined ? {} : { fleet }) },
-        change,
-        ...createdAtOf(finding),
-      }),
-    );
+    findings.push(livePrincipalFinding(context, principal, judged, finding));
   }
   return findings;
 };
@@ -203,11 +186,7 @@ export const documentChange = async (
 ): Promise<DocumentChangeEvaluation> => {
   const { region, documentName } = command;
   const placement: Placement = { partition: command.partition, region, accountId: command.accountId };
-  const change: ChangeContext = {
-    eventId: command.eventId,
-    eventName: command.eventName,
-    eventTime: command.eventTime,
-  };
+  const change = changeOf(command);
   const regionPorts = ports.inRegion(region);
   const context: Context = {
     command,
@@ -251,7 +230,7 @@ export const documentChange = async (
     terminationFailure = reviewed.terminationFailure;
   }
   if (findings.length > 0) await regionPorts.findings.importFindings(findings);
-  // Every finding is written first, so a failed termination is recorded before Lambda retries.
+  // Every finding is written first, so a failed termination is recorded before the change is retried.
   if (terminationFailure !== undefined) throw terminationFailure;
 
   return {

@@ -8,10 +8,9 @@
 import { assumedRolePrefix } from '../domain/arn.ts';
 import type { Known, Principal } from '../domain/facts.ts';
 import type { Partition } from '../domain/identifiers.ts';
-import { decidePrincipalPosture } from '../domain/posture.ts';
 import type { PrincipalChangeCommand as PrincipalEventCommand } from '../events/principalChange.ts';
 import type { AsffFinding } from '../findings/asff.ts';
-import type { ChangeContext } from '../findings/changeFinding.ts';
+import { type ChangeContext, changeOf } from '../findings/changeFinding.ts';
 import { findingId } from '../findings/findingId.ts';
 import { buildPrincipalFinding } from '../findings/principalFinding.ts';
 import { fieldFilter, readFields } from '../findings/productFields.ts';
@@ -39,6 +38,7 @@ import {
   skippedResult,
 } from './postureResult.ts';
 import { principalFromArn } from './principalFromArn.ts';
+import { judgePrincipal, livePrincipalFinding } from './principalPosture.ts';
 import { type OpenSessionsReview, reviewOpenSessions } from './reviewOpenSessions.ts';
 
 /**
@@ -169,36 +169,18 @@ const evaluateInRegion = async (
     );
   }
 
-  const [principalTags, preferences] = await Promise.all([
-    reads.tagsOf(principal),
-    reads.preferencesOf(region),
-  ]);
-  // The user a compliant mapping names must also exist on the Region's nodes.
-  const { decision, fleet, summary } = await createFleetPrecheck(
-    ports.fleetUsers,
-    change.eventTime,
-  )(
-    decidePrincipalPosture({
-      preferences,
-      judgedVersion: reads.judgedVersion,
-      principal,
-      principalTags,
-      deniedUsers: settings.deniedRunAsUsers,
-    }),
+  const judged = await judgePrincipal(
+    principal,
+    region,
+    reads,
+    createFleetPrecheck(ports.fleetUsers, change.eventTime),
+    settings.deniedRunAsUsers,
   );
+  const { decision, summary } = judged;
   const { write, action, reason } = postureAction(decision, existing);
-  const findings: AsffFinding[] = [];
-  if (write) {
-    findings.push(
-      buildPrincipalFinding({
-        ...placement,
-        principal,
-        posture: { exists: true, decision, ...(fleet === undefined ? {} : { fleet }) },
-        change,
-        ...createdAtOf(existing),
-      }),
-    );
-  }
+  const findings: AsffFinding[] = write
+    ? [livePrincipalFinding({ placement, change }, principal, judged, existing)]
+    : [];
   const review = await reviewOpenSessions(
     { placement, change, sessions: await sessionsOf(ports.sessions, principal, placement.partition) },
     { reads, findingReader: ports.findingReader, sessions: ports.sessions },
@@ -247,11 +229,7 @@ export const principalChange = async (
   settings: ChangeSettings,
 ): Promise<PrincipalChangeEvaluation> => {
   const reads = createChangeReads(ports, settings.sessionDocumentVersion);
-  const change: ChangeContext = {
-    eventId: command.eventId,
-    eventName: command.eventName,
-    eventTime: command.eventTime,
-  };
+  const change = changeOf(command);
   // IAM now, not the event, decides whether the principal exists and what its ARN is: tag and
   // delete events carry no path, and a late event must not resurrect or archive the wrong state.
   const { principal, exists } = await currentPrincipal(command, ports, settings);
@@ -269,7 +247,7 @@ export const principalChange = async (
     results.push(run.result);
     terminationFailure ??= run.terminationFailure;
   }
-  // Every finding is written first, so a failed termination is recorded before Lambda retries.
+  // Every finding is written first, so a failed termination is recorded before the change is retried.
   if (terminationFailure !== undefined) throw terminationFailure;
 
   return {

@@ -17,7 +17,7 @@ import { documentReview, principalReview, type Review } from './postureReviews.t
 import { type PrincipalChangeEvaluation, principalChange } from './principalChange.ts';
 import { principalFromArn } from './principalFromArn.ts';
 import { runBatch } from './recordBatch.ts';
-import type { SweepFailure } from './sweepSessions.ts';
+import { type SweepFailure, sweepFailureOf } from './sweepSessions.ts';
 
 /** Refreshed well before Security Hub's 90 days, so that a sweep failing for weeks still makes it. */
 export const REFRESH_AFTER_MS = 30 * 24 * 60 * 60 * 1000;
@@ -109,12 +109,7 @@ export const refreshPosture = async (
   for (const { id, outcome } of result.outcomes) {
     if (outcome.status === 'done') reviews.push(outcome.result);
     else if (outcome.status === 'failed') {
-      const error = outcome.error instanceof Error ? outcome.error : new Error(String(outcome.error));
-      failed.push({
-        eventId: byId.get(id)?.command.eventId ?? id,
-        errorType: error.name,
-        errorMessage: error.message,
-      });
+      failed.push(sweepFailureOf(byId.get(id)?.command.eventId ?? id, outcome.error));
     }
   }
   return { stale: stale.length, reviews, findingsImported: result.imported.length, failed };

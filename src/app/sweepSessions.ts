@@ -21,6 +21,7 @@ import { type Placement, sessionPortsIn } from './findingBatch.ts';
 import type { HistoryRecord, LedgerLookup, StartSessionHistory, TimeWindow } from './historyPorts.ts';
 import type { FindingImporter, SessionReadPorts } from './ports.ts';
 import { runBatch } from './recordBatch.ts';
+import { type RunFailure, runFailureOf } from './runFailure.ts';
 import type { Ledger, Watermarks } from './statePorts.ts';
 
 const MINUTE_MS = 60_000;
@@ -62,10 +63,8 @@ export interface SweepInput {
   readonly remainingTimeMs: () => number;
 }
 
-export interface SweepFailure {
+export interface SweepFailure extends RunFailure {
   readonly eventId: string;
-  readonly errorType: string;
-  readonly errorMessage: string;
 }
 
 export interface SweepSlice extends TimeWindow {
@@ -115,10 +114,10 @@ export const slicesOf = (window: TimeWindow): TimeWindow[] => {
   return slices;
 };
 
-const failureOf = (eventId: string, error: unknown): SweepFailure =>
-  error instanceof Error
-    ? { eventId, errorType: error.name, errorMessage: error.message }
-    : { eventId, errorType: 'Error', errorMessage: String(error) };
+export const sweepFailureOf = (eventId: string, error: unknown): SweepFailure => ({
+  eventId,
+  ...runFailureOf(error),
+});
 
 /** Whether running the record again could succeed: only our own AuditorErrors can say it cannot. */
 const canPass = (error: unknown): boolean => !(error instanceof AuditorError) || error.retryable;
@@ -142,7 +141,7 @@ const sweepSlice = async (
       const { record } = item;
       if (item.problem !== undefined || !isCloudTrailRecord(record) || typeof record.eventID !== 'string') {
         malformed.push(
-          failureOf(item.name, new Error(item.problem ?? 'not a CloudTrail record with an eventID')),
+          sweepFailureOf(item.name, new Error(item.problem ?? 'not a CloudTrail record with an eventID')),
         );
       } else if (isStartSessionRecord(record)) records.set(record.eventID, { ...item, record });
     }
@@ -169,7 +168,7 @@ const sweepSlice = async (
   let audited = 0;
   for (const { id, outcome } of result.outcomes) {
     if (outcome.status === 'failed') {
-      (canPass(outcome.error) ? failed : malformed).push(failureOf(id, outcome.error));
+      (canPass(outcome.error) ? failed : malformed).push(sweepFailureOf(id, outcome.error));
       continue;
     }
     const command = outcome.status === 'done' ? outcome.command : undefined;
@@ -184,7 +183,7 @@ const sweepSlice = async (
       });
       audited++;
     } catch (error) {
-      failed.push(failureOf(id, error));
+      failed.push(sweepFailureOf(id, error));
     }
   }
   return {

@@ -5,16 +5,16 @@
  * (and, for the fleet, by the fleet pre-check).
  */
 import type { Decision, Verdict, VersionLabel } from './decision.ts';
-import { defaultUserPhase, expectedUserPhase } from './expectedUser.ts';
+import { defaultUserPhase, type ExpectedUser, expectedUserPhase } from './expectedUser.ts';
 import type { DocumentRead, Known, Principal, Tags } from './facts.ts';
 import type { SettingsSource } from './inputs.ts';
 import { nodePhase } from './onNode.ts';
-import { end, newTrail, next, type Phase, type Trail, unverified, verdictOf } from './phase.ts';
+import { end, newTrail, next, type Phase, type Stop, type Trail, unverified, verdictOf } from './phase.ts';
 import { otherLabel, versionsDiffer } from './runAs.ts';
 import { portOf } from './scope.ts';
 import { parseSessionDocument } from './sessionDocument.ts';
 import { PREFERENCES_DOCUMENT } from './sessionManager.ts';
-import { settingsPhase } from './settings.ts';
+import { type Settings, settingsPhase } from './settings.ts';
 import { parameterContext } from './templates.ts';
 
 /** A posture has every fact it reads: a verdict that still needs one is a programming error. */
@@ -23,6 +23,8 @@ const settled = (verdict: Verdict): Decision => {
     throw new Error(`a posture decision asked for ${verdict.needs.map((n) => n.fact).join(', ')}`);
   return verdict.decision;
 };
+
+const settledAt = (stop: Stop, trail: Trail): Decision => settled(verdictOf(stop, trail));
 
 /** The document as a settings source: absent, unreadable or not a Session document ends here. */
 const sourceOf = (
@@ -67,6 +69,22 @@ const postureSettings = (source: SettingsSource | 'built-in', trail: Trail) =>
     trail,
   );
 
+/** The end of every posture: the expected user judged on no particular node, with the settings' shell profile. */
+const onAnyNode = (
+  user: Phase<ExpectedUser>,
+  settings: Settings,
+  document: string,
+  deniedUsers: ReadonlySet<string>,
+  trail: Trail,
+): Decision => {
+  if (user.kind !== 'next') return settledAt(user, trail);
+  const node = nodePhase(
+    { user: user.value, deniedUsers, node: undefined, shellProfile: settings.shellProfile, document },
+    trail,
+  );
+  return settledAt(node, trail);
+};
+
 export interface PrincipalPostureInput {
   /** The Region's SSM-SessionManagerRunShell at the judged version (value null: absent, built-in defaults). */
   readonly preferences: Known<DocumentRead | null>;
@@ -80,9 +98,9 @@ export interface PrincipalPostureInput {
 export const decidePrincipalPosture = (input: PrincipalPostureInput): Decision => {
   const trail = newTrail(input.judgedVersion);
   const source = sourceOf(PREFERENCES_DOCUMENT, input.preferences, input.judgedVersion, trail);
-  if (source.kind !== 'next') return settled(verdictOf(source, trail));
+  if (source.kind !== 'next') return settledAt(source, trail);
   const settings = postureSettings(source.value, trail);
-  if (settings.kind !== 'next') return settled(verdictOf(settings, trail));
+  if (settings.kind !== 'next') return settledAt(settings, trail);
   const user = expectedUserPhase(
     {
       principal: input.principal,
@@ -93,18 +111,7 @@ export const decidePrincipalPosture = (input: PrincipalPostureInput): Decision =
     },
     trail,
   );
-  if (user.kind !== 'next') return settled(verdictOf(user, trail));
-  const node = nodePhase(
-    {
-      user: user.value,
-      deniedUsers: input.deniedUsers,
-      node: undefined,
-      shellProfile: settings.value.shellProfile,
-      document: settings.value.document,
-    },
-    trail,
-  );
-  return settled(verdictOf(node, trail));
+  return onAnyNode(user, settings.value, settings.value.document, input.deniedUsers, trail);
 };
 
 export interface PreferencesPostureInput {
@@ -121,43 +128,28 @@ const judgeDocument = (input: PreferencesPostureInput, read: Known<DocumentRead 
   const { documentName: name } = input;
   const trail = newTrail(input.judgedVersion);
   const source = sourceOf(name, read, input.judgedVersion, trail);
-  if (source.kind !== 'next') return settled(verdictOf(source, trail));
+  if (source.kind !== 'next') return settledAt(source, trail);
   if (source.value !== 'built-in' && source.value.document.sessionType === 'Port') {
     const port = portOf(name, source.value.document, source.value.parameters);
     if (port.kind === 'ssh')
-      return settled(
-        verdictOf(
-          end(trail, { step: 'ssh-tunnel', document: name, port: port.port }, { outcome: 'SSH_TUNNEL' }),
-          trail,
-        ),
-      );
-    return settled(
-      verdictOf(
-        end(
-          trail,
-          { step: 'port', document: name, port: port.kind === 'other' ? port.port : '' },
-          { outcome: 'NOT_APPLICABLE' },
-        ),
+      return settledAt(
+        end(trail, { step: 'ssh-tunnel', document: name, port: port.port }, { outcome: 'SSH_TUNNEL' }),
         trail,
+      );
+    return settledAt(
+      end(
+        trail,
+        { step: 'port', document: name, port: port.kind === 'other' ? port.port : '' },
+        { outcome: 'NOT_APPLICABLE' },
       ),
+      trail,
     );
   }
   const settings = postureSettings(source.value, trail);
-  if (settings.kind !== 'next') return settled(verdictOf(settings, trail));
+  if (settings.kind !== 'next') return settledAt(settings, trail);
   // No principal: the default user is what every principal without a tag gets.
   const user = defaultUserPhase(settings.value, trail);
-  if (user.kind !== 'next') return settled(verdictOf(user, trail));
-  const node = nodePhase(
-    {
-      user: user.value,
-      deniedUsers: input.deniedUsers,
-      node: undefined,
-      shellProfile: settings.value.shellProfile,
-      document: name,
-    },
-    trail,
-  );
-  return settled(verdictOf(node, trail));
+  return onAnyNode(user, settings.value, name, input.deniedUsers, trail);
 };
 
 /**

@@ -32,22 +32,23 @@ const PROBLEMS = {
   'bad-path': 'has an invalid IAM path',
 } as const;
 
-/** The ARN at `path`, which must be a principal ARN of the given kind. */
-const arnOfKind = <K extends PrincipalArn['kind']>(
-  value: string,
+/** `object.arn` (at `path`) as written and parsed: it must be a principal ARN of the given kind. */
+const arnAt = <K extends PrincipalArn['kind']>(
+  object: JsonObject,
   path: string,
   kind: K,
   shape: string,
-): Extract<PrincipalArn, { kind: K }> => {
+): [text: string, arn: Extract<PrincipalArn, { kind: K }>] => {
+  const value = stringAt(object, 'arn', path);
   const parsed = parsePrincipalArn(value);
   if (!parsed.ok) {
     throw new MalformedEventError(
-      path,
+      `${path}.arn`,
       parsed.problem === 'not-a-principal' ? `must be ${shape}` : PROBLEMS[parsed.problem],
     );
   }
-  if (parsed.arn.kind !== kind) throw new MalformedEventError(path, `must be ${shape}`);
-  return parsed.arn as Extract<PrincipalArn, { kind: K }>;
+  if (parsed.arn.kind !== kind) throw new MalformedEventError(`${path}.arn`, `must be ${shape}`);
+  return [value, parsed.arn as Extract<PrincipalArn, { kind: K }>];
 };
 
 const accountOf = (identity: JsonObject, path: string, fallback: string): string =>
@@ -73,9 +74,8 @@ const createdAtOf = (
 };
 
 const iamUser = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const arn = stringAt(identity, 'arn', path);
   // The ARN is authoritative for name and path (userName repeats its last segment in real records).
-  const user = arnOfKind(arn, `${path}.arn`, 'user', 'an IAM user ARN (…:user/[path/]name)');
+  const [arn, user] = arnAt(identity, path, 'user', 'an IAM user ARN (…:user/[path/]name)');
   return {
     kind: 'user',
     arn,
@@ -88,10 +88,9 @@ const iamUser = (identity: JsonObject, path: string, context: PrincipalContext):
 };
 
 const assumedRole = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const callerArn = stringAt(identity, 'arn', path);
-  const session = arnOfKind(
-    callerArn,
-    `${path}.arn`,
+  const [callerArn, session] = arnAt(
+    identity,
+    path,
     'assumed-role',
     'an assumed-role ARN (…:assumed-role/role/session)',
   );
@@ -99,9 +98,8 @@ const assumedRole = (identity: JsonObject, path: string, context: PrincipalConte
   const sessionContext = objectAt(identity, 'sessionContext', path);
   const issuerPath = `${contextPath}.sessionIssuer`;
   const issuer = objectAt(sessionContext, 'sessionIssuer', contextPath);
-  const roleArn = stringAt(issuer, 'arn', issuerPath);
   // The issuer ARN is authoritative: it carries the role's path, which the assumed-role ARN omits.
-  const role = arnOfKind(roleArn, `${issuerPath}.arn`, 'role', 'an IAM role ARN (…:role/[path/]name)');
+  const [roleArn, role] = arnAt(issuer, issuerPath, 'role', 'an IAM role ARN (…:role/[path/]name)');
   return {
     kind: 'role',
     arn: roleArn,
@@ -130,13 +128,7 @@ const root = (identity: JsonObject, path: string, context: PrincipalContext): Pr
 };
 
 const federatedUser = (identity: JsonObject, path: string, context: PrincipalContext): Principal => {
-  const arn = stringAt(identity, 'arn', path);
-  const user = arnOfKind(
-    arn,
-    `${path}.arn`,
-    'federated-user',
-    'a federated-user ARN (…:federated-user/name)',
-  );
+  const [arn, user] = arnAt(identity, path, 'federated-user', 'a federated-user ARN (…:federated-user/name)');
   const contextPath = `${path}.sessionContext`;
   return {
     kind: 'federated-user',

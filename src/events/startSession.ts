@@ -1,8 +1,8 @@
 /**
  * EventBridge "AWS API Call via CloudTrail" for ssm:StartSession → StartSessionCommand.
  * Other SSM calls are out of scope (a return value); anything malformed throws
- * MalformedEventError naming the field, so the event is retried and then kept by the
- * failure destination instead of being dropped.
+ * MalformedEventError naming the field, so the record fails: its queue redelivers it and then
+ * keeps it in the function's dead-letter queue instead of dropping it.
  */
 import { isDocumentReference } from '../domain/arn.ts';
 import { consoleSession } from '../domain/identity.ts';

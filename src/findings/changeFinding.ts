@@ -18,6 +18,13 @@ export interface ChangeContext {
   readonly eventTime: string;
 }
 
+/** The change a command stands for, without the rest of the command. */
+export const changeOf = ({ eventId, eventName, eventTime }: ChangeContext): ChangeContext => ({
+  eventId,
+  eventName,
+  eventTime,
+});
+
 export const changeFields = (change: ChangeContext): Partial<RunAsFields> => ({
   changeEvent: change.eventName,
   eventId: change.eventId,
@@ -57,11 +64,26 @@ export type Posture =
   | { readonly exists: true; readonly decision: Decision; readonly fleet?: FleetPresence }
   | { readonly exists: false };
 
+/** The posture of a subject that exists, from its decision and the fleet pre-check's result. */
+export const livePosture = (judged: {
+  readonly decision: Decision;
+  readonly fleet?: FleetPresence;
+}): Posture => ({
+  exists: true,
+  decision: judged.decision,
+  ...(judged.fleet === undefined ? {} : { fleet: judged.fleet }),
+});
+
 /** What a change writes about one subject: where, which check, when, and the CreatedAt kept. */
 export interface ChangeFindingInput extends Placement {
   readonly change: ChangeContext;
   /** CreatedAt of the finding already in Security Hub, kept across updates. */
   readonly createdAt?: string;
+}
+
+/** A change's finding about one posture subject. */
+export interface PostureFindingInput extends ChangeFindingInput {
+  readonly posture: Posture;
 }
 
 /** The draft fields a change's finding takes from its placement, check, subject and change. */
@@ -74,6 +96,18 @@ export const changeDraft = (input: ChangeFindingInput, check: FindingCheck, subj
     subject,
     observedAt: input.change.eventTime,
     ...(input.createdAt === undefined ? {} : { createdAt: input.createdAt }),
+  }) as const;
+
+/**
+ * The draft of a finding whose subject no longer exists (`subject` names it, `uses` what sessions
+ * took from it): archived, with no fix.
+ */
+export const goneParts = (subject: string, uses: string, change: ChangeContext) =>
+  ({
+    outcome: 'NOT_APPLICABLE',
+    description: `${subject} no longer exists (${change.eventName}), so no session can use its ${uses}; this finding is archived.`,
+    remediation: '',
+    recordState: 'ARCHIVED',
   }) as const;
 
 /**

@@ -5,22 +5,19 @@ import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import {
-  type ChangeFindingInput,
   changeDraft,
   changeFields,
+  goneParts,
   nodesWords,
-  type Posture,
+  type PostureFindingInput,
   postureParts,
 } from './changeFinding.ts';
 import { documentResource } from './resources.ts';
 import { documentText, userWords } from './words.ts';
 
-/** The document's posture; it is never gone for SSM-SessionManagerRunShell (built-in defaults apply). */
-export type DocumentPosture = Posture;
-
-export interface PreferencesFindingInput extends ChangeFindingInput {
+/** The document's posture is never gone for SSM-SessionManagerRunShell (built-in defaults apply). */
+export interface PreferencesFindingInput extends PostureFindingInput {
   readonly documentName: string;
-  readonly posture: DocumentPosture;
 }
 
 const preferencesTitle = (
@@ -77,12 +74,9 @@ export const buildPreferencesFinding = (input: PreferencesFindingInput): AsffFin
   if (!posture.exists) {
     return assembleFinding({
       ...common,
-      outcome: 'NOT_APPLICABLE',
+      ...goneParts(`Session document ${documentText(documentName)}`, 'Run As settings', change),
       title: `Document ${documentText(documentName)} was deleted in ${input.region}`,
-      description: `Session document ${documentText(documentName)} no longer exists (${change.eventName}), so no session can use its Run As settings; this finding is archived.`,
-      remediation: '',
       fields: { document: documentName, ...changeFields(change) },
-      recordState: 'ARCHIVED',
     });
   }
   const { decision, fleet } = posture;

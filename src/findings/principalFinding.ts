@@ -6,22 +6,19 @@ import { PREFERENCES_DOCUMENT, SSM_USER } from '../domain/sessionManager.ts';
 import type { AsffFinding } from './asff.ts';
 import { assembleFinding } from './assembleFinding.ts';
 import {
-  type ChangeFindingInput,
   changeDraft,
   changeFields,
+  goneParts,
   nodesWords,
-  type Posture,
+  type PostureFindingInput,
   postureParts,
 } from './changeFinding.ts';
 import { documentResource, principalResource } from './resources.ts';
 import { principalWords, userWords } from './words.ts';
 
-/** The user's or role's posture; gone when it no longer exists. */
-export type PrincipalPosture = Posture;
-
-export interface PrincipalFindingInput extends ChangeFindingInput {
+/** The user's or role's posture is gone when it no longer exists. */
+export interface PrincipalFindingInput extends PostureFindingInput {
   readonly principal: Principal;
-  readonly posture: PrincipalPosture;
 }
 
 const principalTitle = (
@@ -71,13 +68,10 @@ export const buildPrincipalFinding = (input: PrincipalFindingInput): AsffFinding
   if (!posture.exists) {
     return assembleFinding({
       ...common,
-      outcome: 'NOT_APPLICABLE',
+      ...goneParts(who, 'mapping', change),
       title: `${who} was deleted: its Run As mapping no longer applies`,
-      description: `${who} no longer exists (${change.eventName}), so no session can use its mapping; this finding is archived.`,
-      remediation: '',
       resources: [principalResource(input, principal)],
       fields: { ...identity, ...changeFields(change) },
-      recordState: 'ARCHIVED',
     });
   }
   const { decision, fleet } = posture;

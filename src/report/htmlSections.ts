@@ -20,46 +20,23 @@ export const when = (iso: string): string =>
 const tile = (key: string, label: string, count: number): string =>
   `<div class="tile t-${key}"><span class="n" id="count-${key}">${count}</span><span class="l">${label}</span></div>`;
 
+/** The tiles after Active, each with the active findings it counts. */
+const COUNTED_TILES: readonly (readonly [key: string, label: string, counts: (v: FindingView) => boolean])[] =
+  [
+    ['failed', 'Failed', (v) => v.compliance === 'FAILED'],
+    ['warning', 'Warning', (v) => v.compliance === 'WARNING'],
+    ['passed', 'Passed', (v) => v.compliance === 'PASSED'],
+    ['na', 'Not available', (v) => v.compliance === 'NOT_AVAILABLE'],
+    ['high', 'High or critical', (v) => v.severity === 'HIGH' || v.severity === 'CRITICAL'],
+    ['medium', 'Medium', (v) => v.severity === 'MEDIUM'],
+    ['low', 'Low', (v) => v.severity === 'LOW'],
+  ];
+
 export const summaryTiles = (views: readonly FindingView[]): string => {
   const active = views.filter((v) => !isArchived(v));
-  const by = (test: (v: FindingView) => boolean): number => active.filter(test).length;
   return [
     tile('total', 'Active', active.length),
-    tile(
-      'failed',
-      'Failed',
-      by((v) => v.compliance === 'FAILED'),
-    ),
-    tile(
-      'warning',
-      'Warning',
-      by((v) => v.compliance === 'WARNING'),
-    ),
-    tile(
-      'passed',
-      'Passed',
-      by((v) => v.compliance === 'PASSED'),
-    ),
-    tile(
-      'na',
-      'Not available',
-      by((v) => v.compliance === 'NOT_AVAILABLE'),
-    ),
-    tile(
-      'high',
-      'High or critical',
-      by((v) => v.severity === 'HIGH' || v.severity === 'CRITICAL'),
-    ),
-    tile(
-      'medium',
-      'Medium',
-      by((v) => v.severity === 'MEDIUM'),
-    ),
-    tile(
-      'low',
-      'Low',
-      by((v) => v.severity === 'LOW'),
-    ),
+    ...COUNTED_TILES.map(([key, label, counts]) => tile(key, label, active.filter(counts).length)),
     tile('archived', 'Archived', views.length - active.length),
   ].join('');
 };
@@ -196,30 +173,40 @@ const distinct = (values: readonly string[], order: (a: string, b: string) => nu
 
 const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
+/** A filter over one field: every value the findings have, in order, after "All …". */
+const select = (
+  label: string,
+  name: string,
+  all: string,
+  values: readonly string[],
+  order: (a: string, b: string) => number,
+): string =>
+  `<label>${label} <select name="${name}">${options(distinct(values, order), all)}</select></label>`;
+
 export const filterForm = (views: readonly FindingView[], shownCount: number): string =>
   `<form id="filters" class="filters" role="search">
 <label>State <select name="state"><option value="active" selected>Active</option><option value="archived">Archived</option><option value="">All</option></select></label>
-<label>Outcome <select name="outcome">${options(
-    distinct(
-      views.map((v) => v.fields.outcome),
-      outcomeOrder,
-    ),
-    'All outcomes',
-  )}</select></label>
-<label>Severity <select name="severity">${options(
-    distinct(
-      views.map((v) => v.severity),
-      (a, b) => severityRank(a) - severityRank(b) || byName(a, b),
-    ),
-    'All severities',
-  )}</select></label>
-<label>Check <select name="check">${options(
-    distinct(
-      views.map((v) => v.fields.check),
-      byName,
-    ),
-    'All checks',
-  )}</select></label>
+${select(
+  'Outcome',
+  'outcome',
+  'All outcomes',
+  views.map((v) => v.fields.outcome),
+  outcomeOrder,
+)}
+${select(
+  'Severity',
+  'severity',
+  'All severities',
+  views.map((v) => v.severity),
+  (a, b) => severityRank(a) - severityRank(b) || byName(a, b),
+)}
+${select(
+  'Check',
+  'check',
+  'All checks',
+  views.map((v) => v.fields.check),
+  byName,
+)}
 <label class="grow">Search <input type="search" name="q" placeholder="principal, node, user, words of the finding" autocomplete="off"></label>
 <output id="shown">Showing ${shownCount} of ${views.length}</output>
 </form>`;

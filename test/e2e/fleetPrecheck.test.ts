@@ -1,5 +1,5 @@
 /**
- * The fleet pre-check (issue 5 §3) through replay: real handlers, real SDK over HTTP, the local
+ * The fleet pre-check through replay: real handlers, real SDK over HTTP, the local
  * endpoint serving a world built here. A tagged role's user missing on 23 of 25 Linux nodes gives
  * a principal finding naming 20 of them; once the nodes report the user, the next change resolves
  * it. Nothing is ever run on a node.

@@ -1,7 +1,8 @@
 /**
  * Every events/startsession-*.json fixture through replay: the real handler, the real SDK over
  * HTTP, the local endpoint serving the bundled world. Evaluations are checked against the
- * oracle and the stored findings field by field against the contract (DESIGN.md §4).
+ * oracle and the stored findings field by field against the finding contract (deterministic Id,
+ * event-time UpdatedAt, outcome, compliance and severity, RunAs/ product fields).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { OUTCOME_PRECEDENCE, ratingOf } from '../../src/domain/outcome.ts';

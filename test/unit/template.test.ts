@@ -19,7 +19,7 @@ import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
-/** DESIGN.md §5, plus the tunables the template exposes. Each must come from a Parameter. */
+/** The configuration src/config.ts reads, plus the tunables the template exposes. Each must come from a Parameter. */
 const CONFIG_VARIABLES = [
   'DENIED_RUN_AS_USERS',
   'REPORT_COMPLIANT_SESSIONS',

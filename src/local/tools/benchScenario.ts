@@ -52,7 +52,7 @@ export interface ScenarioEvent {
   readonly principal: number;
   readonly node: number;
   readonly document: string;
-  /** What Session Manager would run the session as (DESIGN.md §2), by construction. */
+  /** What Session Manager would run the session as, by construction: the session tag, else the principal's tag, else the preferences' default user. */
   readonly expectedUser: string;
   readonly expectedOutcome: ExpectedOutcome;
 }

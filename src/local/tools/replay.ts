@@ -8,8 +8,10 @@
  * throttling come out the same on every run.
  */
 import path from 'node:path';
+import { type RunFailure, runFailureOf } from '../../app/runFailure.ts';
 import type { ClientOptions } from '../../composition/clients.ts';
 import { isRegion } from '../../domain/identifiers.ts';
+import type { ReportEvaluation, ReportInput, ReportRun } from '../../report/reportInput.ts';
 import { startLocalDynamo } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
 import { type LocalAws, localCredentials, startLocalAws } from '../services/server.ts';
@@ -28,22 +30,15 @@ import { jumpingTimeline, virtualPacingClock } from './virtualTime.ts';
 
 export type { ReplayEvent };
 
-export interface RunError {
-  readonly errorType: string;
-  readonly errorMessage: string;
-}
-
-export interface FunctionRun {
-  readonly logicalId: string;
-  readonly result?: unknown;
-  readonly error?: RunError;
+/** One function's run of an event, as every report reads it, with the queue's delivery counts. */
+export interface FunctionRun extends ReportRun {
+  readonly error?: RunFailure;
   /** Queued functions: how many times the event was received (redeliveries included) and in how many messages. */
   readonly receives?: number;
   readonly deliveries?: number;
 }
 
-export interface ReplayEvaluation {
-  readonly event: string;
+export interface ReplayEvaluation extends ReportEvaluation {
   readonly runs: readonly FunctionRun[];
   /**
    * Why no function ran: the envelope names a Region or an account that cannot exist, so no
@@ -59,10 +54,11 @@ export interface DeadLetter {
   readonly region: string;
   readonly receives: number;
   readonly duplicate: boolean;
-  readonly error: RunError;
+  readonly error: RunFailure;
 }
 
-export interface ReplayResult {
+/** What every report reads, with the calls, throttles and dead letters of the run. */
+export interface ReplayResult extends ReportInput {
   readonly evaluations: readonly ReplayEvaluation[];
   /** The findings as the local Security Hub stores them after all events. */
   readonly findings: readonly StoredFinding[];
@@ -125,17 +121,12 @@ const arrivalTimes = (events: readonly ReplayEvent[]): number[] => {
   });
 };
 
-const runError = (error: unknown): RunError => {
-  const err = error instanceof Error ? error : new Error(String(error));
-  return { errorType: err.name, errorMessage: err.message };
-};
-
 const runOf = (logicalId: string, report: RecordReport | undefined): FunctionRun =>
   report === undefined
     ? { logicalId, error: { errorType: 'NotDelivered', errorMessage: 'the event was never delivered' } }
     : report.ok
       ? { logicalId, result: report.result }
-      : { logicalId, error: runError(report.error) };
+      : { logicalId, error: runFailureOf(report.error) };
 
 interface Tag {
   readonly index: number;
@@ -283,7 +274,7 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
         region: tag.region,
         receives: fate.receives,
         duplicate: tag.duplicate,
-        error: runError(fate.last?.ok === false ? fate.last.error : new Error('no outcome')),
+        error: runFailureOf(fate.last?.ok === false ? fate.last.error : new Error('no outcome')),
       }));
     return {
       evaluations,

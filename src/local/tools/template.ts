@@ -5,15 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import {
-  type CollectionTag,
-  isMap,
-  isSeq,
-  parseDocument,
-  type ScalarTag,
-  type YAMLMap,
-  type YAMLSeq,
-} from 'yaml';
+import { type CollectionTag, isMap, isSeq, parseDocument, type ScalarTag } from 'yaml';
 import { isRecord } from '../../domain/json.ts';
 import { InputError, type InputErrorOptions } from './inputError.ts';
 
@@ -111,7 +103,7 @@ export interface FunctionSpec {
   /** Policies entries that are not inline documents (managed policy names/ARNs, SAM policy templates). */
   readonly otherPolicies: readonly TemplateValue[];
   readonly condition?: string;
-  /** All properties after the Globals merge (EventInvokeConfig, LoggingConfig, …). */
+  /** All properties after the Globals merge (Runtime, Environment, LoggingConfig, …). */
   readonly properties: Readonly<Record<string, TemplateValue>>;
 }
 
@@ -140,7 +132,16 @@ const LONG_FORM: Readonly<Record<string, string>> = {
   '!ImportValue': 'Fn::ImportValue',
 };
 
-const collectionJs = (node: YAMLMap | YAMLSeq): unknown => node.toJSON();
+/** The long form of a tag written on a sequence or a mapping: `!Sub [text, vars]` → `{ 'Fn::Sub': […] }`. */
+const collectionTag = (tag: string, key: string, collection: 'seq' | 'map'): CollectionTag => ({
+  tag,
+  collection,
+  resolve: (node) => {
+    if (collection === 'seq' ? !isSeq(node) : !isMap(node))
+      throw new TemplateError(`${tag} expects a ${collection === 'seq' ? 'sequence' : 'mapping'}`);
+    return { [key]: node.toJSON() };
+  },
+});
 
 const cloudFormationTags = (): (ScalarTag | CollectionTag)[] =>
   Object.entries(LONG_FORM).flatMap(([tag, key]): (ScalarTag | CollectionTag)[] => {
@@ -156,23 +157,7 @@ const cloudFormationTags = (): (ScalarTag | CollectionTag)[] =>
             }
           : { [key]: value },
     };
-    const seq: CollectionTag = {
-      tag,
-      collection: 'seq',
-      resolve: (node) => {
-        if (!isSeq(node)) throw new TemplateError(`${tag} expects a sequence`);
-        return { [key]: collectionJs(node) };
-      },
-    };
-    const map: CollectionTag = {
-      tag,
-      collection: 'map',
-      resolve: (node) => {
-        if (!isMap(node)) throw new TemplateError(`${tag} expects a mapping`);
-        return { [key]: collectionJs(node) };
-      },
-    };
-    return [scalar, seq, map];
+    return [scalar, collectionTag(tag, key, 'seq'), collectionTag(tag, key, 'map')];
   });
 
 /** Parses template text. Unknown tags, duplicate keys and YAML errors fail with their position. */
