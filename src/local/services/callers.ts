@@ -18,8 +18,10 @@ import { AwsApiError } from './wire.ts';
 
 /**
  * The role whose session unknown keys act as: the audit functions' execution role in the default
- * account. Its name matches the member role's trust (`ssm-runas-auditor-*` by default).
+ * account, under the path template.yaml gives every function's role, which the member role's trust
+ * names (`ssm-runas-auditor/*` by default).
  */
+export const LOCAL_FUNCTION_ROLE_PATH = '/ssm-runas-auditor/';
 export const LOCAL_FUNCTION_ROLE_NAME = 'ssm-runas-auditor-local-function';
 export const LOCAL_FUNCTION_SESSION_NAME = 'ssm-runas-auditor-local';
 
@@ -30,7 +32,7 @@ export function localFunctionPrincipal(world: LocalWorld): Principal & { readonl
     partition: world.partition,
     accountId: world.accountId,
     session: {
-      roleArn: `arn:${world.partition}:iam::${world.accountId}:role/${LOCAL_FUNCTION_ROLE_NAME}`,
+      roleArn: `arn:${world.partition}:iam::${world.accountId}:role${LOCAL_FUNCTION_ROLE_PATH}${LOCAL_FUNCTION_ROLE_NAME}`,
       roleName: LOCAL_FUNCTION_ROLE_NAME,
       roleId: 'AROALOCALFUNCTION0001',
       sessionName: LOCAL_FUNCTION_SESSION_NAME,

@@ -24,7 +24,7 @@ export const memberTrust = (extra: Record<string, string> = {}) => ({
       Principal: { AWS: `arn:aws:iam::${AUDIT}:root` },
       Action: 'sts:AssumeRole',
       Condition: {
-        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${AUDIT}:role/ssm-runas-auditor-*` },
+        ArnLike: { 'aws:PrincipalArn': `arn:aws:iam::${AUDIT}:role/ssm-runas-auditor/*` },
         StringEquals: { 'aws:PrincipalOrgID': ORG, ...extra },
       },
     },

@@ -27,7 +27,7 @@ const auditFunction: Principal = {
   partition: 'aws',
   accountId: AUDIT,
   session: {
-    roleArn: `arn:aws:iam::${AUDIT}:role/ssm-runas-auditor-AuditSessionFunctionRole-1A2B3C`,
+    roleArn: `arn:aws:iam::${AUDIT}:role/ssm-runas-auditor/ssm-runas-auditor-AuditSessionFunctionRole-1A2B3C`,
     roleName: 'ssm-runas-auditor-AuditSessionFunctionRole-1A2B3C',
     roleId: 'AROAAUDITFUNCTION0001',
     sessionName: 'ssm-runas-auditor-AuditSession',
