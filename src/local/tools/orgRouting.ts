@@ -8,7 +8,7 @@
  */
 import { matchesPattern } from './eventPattern.ts';
 import { resolveIntrinsics } from './intrinsics.ts';
-import { parameterDefaults, type Template } from './template.ts';
+import { loadTemplate, parameterDefaults, type Template } from './template.ts';
 
 export interface Organization {
   readonly id: string;
@@ -54,4 +54,15 @@ export const routeInOrganization = (
     kind: 'not-forwarded',
     reason: `no rule of member-template.yaml in ${event.account} ${event.region} forwards this event`,
   };
+};
+
+/** The organization a world describes, with the member template its accounts deploy; none for one account. */
+export const organizationOf = async (
+  world: { readonly organization?: { readonly id: string; readonly auditAccountId: string } | undefined },
+  auditRegion: string,
+  memberTemplatePath: string,
+): Promise<{ readonly org: Organization; readonly member: Template } | undefined> => {
+  if (world.organization === undefined) return undefined;
+  const { id, auditAccountId } = world.organization;
+  return { org: { id, auditAccountId, auditRegion }, member: await loadTemplate(memberTemplatePath) };
 };

@@ -10,7 +10,6 @@
 import path from 'node:path';
 import { type RunFailure, runFailureOf } from '../../app/runFailure.ts';
 import type { ClientOptions } from '../../composition/clients.ts';
-import { isRegion } from '../../domain/identifiers.ts';
 import type { ReportEvaluation, ReportInput, ReportRun } from '../../report/reportInput.ts';
 import { startLocalDynamo } from '../services/dynamo.ts';
 import { ManualClock } from '../services/quotas.ts';
@@ -21,7 +20,9 @@ import type { ReplayEvent } from './eventInput.ts';
 import { matchesPattern } from './eventPattern.ts';
 import { type Arrival, drain, EventSourceMapping, type RecordReport } from './eventSourceMapping.ts';
 import { createContainers } from './lambdaContainers.ts';
+import { organizationOf, routeInOrganization } from './orgRouting.ts';
 import { createRng } from './random.ts';
+import { arrivalTimes, envelopeProblem, field } from './replayEnvelope.ts';
 import { queueUrlsFor, registerQueues } from './replayQueues.ts';
 import { functionsOf, resolveEnvironment } from './samFunctions.ts';
 import { tableEnvironment, tableSpecsOf } from './tableSpec.ts';
@@ -83,6 +84,8 @@ export interface ReplayOptions {
   /** A running endpoint to reuse (tests inject faults on it); one is started otherwise. */
   readonly local?: LocalAws;
   readonly clientOptions?: ClientOptions;
+  /** An organization world: the Region of the audit stack, where members forward (default us-east-1). */
+  readonly auditRegion?: string;
 }
 
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -95,31 +98,6 @@ const localSdkEnvironment = (local: LocalAws): Record<string, string> => ({
   AWS_EC2_METADATA_DISABLED: 'true',
   AWS_PROFILE: '',
 });
-
-const field = (event: unknown, key: string): unknown =>
-  typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[key] : undefined;
-
-/** Why an envelope's Region or account cannot be a real one (absent ones are the handler's to judge). */
-const envelopeProblem = (event: unknown): string | undefined => {
-  const region = field(event, 'region');
-  if (region !== undefined && (typeof region !== 'string' || !isRegion(region)))
-    return `region ${JSON.stringify(region)} is not an AWS Region: no stack can receive this event`;
-  const account = field(event, 'account');
-  if (account !== undefined && (typeof account !== 'string' || !/^\d{12}$/.test(account)))
-    return `account ${JSON.stringify(account)} is not a 12-digit AWS account id`;
-  return undefined;
-};
-
-/** When EventBridge would deliver the event: its time, or with the one before it when that is later (a late delivery). */
-const arrivalTimes = (events: readonly ReplayEvent[]): number[] => {
-  let previous = Number.NEGATIVE_INFINITY;
-  return events.map(({ event }) => {
-    const detail = field(event, 'detail');
-    const stamp = Date.parse(String(field(event, 'time') ?? field(detail, 'eventTime') ?? ''));
-    previous = Number.isNaN(stamp) ? previous : Math.max(previous, stamp);
-    return previous;
-  });
-};
 
 const runOf = (logicalId: string, report: RecordReport | undefined): FunctionRun =>
   report === undefined
@@ -146,7 +124,14 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   // A local endpoint given without a DynamoDB gets one of its own (its calls counted with the rest).
   const ownDynamo =
     local.dynamo === undefined ? await startLocalDynamo({ tables, calls: local.calls }) : undefined;
-  const paths = deliveryPathsOf(template, functionsOf(template), options.parameters);
+  const organization = await organizationOf(
+    local.world,
+    options.auditRegion ?? 'us-east-1',
+    path.join(ROOT, 'member-template.yaml'),
+  );
+  // The audit stack of an organization is deployed with its id (unless the caller says otherwise).
+  const parameters = { ...(organization && { OrganizationId: organization.org.id }), ...options.parameters };
+  const paths = deliveryPathsOf(template, functionsOf(template), parameters);
   const sdkEnv = {
     ...localSdkEnvironment(local),
     AWS_ENDPOINT_URL_DYNAMODB: (local.dynamo ?? ownDynamo)?.endpoint ?? '',
@@ -167,7 +152,9 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   const containers = createContainers({
     envFor: (fn, region) => {
       const env = resolveEnvironment(template, fn, options.envVars, {
-        parameterOverrides: options.parameters ?? {},
+        parameterOverrides: parameters,
+        accountId: local.world.accountId,
+        region,
       });
       // A table's name, unless --env-vars names one.
       for (const [key, name] of Object.entries(tableEnv)) if (env[key] === '') env[key] = name;
@@ -197,8 +184,16 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
   const random = createRng(options.seed ?? 1);
   const direct = new Map<string, RecordReport>();
   const rejected = options.events.map(({ event }) => envelopeProblem(event));
+  // In an organization, an event reaches the audit stack only if its member stack forwards it.
+  const forwarded = (event: unknown): boolean =>
+    organization === undefined ||
+    routeInOrganization(organization.member, organization.org, {
+      ...(event as object),
+      account: String(field(event, 'account') ?? local.world.accountId),
+      region: String(field(event, 'region') ?? 'us-east-1'),
+    }).kind === 'audit';
   const routes: DeliveryPath[][] = options.events.map(({ event }, i) =>
-    rejected[i] === undefined
+    rejected[i] === undefined && forwarded(event)
       ? paths.filter((p) => p.patterns.some((pattern) => matchesPattern(pattern, event)))
       : [],
   );
@@ -211,9 +206,12 @@ export const replay = async (options: ReplayOptions): Promise<ReplayResult> => {
     deliver: async () => {
       if (rejected[index] !== undefined) return;
       const detail = field(event, 'detail');
-      if (detail !== undefined) local.world.applyChange(detail);
-      const region = (field(event, 'region') as string | undefined) || 'us-east-1';
-      const account = (field(event, 'account') as string | undefined) || local.world.accountId;
+      const eventAccount = (field(event, 'account') as string | undefined) || local.world.accountId;
+      if (detail !== undefined) (local.world.account(eventAccount) ?? local.world).applyChange(detail);
+      // An organization's functions run in the audit account and Region, whatever the event's.
+      const region =
+        organization?.org.auditRegion ?? ((field(event, 'region') as string | undefined) || 'us-east-1');
+      const account = organization === undefined ? eventAccount : local.world.accountId;
       for (const route of routes[index] ?? []) {
         const { logicalId } = route.fn;
         if (route.queue === undefined) {
