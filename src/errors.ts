@@ -1,9 +1,9 @@
 /**
  * The auditor's error family. Everything the product throws on purpose is an AuditorError: a
  * literal `name`, the error behind it as `cause`, and `retryable`, which says whether Lambda
- * running the same event again could succeed. Either way the error is rethrown, so retries and
- * the failure destination keep the event; `retryable` tells whoever reads the log which of the
- * two to expect. Check with `instanceof`, never by name. (The local tools' errors for input a
+ * running the same event again could succeed. Either way the record fails (its batch item
+ * failure, or the invocation's error), so the queue redelivers it and then keeps it in its
+ * dead-letter queue; `retryable` tells whoever reads the log which of the two to expect. Check with `instanceof`, never by name. (The local tools' errors for input a
  * user got wrong are a family of their own: InputError in src/local/tools/inputError.ts.)
  */
 
