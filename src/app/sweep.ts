@@ -1,7 +1,8 @@
 /**
- * Use case: one scheduled sweep. The StartSessions of the function's own Region, whose event path
- * marks this stack's ledger, are swept; then the posture findings of every audited Region that
- * Security Hub would otherwise let expire are refreshed. What failed and can pass ends the
+ * Use case: one scheduled sweep of an account and Region. The StartSessions of the Region, whose
+ * event path marks this stack's ledger, are swept; then (unless told not to: once per account)
+ * the posture findings of every audited Region that Security Hub would otherwise let expire are
+ * refreshed. What failed and can pass ends the
  * invocation in an error once all the rest is done, so retries and the dead-letter queue keep it.
  */
 
@@ -29,12 +30,19 @@ export interface SweepWiringPorts {
   readonly refresh: RefreshPorts;
 }
 
+/** No refresh in this run: the account's posture is refreshed once, in its run of the own Region. */
+const NO_REFRESH: RefreshResult = { stale: 0, reviews: [], findingsImported: 0, failed: [] };
+
 export const runSweep = async (
   input: SweepInput & { readonly partition: Partition },
   ports: SweepWiringPorts,
   settings: SessionAuditSettings & ChangeSettings,
+  options: { readonly refresh?: boolean } = {},
 ): Promise<SweepResult> => {
   const sessions = await sweepSessions(input, ports.sessions, settings);
+  if (options.refresh === false) {
+    return { scheduledTime: input.scheduledTime, sessions, refresh: { ...NO_REFRESH, reviews: 0 } };
+  }
   const refresh = await refreshPosture(
     {
       eventName: 'SweepRefresh',

@@ -1,7 +1,7 @@
 /** The sweep of an organization: its own account and the AUDITED_ACCOUNTS, each alone in failing. */
 import { describe, expect, it, vi } from 'vitest';
 import type { StartSessionHistory } from '../../../src/app/historyPorts.ts';
-import { sweepAccounts, sweptAccounts } from '../../../src/composition/sweep.ts';
+import { sweepAccounts, sweptAccounts, sweptRegions } from '../../../src/composition/sweep.ts';
 import { loadConfig } from '../../../src/config.ts';
 import { MemberRoleError } from '../../../src/errors.ts';
 import { logger } from '../../../src/logger.ts';
@@ -41,7 +41,7 @@ const portsFor = (refused: MemberRoleError, swept: string[]) => {
         throw refused;
       },
     };
-    const world = newWorld({ 'us-east-1': newRegion() });
+    const world = newWorld({ 'us-east-1': newRegion(), 'eu-west-1': newRegion() });
     return {
       sessions: {
         history: accountId === BROKEN ? broken : history,
@@ -101,7 +101,60 @@ describe('sweepAccounts', () => {
     // Assess
     expect(swept).toEqual([AUDIT, MEMBER, BROKEN]);
     expect(error).toBe(refused);
-    expect(errors.mock.calls).toEqual([['account not swept', { accountId: BROKEN, error: refused }]]);
+    expect(errors.mock.calls).toEqual([
+      ['account not swept', { accountId: BROKEN, region: 'us-east-1', error: refused }],
+    ]);
     errors.mockRestore();
+  });
+
+  it('in an organization, sweeps each account in every audited Region, and refreshes its posture once', async () => {
+    // Prepare
+    const pairs: string[] = [];
+    const refreshed: string[] = [];
+    const ports = portsFor(new MemberRoleError(BROKEN, 'arn', 'AccessDenied: no'), []);
+    const config = loadConfig({
+      ...ORGANIZATION,
+      AUDITED_ACCOUNTS: MEMBER,
+      AUDITED_REGIONS: 'eu-west-1,us-east-1',
+    });
+
+    // Act
+    const results = (await sweepAccounts(
+      input,
+      (accountId, region) => {
+        pairs.push(`${accountId}/${region}`);
+        const wiring = ports(accountId);
+        // Which runs read the posture: the refresh's reads are touched only by a refresh.
+        const reads = new Proxy(wiring.refresh.reads, {
+          get: (target, key, receiver) => {
+            if (!refreshed.includes(`${accountId}/${region}`)) refreshed.push(`${accountId}/${region}`);
+            return Reflect.get(target, key, receiver);
+          },
+        });
+        return { ...wiring, refresh: { ...wiring.refresh, reads } };
+      },
+      config,
+    )) as Awaited<ReturnType<typeof sweepAccounts>>[];
+
+    // Assess
+    expect(sweptRegions(config)).toEqual(['us-east-1', 'eu-west-1']);
+    expect(sweptRegions(loadConfig({ AWS_REGION: 'us-east-1', AUDITED_REGIONS: 'eu-west-1' }))).toEqual([
+      'us-east-1',
+    ]);
+    expect(pairs).toEqual([
+      `${AUDIT}/us-east-1`,
+      `${AUDIT}/eu-west-1`,
+      `${MEMBER}/us-east-1`,
+      `${MEMBER}/eu-west-1`,
+    ]);
+    expect(results).toHaveLength(4);
+    // Sessions in every run; the posture (every audited Region's) only in each account's own-Region run.
+    expect(results.map((r) => ('sessions' in r ? r.sessions.slices.length > 0 : false))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    expect(refreshed.sort()).toEqual([`${AUDIT}/us-east-1`, `${MEMBER}/us-east-1`]);
   });
 });
