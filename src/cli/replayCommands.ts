@@ -1,6 +1,7 @@
 /** `demo` and `replay`: events routed to the template's functions, run against a local endpoint. */
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { isRegion } from '../domain/identifiers.ts';
 import { type ReplayEvent, readEventFiles, sortByEventTime } from '../local/tools/eventInput.ts';
 import { UsageError } from '../local/tools/inputError.ts';
 import { type ReplayResult, replay } from '../local/tools/replay.ts';
@@ -125,6 +126,12 @@ export const replayCommand: Command = {
         help: 'deliver this share of the queued events twice, as EventBridge and SQS may',
         default: '0%',
       },
+      {
+        name: 'audit-region',
+        value: 'REGION',
+        help: "an organization world: the audit stack's Region, where member stacks forward",
+        default: 'us-east-1',
+      },
       OUT_FLAG,
     ],
     positionals: { min: 1, name: 'at least one EVENT.json' },
@@ -136,8 +143,10 @@ export const replayCommand: Command = {
     const read: ReplayEvent[] = await readEventFiles(args.positionals);
     const events = args.values.sort === 'time' ? sortByEventTime(read) : read;
     const duplicates = duplicatesOf(args.values.duplicates);
+    const auditRegion = String(args.values['audit-region']);
+    if (!isRegion(auditRegion)) throw new UsageError('--audit-region', `not an AWS Region: ${auditRegion}`);
     const result = await withStdoutOnStderr(() =>
-      replay({ world, events, duplicates, ...(envVars === undefined ? {} : { envVars }) }),
+      replay({ world, events, duplicates, auditRegion, ...(envVars === undefined ? {} : { envVars }) }),
     );
     await emit(render(result, String(args.values.format)), optional(args, 'out'));
     return exitCodeOf(result);

@@ -99,6 +99,11 @@ describe('a mistake is one line naming it, exit 2, no stack trace', () => {
     ['a flag without its value', ['replay', MISSING, '--world'], 'runas-audit replay: --world needs a value'],
     ['a bad --format', ['replay', ...world, '--format', 'xml', MISSING], '--format must be table or json'],
     ['no --world', ['replay', MISSING], 'runas-audit replay: needs --world W.json'],
+    [
+      'an --audit-region that is not a Region',
+      ['replay', ...world, '--audit-region', 'moon-1', MISSING],
+      'runas-audit replay: --audit-region: not an AWS Region: moon-1',
+    ],
     ['no event', ['replay', ...world], 'runas-audit replay: needs at least one EVENT.json'],
     [
       'a missing event file',
