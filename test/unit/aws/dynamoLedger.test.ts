@@ -13,20 +13,18 @@ import {
   type DynamoLedger,
 } from '../../../src/aws/dynamoLedger.ts';
 import { AwsCallError } from '../../../src/errors.ts';
-import { type LocalDynamo, startLocalDynamo } from '../../../src/local/services/dynamo.ts';
-import { tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
-import { loadTemplate } from '../../../src/local/tools/template.ts';
+import { type LocalTables, startLocalTables } from './localTables.ts';
 
 const ACCOUNT = '111122223333';
 const TABLES = 8;
 
-let dynamo: LocalDynamo;
+let local: LocalTables;
 let doc: DynamoDBDocumentClient;
 let clock = Date.parse('2026-03-01T10:30:00Z');
 let table = 0;
 let tableName: string;
 let ledger: DynamoLedger;
-const counts: Record<string, number> = {};
+let counts: Record<string, number>;
 
 const entry = (eventId: string, overrides: Partial<LedgerEntry> = {}): LedgerEntry => ({
   accountId: ACCOUNT,
@@ -39,38 +37,19 @@ const entry = (eventId: string, overrides: Partial<LedgerEntry> = {}): LedgerEnt
 });
 
 beforeAll(async () => {
-  const [spec] = tableSpecsOf(
-    await loadTemplate(new URL('../../../template.yaml', import.meta.url).pathname),
-  );
-  if (spec === undefined) throw new Error('template.yaml declares no table');
-  const tables = Array.from({ length: TABLES }, (_, i) => ({ ...spec, TableName: `Ledger${i}` }));
-  dynamo = await startLocalDynamo({
-    tables,
-    calls: {
-      record: (key) => {
-        counts[key] = (counts[key] ?? 0) + 1;
-      },
-    },
-  });
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' },
-      maxAttempts: 1,
-    }),
-  );
+  // One table per test: each starts empty, all in one local DynamoDB.
+  local = await startLocalTables(TABLES);
+  ({ doc, counts } = local);
 });
 
 afterAll(async () => {
-  doc.destroy();
-  await dynamo.close();
+  await local.close();
 });
 
 beforeEach(() => {
   clock = Date.parse('2026-03-01T10:30:00Z');
   if (table === TABLES) throw new Error(`more than ${TABLES} tests: raise TABLES`);
-  tableName = `Ledger${table++}`;
+  tableName = local.nameOf(table++);
   ledger = createDynamoLedger(doc, { tableName, now: () => clock });
   for (const key of Object.keys(counts)) delete counts[key];
 });

@@ -22,9 +22,7 @@ import {
 } from '../../../src/domain/identity.ts';
 import { AwsCallError } from '../../../src/errors.ts';
 import { parseStsRecord } from '../../../src/events/stsRecord.ts';
-import { type LocalDynamo, startLocalDynamo } from '../../../src/local/services/dynamo.ts';
-import { tableSpecsOf } from '../../../src/local/tools/tableSpec.ts';
-import { loadTemplate } from '../../../src/local/tools/template.ts';
+import { type LocalTables, startLocalTables } from './localTables.ts';
 
 const ACCOUNT = '111122223333';
 const SESSION_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Ops_0a1b2c3d4e5f6a7b/dana`;
@@ -76,49 +74,29 @@ const byRoleSession = (creationDate = ISSUED): PendingSession['waitsFor'] => ({
 /** Tables created up front, one per test (dynalite creates them in milliseconds). */
 const TABLES = 48;
 
-let dynamo: LocalDynamo;
+let local: LocalTables;
 let doc: DynamoDBDocumentClient;
 let clock = START;
 let table = 0;
 let state: IdentityStatePorts;
 let tableName: string;
 
-const counts: Record<string, number> = {};
+let counts: Record<string, number>;
 
 beforeAll(async () => {
-  const [spec] = tableSpecsOf(
-    await loadTemplate(new URL('../../../template.yaml', import.meta.url).pathname),
-  );
-  if (spec === undefined) throw new Error('template.yaml declares no table');
   // One table per test: each starts empty, all in one local DynamoDB.
-  const tables = Array.from({ length: TABLES }, (_, i) => ({ ...spec, TableName: `${spec.TableName}${i}` }));
-  dynamo = await startLocalDynamo({
-    tables,
-    calls: {
-      record: (key) => {
-        counts[key] = (counts[key] ?? 0) + 1;
-      },
-    },
-  });
-  doc = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      region: 'us-east-1',
-      endpoint: dynamo.endpoint,
-      credentials: { accessKeyId: 'AKIDLOCALTEST', secretAccessKey: 'local-secret' },
-      maxAttempts: 1,
-    }),
-  );
+  local = await startLocalTables(TABLES);
+  ({ doc, counts } = local);
 });
 
 afterAll(async () => {
-  doc.destroy();
-  await dynamo.close();
+  await local.close();
 });
 
 beforeEach(() => {
   clock = START;
   if (table === TABLES) throw new Error(`more than ${TABLES} tests: raise TABLES`);
-  tableName = `StateTable${table++}`;
+  tableName = local.nameOf(table++);
   state = createDynamoStateTable(doc, { tableName, now: () => clock });
   for (const key of Object.keys(counts)) delete counts[key];
 });
