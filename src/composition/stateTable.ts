@@ -23,11 +23,24 @@ export interface StateTableWiring {
   readonly ledger: Pick<Ledger, 'mark'>;
 }
 
+/** One client per container (its pacer): the sweep's ledger and its audits' state share it. */
+const clients = new WeakMap<Pacer, DynamoDBDocumentClient>();
+
 const documentClient = (config: Config, options: ClientOptions, pacer: Pacer): DynamoDBDocumentClient => {
+  const known = clients.get(pacer);
+  if (known !== undefined) return known;
   const client = new DynamoDBClient(sdkConfig(config.region, options));
   pace(client, pacer, { account: 'state-table', region: config.region, service: 'dynamodb' });
-  return DynamoDBDocumentClient.from(client);
+  const doc = DynamoDBDocumentClient.from(client);
+  clients.set(pacer, doc);
+  return doc;
 };
+
+/** The table, and the clock its items expire by (replay's event time, or the SDK's). */
+const tableOptionsOf = (tableName: string, options: ClientOptions) => ({
+  tableName,
+  ...(options.stateNow === undefined ? {} : { now: options.stateNow }),
+});
 
 export const createStateTable = (
   config: Config,
@@ -36,10 +49,7 @@ export const createStateTable = (
 ): StateTableWiring | undefined => {
   if (config.stateTableName === undefined) return undefined;
   const doc = documentClient(config, options, pacer);
-  const tableOptions = {
-    tableName: config.stateTableName,
-    ...(options.stateNow === undefined ? {} : { now: options.stateNow }),
-  };
+  const tableOptions = tableOptionsOf(config.stateTableName, options);
   return {
     ...createDynamoStateTable(doc, tableOptions),
     ledger: createDynamoLedgerMarks(doc, tableOptions),
@@ -54,10 +64,7 @@ export const createSweepState = (config: Config, options: ClientOptions, pacer: 
     );
   }
   const doc = documentClient(config, options, pacer);
-  const tableOptions = {
-    tableName: config.stateTableName,
-    ...(options.stateNow === undefined ? {} : { now: options.stateNow }),
-  };
+  const tableOptions = tableOptionsOf(config.stateTableName, options);
   return {
     ledger: createDynamoLedger(doc, tableOptions),
     watermarks: createDynamoWatermarks(doc, tableOptions),

@@ -9,14 +9,14 @@ import { ManualClock } from '../../src/local/services/quotas.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
 import { generateScenario, type Scenario } from '../../src/local/tools/benchScenario.ts';
 import type { ReplayResult } from '../../src/local/tools/replay.ts';
-import { parseWorld } from '../../src/local/world/world.ts';
+import { parseWorld, worldFileOf } from '../../src/local/world/world.ts';
 import { cli, DEMO_WORLD } from './cliHelpers.ts';
 import { demoWorld, EVENTS_DIR, readEvents, replayAll } from './replayHelpers.ts';
 
 /** A burst of StartSessions in one account and Region, every outcome reported, quotas enforced. */
 const burst = (events: number, burstSeconds: number): Scenario => {
   const scenario = generateScenario({ events, principals: 20, nodes: 40, documents: 3, burstSeconds });
-  const world = parseWorld({ ...JSON.parse(JSON.stringify(scenario.world)), quotas: { enforce: true } });
+  const world = parseWorld({ ...worldFileOf(scenario.world), quotas: { enforce: true } });
   return { ...scenario, world };
 };
 

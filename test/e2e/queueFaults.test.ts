@@ -10,7 +10,7 @@ import { ManualClock } from '../../src/local/services/quotas.ts';
 import { type LocalAws, startLocalAws } from '../../src/local/services/server.ts';
 import { generateScenario } from '../../src/local/tools/benchScenario.ts';
 import type { ReplayResult } from '../../src/local/tools/replay.ts';
-import { parseWorld, type StoredFinding } from '../../src/local/world/world.ts';
+import { parseWorld, type StoredFinding, worldFileOf } from '../../src/local/world/world.ts';
 import { replayAll } from './replayHelpers.ts';
 
 const SERVICES: readonly FaultService[] = ['iam', 'ssm', 'cloudtrail', 'securityhub'];
@@ -28,7 +28,7 @@ const scenario = generateScenario({
   documents: 3,
   burstSeconds: 120,
 });
-const world = parseWorld({ ...JSON.parse(JSON.stringify(scenario.world)), quotas: { enforce: true } });
+const world = parseWorld({ ...worldFileOf(scenario.world), quotas: { enforce: true } });
 const events = scenario.events.map((e, i) => ({
   name: `session-${String(i).padStart(3, '0')}.json`,
   event: e.event,

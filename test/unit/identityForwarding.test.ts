@@ -3,13 +3,13 @@
  * Region where the audit stack does not see them, forwarded to one where it does. Its patterns are
  * the audit stack's identity rules, read from template.yaml, limited to events of its own Region.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { matchesPattern } from '../../src/local/tools/eventPattern.ts';
 import { resolveIntrinsics } from '../../src/local/tools/intrinsics.ts';
 import { loadTemplate, type Template } from '../../src/local/tools/template.ts';
 import { resourceProblems } from './cfnSpec.ts';
+import { type EventFixture, eventFixtures } from './eventFixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const ACCOUNT = '111122223333';
@@ -26,19 +26,12 @@ const FEEDS: Readonly<Record<string, string>> = {
 
 let forwarding: Template;
 let audit: Template;
-let fixtures: { name: string; event: Record<string, unknown> }[];
+let fixtures: EventFixture[];
 
 beforeAll(async () => {
   forwarding = await loadTemplate(path.join(ROOT, 'identity-forwarding-template.yaml'));
   audit = await loadTemplate(path.join(ROOT, 'template.yaml'));
-  const names = (await readdir(path.join(ROOT, 'events'))).filter((n) => n.endsWith('.json')).sort();
-  const parsed = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      event: JSON.parse(await readFile(path.join(ROOT, 'events', name), 'utf8')) as Record<string, unknown>,
-    })),
-  );
-  fixtures = parsed.filter(({ event }) => typeof event.source === 'string' && 'detail' in event);
+  fixtures = await eventFixtures();
 });
 
 const rulesOf = (template: Template) =>

@@ -3,7 +3,6 @@
  * exactly what the audit stack's rules consume and granting exactly what its functions are granted.
  * Both sides are read from the templates themselves, so the two cannot drift apart.
  */
-import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluateTrust, parseTrustPolicy } from '../../src/local/services/stsTrust.ts';
@@ -11,6 +10,7 @@ import { matchesPattern } from '../../src/local/tools/eventPattern.ts';
 import { resolveIntrinsics } from '../../src/local/tools/intrinsics.ts';
 import { functionsOf } from '../../src/local/tools/samFunctions.ts';
 import { loadTemplate, type Template } from '../../src/local/tools/template.ts';
+import { type EventFixture, eventFixtures } from './eventFixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const AUDIT = '111122223333';
@@ -54,19 +54,12 @@ interface Rule {
 
 let member: Template;
 let audit: Template;
-let fixtures: { name: string; event: Record<string, unknown> }[];
+let fixtures: EventFixture[];
 
 beforeAll(async () => {
   member = await loadTemplate(path.join(ROOT, 'member-template.yaml'));
   audit = await loadTemplate(path.join(ROOT, 'template.yaml'));
-  const names = (await readdir(path.join(ROOT, 'events'))).filter((n) => n.endsWith('.json')).sort();
-  const parsed = await Promise.all(
-    names.map(async (name) => ({
-      name,
-      event: JSON.parse(await readFile(path.join(ROOT, 'events', name), 'utf8')) as Record<string, unknown>,
-    })),
-  );
-  fixtures = parsed.filter(({ event }) => typeof event.source === 'string' && 'detail' in event);
+  fixtures = await eventFixtures();
 });
 
 const resources = (template: Template, type?: string) =>

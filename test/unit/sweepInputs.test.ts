@@ -8,6 +8,7 @@ import { wrapCloudTrailRecord } from '../../src/events/cloudTrailRecord.ts';
 import { parseStartSessionEvent } from '../../src/events/startSession.ts';
 import { parseSweepEvent } from '../../src/events/sweepEvent.ts';
 import { sessionReads, startSessionRecord } from './app/historyFakes.ts';
+import { sessionSettings } from './findings/builders.ts';
 
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
@@ -78,13 +79,7 @@ describe('the session audit marks the ledger', () => {
     const intake = parseStartSessionEvent(wrapCloudTrailRecord(record), NOW);
     if (!intake.inScope) throw new Error('out of scope');
     const ports = { ...reads, ledger, findings: { importFindings: async () => undefined } };
-    const settings = {
-      deniedRunAsUsers: new Set(['root']),
-      reportCompliantSessions: false,
-      reportNotApplicable: false,
-      sessionDocumentVersion: '$LATEST' as const,
-      sessionLogReadDelaySeconds: 60,
-    };
+    const settings = sessionSettings();
 
     // Act
     await auditSession(intake.command, ports, settings);

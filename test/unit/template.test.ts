@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
@@ -16,6 +16,7 @@ import {
 } from '../../src/local/tools/template.ts';
 import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../src/metrics.ts';
 import { resourceProblems, samFunctionProblems } from './cfnSpec.ts';
+import { eventFixtures } from './eventFixtures.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 
@@ -844,26 +845,7 @@ describe('template.yaml against the CloudFormation resource specification', () =
 });
 
 describe('EventBridge routing of events/', () => {
-  const eventFiles = async (): Promise<{ name: string; event: unknown }[]> => {
-    const names = (await readdir(path.join(ROOT, 'events'))).filter((n) => n.endsWith('.json')).sort();
-    const files = await Promise.all(
-      names.map(async (name) => ({
-        name,
-        event: JSON.parse(await readFile(path.join(ROOT, 'events', name), 'utf8')) as unknown,
-      })),
-    );
-    // Only EventBridge events; env-vars files, worlds and the like are skipped.
-    return files.filter(({ event }) => {
-      const e = event as Record<string, unknown>;
-      return (
-        typeof e === 'object' &&
-        e !== null &&
-        typeof e.source === 'string' &&
-        'detail-type' in e &&
-        'detail' in e
-      );
-    });
-  };
+  const eventFiles = eventFixtures;
 
   const routedTo = (event: unknown): string[] =>
     paths

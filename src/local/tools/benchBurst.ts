@@ -10,7 +10,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { DEFAULT_QUOTAS } from '../services/quotas.ts';
 import { startLocalAws } from '../services/server.ts';
-import { parseWorld } from '../world/world.ts';
+import { parseWorld, worldFileOf } from '../world/world.ts';
 import { patchEnv, SDK_ENV } from './benchEnv.ts';
 import { deliverStsRecords } from './benchIdentity.ts';
 import { BENCH_ACCOUNT, BENCH_REGION } from './benchRecords.ts';
@@ -97,7 +97,7 @@ export const quotaBound = (
 
 export const runBurst = async (options: BurstOptions): Promise<BurstFigures> => {
   const scenario = generateScenario({ ...options, burstSeconds: options.burstSeconds });
-  const world = parseWorld({ ...JSON.parse(JSON.stringify(scenario.world)), quotas: { enforce: true } });
+  const world = parseWorld({ ...worldFileOf(scenario.world), quotas: { enforce: true } });
   const template = await loadTemplate(path.join(ROOT, 'template.yaml'));
   const route = deliveryPathsOf(template, functionsOf(template)).find(
     (p) => p.fn.logicalId === 'AuditSessionFunction',

@@ -1,16 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { auditHistory } from '../../../src/app/auditHistory.ts';
-import type { SessionAuditSettings } from '../../../src/app/auditSession.ts';
 import type { HistoryRecord } from '../../../src/app/historyPorts.ts';
+import { sessionSettings } from '../findings/builders.ts';
 import { historyRecord, pagesOf, sessionReads, startSessionRecord } from './historyFakes.ts';
 
-const settings: SessionAuditSettings = {
-  deniedRunAsUsers: new Set(['root']),
-  reportCompliantSessions: true,
-  reportNotApplicable: true,
-  sessionDocumentVersion: '$LATEST',
-  sessionLogReadDelaySeconds: 60,
-};
+const settings = sessionSettings({ reportCompliantSessions: true, reportNotApplicable: true });
 const NOW = Date.parse('2026-03-01T12:00:00Z');
 
 const outcomesOf = (evaluations: readonly { runs: readonly { result?: { outcome: string } }[] }[]) =>

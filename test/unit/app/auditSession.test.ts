@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { auditSession, type SessionAuditSettings } from '../../../src/app/auditSession.ts';
+import { auditSession } from '../../../src/app/auditSession.ts';
 import type { SessionAuditPorts, UserLookup } from '../../../src/app/ports.ts';
 import {
   type DocumentRead,
@@ -13,6 +13,7 @@ import {
 } from '../../../src/domain/facts.ts';
 import type { StartSessionCommand } from '../../../src/events/startSession.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
+import { sessionSettings } from '../findings/builders.ts';
 
 const ACCOUNT = '111122223333';
 const NODE = 'i-0123456789abcdef0';
@@ -135,13 +136,7 @@ const fakes = (world: World) => {
   return { ports, calls, imported };
 };
 
-const settings: SessionAuditSettings = {
-  deniedRunAsUsers: new Set(['root']),
-  reportCompliantSessions: false,
-  reportNotApplicable: false,
-  sessionDocumentVersion: '$LATEST',
-  sessionLogReadDelaySeconds: 60,
-};
+const settings = sessionSettings();
 
 describe('auditSession', () => {
   it('writes a HIGH finding for a session that ran as ssm-user because Run As is off', async () => {

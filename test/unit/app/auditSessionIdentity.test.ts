@@ -5,7 +5,7 @@ import type { PendingSessions, SessionAuditPorts } from '../../../src/app/ports.
 import type { TagValueAt } from '../../../src/app/statePorts.ts';
 import { known, type SessionTagsFact, type Tags } from '../../../src/domain/facts.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
-import { command, rolePrincipal } from '../findings/builders.ts';
+import { command, rolePrincipal, sessionSettings } from '../findings/builders.ts';
 import { fakeLedger, fakeTagHistory } from './stateFakes.ts';
 
 const PREFERENCES = {
@@ -54,13 +54,7 @@ const fakes = (world: World) => {
   return { ports, imported, filed, history, ledger };
 };
 
-const SETTINGS = {
-  deniedRunAsUsers: new Set(['root']),
-  reportCompliantSessions: false,
-  reportNotApplicable: false,
-  sessionDocumentVersion: '$LATEST' as const,
-  sessionLogReadDelaySeconds: 60,
-};
+const SETTINGS = sessionSettings();
 const PENDING: SessionTagsFact = { status: 'unknown', reason: 'no STS record yet', pending: true };
 const ARRIVED: SessionTagsFact = {
   status: 'known',

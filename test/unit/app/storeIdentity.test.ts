@@ -6,15 +6,10 @@ import { known } from '../../../src/domain/facts.ts';
 import type { PrincipalChangeCommand } from '../../../src/events/principalChange.ts';
 import type { AsffFinding } from '../../../src/findings/asff.ts';
 import { startSessionEvent } from '../events/startSessionEvents.ts';
+import { sessionSettings } from '../findings/builders.ts';
 import { ACCOUNT, fakeIdentityStore, fakeLedger, fakeTagHistory, record, SESSION_ARN } from './stateFakes.ts';
 
-const SETTINGS = {
-  deniedRunAsUsers: new Set(['root']),
-  reportCompliantSessions: false,
-  reportNotApplicable: false,
-  sessionDocumentVersion: '$LATEST' as const,
-  sessionLogReadDelaySeconds: 60,
-};
+const SETTINGS = sessionSettings();
 const SHELL = {
   schemaVersion: '1.0',
   sessionType: 'Standard_Stream',

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SessionAuditSettings } from '../../../src/app/auditSession.ts';
 import { type SweepPorts, slicesOf, sweepSessions, sweepWindow } from '../../../src/app/sweepSessions.ts';
 import { AwsCallError } from '../../../src/errors.ts';
+import { sessionSettings } from '../findings/builders.ts';
 import {
   ACCOUNT,
   historyOf,
@@ -11,13 +11,7 @@ import {
   startSessionRecord,
 } from './historyFakes.ts';
 
-const settings: SessionAuditSettings = {
-  deniedRunAsUsers: new Set(['root']),
-  reportCompliantSessions: false,
-  reportNotApplicable: false,
-  sessionDocumentVersion: '$LATEST',
-  sessionLogReadDelaySeconds: 60,
-};
+const settings = sessionSettings();
 const SCHEDULED = '2026-03-01T12:00:00.000Z';
 const input = (overrides: Partial<Parameters<typeof sweepSessions>[0]> = {}) => ({
   accountId: ACCOUNT,

@@ -22,35 +22,26 @@ import {
 } from '../../../src/domain/identity.ts';
 import { AwsCallError } from '../../../src/errors.ts';
 import { parseStsRecord } from '../../../src/events/stsRecord.ts';
+import { ACCOUNT, ISSUED, record, SESSION_ARN } from '../app/stateFakes.ts';
 import { type LocalTables, startLocalTables } from './localTables.ts';
 
-const ACCOUNT = '111122223333';
-const SESSION_ARN = `arn:aws:sts::${ACCOUNT}:assumed-role/AWSReservedSSO_Ops_0a1b2c3d4e5f6a7b/dana`;
-const ISSUED = '2026-03-01T10:00:00.000Z';
 const START = Date.parse('2026-03-01T10:30:00Z');
 
 const at = (offsetSeconds: number, from = ISSUED): string =>
   new Date(Date.parse(from) + offsetSeconds * 1000).toISOString();
 
+/** The shared record, issued `issuedOffset` seconds after ISSUED for an hour, with a blank tag kept. */
 const identity = (
   eventId: string,
   issuedOffset = 0,
   overrides: Partial<IdentityRecord> = {},
-): IdentityRecord => ({
-  eventName: 'AssumeRoleWithSAML',
-  eventId,
-  recordedIn: 'eu-west-1',
-  accountId: ACCOUNT,
-  accessKeyId: `ASIA${eventId.toUpperCase().padEnd(16, '0')}`,
-  sessionArn: SESSION_ARN,
-  issuerArn: `arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Ops_0a1b2c3d4e5f6a7b`,
-  sessionName: 'dana',
-  issuedAt: at(issuedOffset),
-  expiresAt: at(issuedOffset + 3600),
-  tags: { SSMSessionRunAs: 'dana', Team: '' },
-  transitiveTagKeys: [],
-  ...overrides,
-});
+): IdentityRecord =>
+  record(eventId, {
+    issuedAt: at(issuedOffset),
+    expiresAt: at(issuedOffset + 3600),
+    tags: { SSMSessionRunAs: 'dana', Team: '' },
+    ...overrides,
+  });
 
 const pending = (eventId: string, waitsFor: PendingSession['waitsFor']): PendingSession => ({
   accountId: ACCOUNT,

@@ -1,4 +1,5 @@
 /** Shared builders for finding tests: StartSession commands and decisions made by the real domain. */
+import type { SessionAuditSettings } from '../../../src/app/auditSession.ts';
 import type { Decision } from '../../../src/domain/decision.ts';
 import type { Principal } from '../../../src/domain/facts.ts';
 import type { SessionFacts } from '../../../src/domain/runAs.ts';
@@ -63,3 +64,13 @@ export const shownTexts = (finding: AsffFinding): string[] => [
   finding.Description,
   finding.Remediation?.Recommendation.Text ?? '',
 ];
+
+/** The session audit's settings as a deployment's defaults set them: root denied, only what fails reported. */
+export const sessionSettings = (overrides: Partial<SessionAuditSettings> = {}): SessionAuditSettings => ({
+  deniedRunAsUsers: new Set(['root']),
+  reportCompliantSessions: false,
+  reportNotApplicable: false,
+  sessionDocumentVersion: '$LATEST',
+  sessionLogReadDelaySeconds: 60,
+  ...overrides,
+});
